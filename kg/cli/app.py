@@ -1,0 +1,295 @@
+"""The ``kg`` command line. Thin: parse options, call :class:`kg.service.ClaimGraph`, render.
+
+Errors derive from :class:`kg.errors.ClaimGraphError` and are mapped to stderr messages and
+exit codes in :func:`main`, the one place that does so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kg.cli import render
+from kg.errors import ClaimGraphError, InputError
+from kg.service import ClaimGraph
+from kg.settings import Settings
+from schemas.views import ReportVerdict
+
+app = typer.Typer(
+    name="kg",
+    help=(
+        "ClaimGraph: a knowledge graph of the claims in literature-synthesis reports.\n\n"
+        "Typical session:\n\n"
+        "  kg ingest examples/reports          # parse, extract, deduplicate, link paraphrases\n\n"
+        "  kg claims --benchmark XNLI --verified\n\n"
+        "  kg conflicts                        # where reports disagree\n\n"
+        "The graph lives in ./.claimgraph unless --data-dir or CLAIMGRAPH_DATA_DIR says otherwise."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class ExportFormat(StrEnum):
+    graphml = "graphml"
+    json = "json"
+
+
+def _service(ctx: typer.Context) -> ClaimGraph:
+    service: ClaimGraph = ctx.obj
+    return service
+
+
+def _emit_json(payload: Any) -> None:
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    elif isinstance(payload, list):
+        payload = [p.model_dump(mode="json") if isinstance(p, BaseModel) else p for p in payload]
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+@app.callback()
+def configure(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder of the embedded store. [env: CLAIMGRAPH_DATA_DIR]")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="Store URI, e.g. embedded://./.claimgraph. [env: CLAIMGRAPH_STORE]")
+    ] = None,
+    gazetteer: Annotated[
+        Path | None, typer.Option(help="Extra gazetteer TOML merged over the built-in one.")
+    ] = None,
+) -> None:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if store is not None:
+        overrides["store"] = store
+    if gazetteer is not None:
+        overrides["gazetteer"] = gazetteer
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise InputError(f"invalid settings: {exc}") from exc
+    ctx.obj = ClaimGraph(settings)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Report files (.txt/.md), claim files (.jsonl) or folders.")
+    ],
+    paraphrases: Annotated[
+        bool, typer.Option("--paraphrases/--no-paraphrases", help="Link paraphrased claims after ingesting.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome of every file as JSON.")] = False,
+) -> None:
+    """Ingest reports and claim files; each file is written whole or not at all.
+
+    Re-ingesting the same files changes nothing. A malformed file is reported as
+    FILE:LINE: REASON and skipped; the other files still go in, and the exit code is 3.
+
+    Example: `kg ingest examples/reports`
+    """
+    service = _service(ctx)
+    with Progress(
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def advance(path: Path, _outcome: object) -> None:
+            progress.update(task, advance=1, description=path.name)
+
+        from ingest.pipeline import discover
+
+        files, _ = discover(paths)
+        progress.update(task, total=len(files))
+        if paraphrases:
+            progress.console.print("[dim]linking paraphrases after ingest (loads the embedding model)…[/]")
+        result, links = service.ingest(paths, link_paraphrases=paraphrases, on_file=advance)
+    if as_json:
+        _emit_json(
+            {
+                "ok": result.ok,
+                "files": [o.model_dump(mode="json") for o in result.outcomes],
+                "paraphrase_links": links.model_dump(mode="json") if links else None,
+            }
+        )
+    else:
+        out.print(render.ingest_table(result))
+        out.print(render.paraphrase_line(links))
+        ingested = sum(o.status == "ingested" for o in result.outcomes)
+        unchanged = sum(o.status == "unchanged" for o in result.outcomes)
+        out.print(f"{ingested} ingested, {unchanged} unchanged, {len(result.failed)} failed")
+    if not result.ok:
+        for outcome in result.failed:
+            for error in outcome.errors:
+                err.print(f"[red]error[/] {error}", highlight=False)
+        raise typer.Exit(code=3)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Count nodes per label and relationships per type.
+
+    `--json` prints `{"nodes": {label: n}, "relationships": {type: n}}` with every label and type.
+    """
+    result = _service(ctx).stats()
+    if as_json:
+        _emit_json(result)
+    else:
+        out.print(render.stats_table(result))
+
+
+@app.command()
+def claims(
+    ctx: typer.Context,
+    benchmark: Annotated[str | None, typer.Option(help="Benchmark name or alias, e.g. XNLI, pawsx.")] = None,
+    language: Annotated[str | None, typer.Option(help="Language name or ISO code, e.g. Swahili, sw.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model or model family, e.g. XLM-R, 'XLM-R Large'.")
+    ] = None,
+    verified: Annotated[
+        bool | None,
+        typer.Option(
+            "--verified/--unverified",
+            help="Only claims every asserting report marked ✓ (--verified) or × (--unverified).",
+        ),
+    ] = None,
+    conflicting: Annotated[
+        bool, typer.Option(help="Only claims marked ✓ by some reports and × by others.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {count, claims: [...]}")] = False,
+) -> None:
+    """List claims with every report's assertion (✓/×, confidence, file:line).
+
+    Example: `kg claims --benchmark XNLI --verified`
+    """
+    if conflicting and verified is not None:
+        raise InputError("--conflicting cannot be combined with --verified/--unverified")
+    verdict: ReportVerdict | None = None
+    if conflicting:
+        verdict = "conflicting"
+    elif verified is not None:
+        verdict = "verified" if verified else "unverified"
+    found = _service(ctx).claims(benchmark=benchmark, language=language, model=model, report_verdict=verdict)
+    if as_json:
+        _emit_json({"count": len(found), "claims": [c.model_dump(mode="json") for c in found]})
+    else:
+        out.print(render.claims_table(found))
+
+
+@app.command()
+def conflicts(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Show where reports disagree: on one claim, or across two paraphrased claims."""
+    found = _service(ctx).conflicts()
+    if as_json:
+        _emit_json({"count": len(found), "conflicts": [c.model_dump(mode="json") for c in found]})
+    else:
+        out.print(render.conflicts_table(found))
+
+
+@app.command()
+def paraphrases(
+    ctx: typer.Context,
+    relink: Annotated[bool, typer.Option(help="Recompute the links before listing them.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List PARAPHRASE_OF links between claims, with their scores."""
+    service = _service(ctx)
+    if relink:
+        err.print(render.paraphrase_line(service.link_paraphrases()))
+    links = service.paraphrases()
+    views = {c.key: c.text for c in service.claims()}
+    rows = [
+        {
+            "a": r.start.key,
+            "b": r.end.key,
+            "a_text": views.get(r.start.key, ""),
+            "b_text": views.get(r.end.key, ""),
+            **r.props,
+        }
+        for r in links
+    ]
+    if as_json:
+        _emit_json({"count": len(rows), "links": rows})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} paraphrase link(s)", show_lines=True)
+    for column in ("claim", "paraphrase", "cosine", "overlap"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["a_text"]),
+            str(row["b_text"]),
+            f"{row.get('score', 0):.3f}",
+            f"{row.get('overlap', 0):.2f}",
+        )
+    out.print(table)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Output file.")],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="graphml (Gephi, yEd, Cytoscape) or json.")
+    ] = (ExportFormat.json),
+) -> None:
+    """Export the whole graph to GraphML or node-link JSON."""
+    counts = _service(ctx).export(fmt.value, path)  # type: ignore[arg-type]
+    total_nodes = sum(counts.nodes.values())
+    total_rels = sum(counts.relationships.values())
+    out.print(f"wrote {path} ({total_nodes} nodes, {total_rels} relationships)")
+
+
+def main() -> None:
+    """Entry point of the ``kg`` script: run the app, map ClaimGraph errors to exit codes."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        app(standalone_mode=False)
+    except ClaimGraphError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Rich tables for the CLI. Presentation only: every value comes from the service layer."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from ingest.pipeline import IngestResult
+from schemas.graph import WriteSummary
+from schemas.views import ClaimView, Conflict, GraphStats
+
+MARK = {True: "[green]✓[/]", False: "[red]×[/]"}
+
+
+def ingest_table(result: IngestResult) -> Table:
+    table = Table(title="Ingest summary", show_lines=False)
+    for column in ("file", "status", "assertions", "new claims", "nodes +", "rels +", "warnings / errors"):
+        table.add_column(column, overflow="fold")
+    style = {"ingested": "green", "unchanged": "dim", "failed": "bold red"}
+    for o in result.outcomes:
+        notes = o.errors or o.warnings
+        table.add_row(
+            o.path.rsplit("/", 1)[-1],
+            f"[{style[o.status]}]{o.status}[/]",
+            str(o.assertions),
+            str(o.new_claims),
+            str(o.written.nodes_created),
+            str(o.written.relationships_created),
+            "\n".join(notes),
+        )
+    return table
+
+
+def paraphrase_line(summary: WriteSummary | None) -> str:
+    if summary is None:
+        return "paraphrase linking skipped (--no-paraphrases)"
+    return (
+        f"paraphrase links: {summary.relationships_created} added, "
+        f"{summary.relationships_deleted} removed, {summary.relationships_updated} rescored"
+    )
+
+
+def stats_table(stats: GraphStats) -> Table:
+    table = Table(title="Graph contents")
+    table.add_column("kind")
+    table.add_column("name")
+    table.add_column("count", justify="right")
+    for name, count in stats.nodes.items():
+        table.add_row("node", name, str(count))
+    for name, count in stats.relationships.items():
+        table.add_row("relationship", name, str(count))
+    return table
+
+
+def claims_table(claims: list[ClaimView]) -> Table:
+    table = Table(title=f"{len(claims)} claim(s)", show_lines=True)
+    table.add_column("claim", ratio=3, overflow="fold")
+    table.add_column("entities", ratio=1, overflow="fold")
+    table.add_column("reports (✓/×, confidence, file:line)", ratio=2, overflow="fold")
+    for claim in claims:
+        text = claim.text + (" [dim](truncated)[/]" if claim.truncated else "")
+        text += f"\n[dim]{claim.key}[/]"
+        entities = ", ".join(claim.benchmarks + claim.models + claim.languages)
+        if claim.results:
+            entities += "\n" + "; ".join(
+                f"{r.value:g} {r.unit or ''} {r.kind} on {r.benchmark or '?'}".replace("  ", " ")
+                for r in claim.results
+            )
+        asserted = "\n".join(
+            f"{MARK[a.verified]} {a.confidence:.2f}  {a.source_name}:{a.line}" for a in claim.assertions
+        )
+        if claim.paraphrases:
+            asserted += "\n" + "\n".join(f"[dim]≈ {p.claim} ({p.score:.2f})[/]" for p in claim.paraphrases)
+        table.add_row(text, entities, asserted)
+    return table
+
+
+def conflicts_table(conflicts: list[Conflict]) -> Table:
+    table = Table(title=f"{len(conflicts)} disagreement(s)", show_lines=True)
+    table.add_column("kind")
+    table.add_column("claim(s)", overflow="fold")
+    table.add_column("✓ by", overflow="fold")
+    table.add_column("× by", overflow="fold")
+    for c in conflicts:
+        table.add_row(
+            c.kind.replace("_", " "), "\n≈ ".join(c.texts), "\n".join(c.verified_in), "\n".join(c.rejected_in)
+        )
+    return table

@@ -1,0 +1,62 @@
+"""Where reports disagree. Pure functions over claim views.
+
+Two kinds: reports that mark the *same* claim ✓ and ×, and reports that mark two claims
+linked as paraphrases with opposite verdicts (the disagreement hidden behind rewording).
+"""
+
+from __future__ import annotations
+
+from schemas.views import ClaimView, Conflict
+
+
+def _marks(view: ClaimView) -> tuple[set[str], set[str]]:
+    yes = {a.report for a in view.assertions if a.verified}
+    no = {a.report for a in view.assertions if not a.verified}
+    return yes, no
+
+
+def _sources(views: list[ClaimView], verified: bool) -> list[str]:
+    return sorted({a.source_name for v in views for a in v.assertions if a.verified == verified})
+
+
+def find_conflicts(views: list[ClaimView]) -> list[Conflict]:
+    by_key = {v.key: v for v in views}
+    conflicts: list[Conflict] = []
+    for view in views:
+        yes, no = _marks(view)
+        if yes and no:
+            conflicts.append(
+                Conflict(
+                    kind="reports_disagree",
+                    claims=[view.key],
+                    texts=[view.text],
+                    verified_by=sorted(yes),
+                    rejected_by=sorted(no),
+                    verified_in=_sources([view], True),
+                    rejected_in=_sources([view], False),
+                )
+            )
+    seen: set[tuple[str, str]] = set()
+    for view in views:
+        for para in view.paraphrases:
+            low, high = sorted((view.key, para.claim))
+            other = by_key.get(para.claim)
+            if other is None or (low, high) in seen:
+                continue
+            seen.add((low, high))
+            first, second = (view, other) if view.key < other.key else (other, view)
+            yes_a, no_a = _marks(first)
+            yes_b, no_b = _marks(second)
+            if (yes_a and no_b) or (no_a and yes_b):
+                conflicts.append(
+                    Conflict(
+                        kind="paraphrase_disagree",
+                        claims=[first.key, second.key],
+                        texts=[first.text, second.text],
+                        verified_by=sorted(yes_a | yes_b),
+                        rejected_by=sorted(no_a | no_b),
+                        verified_in=_sources([first, second], True),
+                        rejected_in=_sources([first, second], False),
+                    )
+                )
+    return sorted(conflicts, key=lambda c: (c.kind, c.claims))

@@ -1,0 +1,315 @@
+"""Turn parsed sources into graph batches. Pure apart from the claim index it consults.
+
+Keys are content-derived so that re-ingesting the same input produces the same batch:
+reports by a hash of their parsed content (so CRLF and LF copies of one report are one
+report), papers by arXiv id without version, benchmarks/models by canonical name,
+languages by ISO code, results by (claim, benchmark, value, kind).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kg.extraction import Extraction, extract
+from kg.gazetteer import EntityKind, Gazetteer
+from kg.identity import ClaimIndex
+from kg.text import match_text, stable_key
+from schemas.claim_record import ClaimRecord
+from schemas.graph import (
+    BenchmarkNode,
+    ClaimNode,
+    GraphBatch,
+    LanguageNode,
+    ModelNode,
+    Node,
+    NodeLabel,
+    NodeRef,
+    PaperNode,
+    Relationship,
+    RelType,
+    ReportNode,
+    ResultNode,
+)
+from schemas.report import ParsedReport
+
+#: The relationships a report owns: re-ingesting it replaces exactly these.
+REPORT_OWNED = [RelType.ASSERTS, RelType.CITES, RelType.EXAMINES, RelType.ABOUT, RelType.MENTIONS]
+
+
+@dataclass
+class BuiltBatch:
+    batch: GraphBatch
+    report_key: str
+    assertions: int
+    new_claims: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collector:
+    """Accumulates nodes and relationships, deduplicated by identity (last write wins)."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[NodeRef, Node] = {}
+        self.rels: dict[tuple[RelType, NodeRef, NodeRef, str], Relationship] = {}
+
+    def node(self, node: Node) -> NodeRef:
+        existing = self.nodes.get(node.ref)
+        merged = (
+            node
+            if existing is None
+            else Node(label=node.label, key=node.key, props={**existing.props, **node.props})
+        )
+        self.nodes[node.ref] = merged
+        return node.ref
+
+    def rel(self, rel_type: RelType, start: NodeRef, end: NodeRef, key: str = "", **props: object) -> None:
+        rel = Relationship(type=rel_type, start=start, end=end, key=key, props=props)  # type: ignore[arg-type]
+        self.rels[rel.identity] = rel
+
+    def batch(self, source: str, replace: list[NodeRef]) -> GraphBatch:
+        return GraphBatch(
+            source=source,
+            nodes=list(self.nodes.values()),
+            relationships=list(self.rels.values()),
+            replace_outgoing=replace,
+            replace_types=REPORT_OWNED if replace else [],
+        )
+
+
+def _entity_node(kind: EntityKind, name: str, gazetteer: Gazetteer) -> Node:
+    entry = gazetteer.resolve(kind, name)
+    if kind == "benchmark":
+        if entry is None:
+            return BenchmarkNode(key=name, name=name).to_node()
+        return BenchmarkNode(key=entry.key, name=entry.name, task=entry.task).to_node()
+    if kind == "model":
+        if entry is None:
+            return ModelNode(key=name, name=name, family=name).to_node()
+        return ModelNode(
+            key=entry.key, name=entry.name, family=entry.family or entry.name, size=entry.size
+        ).to_node()
+    if entry is None:
+        return LanguageNode(key=name, name=name, code=name).to_node()
+    return LanguageNode(key=entry.key, name=entry.name, code=entry.code or entry.key).to_node()
+
+
+def _link_entities(out: _Collector, start: NodeRef, extraction: Extraction, gazetteer: Gazetteer) -> None:
+    for name in extraction.benchmarks:
+        out.rel(RelType.ABOUT, start, out.node(_entity_node("benchmark", name, gazetteer)))
+    for name in extraction.languages:
+        out.rel(RelType.MENTIONS, start, out.node(_entity_node("language", name, gazetteer)))
+    for name in extraction.models:
+        out.rel(RelType.MENTIONS, start, out.node(_entity_node("model", name, gazetteer)))
+
+
+def _link_results(out: _Collector, claim: NodeRef, extraction: Extraction, gazetteer: Gazetteer) -> None:
+    for result in extraction.results:
+        node = ResultNode(
+            key=stable_key("res", claim.key, result.benchmark or "", f"{result.value:g}", result.kind),
+            value=result.value,
+            unit=result.unit,
+            metric=result.metric,
+            kind=result.kind,
+            benchmark=result.benchmark,
+            text=result.text,
+        ).to_node()
+        ref = out.node(node)
+        out.rel(RelType.REPORTS, claim, ref)
+        if result.benchmark is not None:
+            out.rel(RelType.ON, ref, out.node(_entity_node("benchmark", result.benchmark, gazetteer)))
+
+
+def _add_claim(
+    out: _Collector, index: ClaimIndex, raw_text: str, gazetteer: Gazetteer, warnings: list[str]
+) -> tuple[NodeRef, bool]:
+    resolution = index.resolve(raw_text)
+    if resolution.warning:
+        warnings.append(resolution.warning)
+    claim = out.node(
+        ClaimNode(key=resolution.key, text=resolution.text, truncated=resolution.truncated).to_node()
+    )
+    extraction = extract(resolution.text, gazetteer)
+    _link_entities(out, claim, extraction, gazetteer)
+    _link_results(out, claim, extraction, gazetteer)
+    return claim, resolution.how == "new"
+
+
+def split_arxiv_id(raw: str) -> tuple[str, str | None]:
+    """``"2104.08645v2"`` -> ``("2104.08645", "v2")``; the key of a Paper is the id without version."""
+    match = re.fullmatch(r"(.+?)(v\d+)?", raw.strip())
+    assert match is not None
+    return match.group(1), match.group(2)
+
+
+def _arxiv_paper(arxiv_id: str) -> Node:
+    return PaperNode(
+        key=arxiv_id, source="arxiv", arxiv_id=arxiv_id, url=f"http://arxiv.org/abs/{arxiv_id}"
+    ).to_node()
+
+
+def report_key(report: ParsedReport) -> str:
+    """Content hash of a parsed report; source file name and line numbers do not count."""
+    content = report.model_dump(mode="json", exclude={"source_name", "warnings", "layout"})
+    for row in content["rows"]:
+        row.pop("line")
+    for ref in content["references"]:
+        ref.pop("line")
+    return stable_key("r", json.dumps(content, sort_keys=True, ensure_ascii=False))
+
+
+def build_report_batch(report: ParsedReport, index: ClaimIndex, gazetteer: Gazetteer) -> BuiltBatch:
+    out = _Collector()
+    warnings = list(report.warnings)
+    key = report_key(report)
+    links = [ref.url or ref.raw for ref in report.references if ref.kind in ("url", "text")]
+    report_ref = out.node(
+        ReportNode(
+            key=key,
+            title=report.title,
+            author=report.author,
+            date=report.date,
+            abstract=report.abstract,
+            examined_title=report.examined_title,
+            research_question=report.research_question,
+            papers_retrieved=report.papers_retrieved,
+            claims_extracted=report.claims_extracted,
+            claims_verified=report.claims_verified,
+            quality_score=report.quality_score,
+            layout=report.layout,
+            source_name=report.source_name,
+            links=links,
+            warnings=report.warnings,
+        ).to_node()
+    )
+    new_claims = 0
+    for row in report.rows:
+        claim, is_new = _add_claim(out, index, row.text_as_written, gazetteer, warnings)
+        new_claims += is_new
+        out.rel(
+            RelType.ASSERTS,
+            report_ref,
+            claim,
+            key=str(row.row),
+            verified=row.verified,
+            confidence=row.confidence,
+            text_as_written=row.text_as_written,
+            row=row.row,
+            line=row.line,
+            truncated=row.truncated,
+        )
+    for ref in report.references:
+        if ref.kind == "arxiv" and ref.arxiv_id:
+            paper = out.node(_arxiv_paper(ref.arxiv_id))
+            out.rel(RelType.CITES, report_ref, paper, version=ref.version, url=ref.url, line=ref.line)
+        elif ref.kind == "doi" and ref.doi:
+            paper = out.node(
+                PaperNode(
+                    key=f"doi:{ref.doi.lower()}", source="doi", doi=ref.doi, url=f"https://doi.org/{ref.doi}"
+                ).to_node()
+            )
+            out.rel(RelType.CITES, report_ref, paper, version=None, url=ref.raw, line=ref.line)
+    if report.examined_title:
+        paper = out.node(
+            PaperNode(
+                key=stable_key("title", match_text(report.examined_title)),
+                source="title",
+                title=report.examined_title,
+            ).to_node()
+        )
+        out.rel(RelType.EXAMINES, report_ref, paper, title_as_written=report.examined_title)
+    context = " ".join(filter(None, [report.research_question, report.abstract]))
+    _link_entities(out, report_ref, extract(context, gazetteer), gazetteer)
+    return BuiltBatch(
+        batch=out.batch(report.source_name, [report_ref]),
+        report_key=key,
+        assertions=len(report.rows),
+        new_claims=new_claims,
+        warnings=warnings,
+    )
+
+
+def records_key(records: Iterable[ClaimRecord]) -> str:
+    payload = [record.model_dump(mode="json") for record in records]
+    return stable_key("x", json.dumps(payload, sort_keys=True, ensure_ascii=False))
+
+
+def build_records_batch(
+    records: list[tuple[int, ClaimRecord]],
+    source_name: str,
+    index: ClaimIndex,
+    gazetteer: Gazetteer,
+    existing_reports: set[str],
+) -> BuiltBatch:
+    """Claims from an extraction pipeline (one ``.jsonl`` file) as one batch.
+
+    Records without ``report`` are asserted by the file itself (a Report of kind
+    "extraction" keyed by the file's content hash). A named report that does not exist yet
+    is created with minimal properties; an existing one is linked to, never overwritten.
+    """
+    out = _Collector()
+    warnings: list[str] = []
+    file_key = records_key(record for _, record in records)
+    file_report = ReportNode(
+        key=file_key, kind="extraction", title=source_name, layout="jsonl", source_name=source_name
+    )
+    replace: list[NodeRef] = []
+    new_claims = 0
+    for line, record in records:
+        if record.report is None:
+            report_ref = out.node(file_report.to_node())
+            replace = [report_ref]
+        elif record.report in existing_reports:
+            report_ref = NodeRef(label=NodeLabel.REPORT, key=record.report)
+        else:
+            report_ref = out.node(
+                ReportNode(
+                    key=record.report,
+                    kind="extraction",
+                    title=record.report,
+                    layout="jsonl",
+                    source_name=source_name,
+                ).to_node()
+            )
+        claim, is_new = _add_claim(out, index, record.text, gazetteer, warnings)
+        new_claims += is_new
+        if record.entities is not None:
+            given = Extraction(
+                benchmarks=tuple(record.entities.benchmarks),
+                languages=tuple(record.entities.languages),
+                models=tuple(record.entities.models),
+            )
+            _link_entities(out, claim, given, gazetteer)
+        out.rel(
+            RelType.ASSERTS,
+            report_ref,
+            claim,
+            key=f"{file_key}:{line}",
+            verified=record.verified,
+            confidence=record.confidence,
+            text_as_written=record.text,
+            row=line,
+            line=line,
+            truncated=False,
+        )
+        for raw_id in record.papers:
+            arxiv_id, version = split_arxiv_id(raw_id)
+            paper = out.node(_arxiv_paper(arxiv_id))
+            out.rel(RelType.EXTRACTED_FROM, claim, paper)
+            out.rel(
+                RelType.CITES,
+                report_ref,
+                paper,
+                version=version,
+                url=f"http://arxiv.org/abs/{raw_id}",
+                line=line,
+            )
+    return BuiltBatch(
+        batch=out.batch(source_name, replace),
+        report_key=file_key,
+        assertions=len(records),
+        new_claims=new_claims,
+        warnings=warnings,
+    )

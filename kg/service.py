@@ -1,0 +1,191 @@
+"""The service layer: what the CLI (and the API) call. Routes and commands hold no queries.
+
+Each operation opens the configured store for just as long as it needs it; read-only
+operations open the embedded store without taking the writer lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+
+from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
+from kg.conflicts import find_conflicts
+from kg.errors import InputError
+from kg.gazetteer import EntityKind, Gazetteer
+from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
+from kg.settings import Settings
+from kg.store import GraphStore, open_store
+from schemas.graph import NodeLabel, NodeRef, Relationship, RelType, WriteSummary
+from schemas.views import ClaimQuery, ClaimView, Conflict, GraphStats, ReportVerdict
+
+
+class ClaimGraph:
+    """One object per CLI invocation or API app, built from validated settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._gazetteer: Gazetteer | None = None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.load(self.settings.gazetteer)
+        return self._gazetteer
+
+    @contextlib.contextmanager
+    def store(self, *, read_only: bool = False) -> Iterator[GraphStore]:
+        with open_store(self.settings.store_uri(), read_only=read_only) as store:
+            yield store
+
+    # -- writes ----------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: list[Path],
+        *,
+        link_paraphrases: bool = True,
+        on_file: Callable[[Path, SourceOutcome], None] | None = None,
+    ) -> tuple[IngestResult, WriteSummary | None]:
+        with self.store() as store:
+            result = Ingestor(store, self.gazetteer).ingest(paths, on_file=on_file)
+            links = self._link_paraphrases(store) if link_paraphrases else None
+        return result, links
+
+    def link_paraphrases(self) -> WriteSummary:
+        with self.store() as store:
+            return self._link_paraphrases(store)
+
+    def paraphrase_config(self) -> ParaphraseConfig:
+        return ParaphraseConfig(
+            min_cosine=self.settings.paraphrase_threshold, model=self.settings.embedding_model
+        )
+
+    def _link_paraphrases(self, store: GraphStore) -> WriteSummary:
+        from kg.embeddings import embed
+
+        config = self.paraphrase_config()
+        claims = [
+            ClaimText(n.key, str(n.props.get("text", "")), bool(n.props.get("truncated")))
+            for n in store.iter_nodes(NodeLabel.CLAIM)
+        ]
+        links: list[ParaphraseLink] = []
+        if len(claims) >= 2:
+            cache = EmbeddingCache(self.settings.data_dir, config.model)
+            vectors = cache.lookup([c.text for c in claims], lambda texts: embed(texts, config.model))
+            cache.save()
+            links = find_paraphrases(claims, vectors, self.gazetteer, config)
+        rels = [
+            Relationship(
+                type=RelType.PARAPHRASE_OF,
+                start=NodeRef(label=NodeLabel.CLAIM, key=link.a),
+                end=NodeRef(label=NodeLabel.CLAIM, key=link.b),
+                props={"score": link.cosine, "overlap": link.overlap, "method": config.method},
+            )
+            for link in links
+        ]
+        return store.replace_relationships(RelType.PARAPHRASE_OF, rels)
+
+    # -- reads -----------------------------------------------------------------------
+    def resolve(self, kind: EntityKind, name: str | None) -> str | None:
+        """Canonical name for a filter value; unknown names are an error, not an empty result."""
+        if name is None:
+            return None
+        entry = self.gazetteer.resolve(kind, name)
+        if entry is not None:
+            return entry.key
+        with self.store(read_only=True) as store:
+            label = {
+                "benchmark": NodeLabel.BENCHMARK,
+                "model": NodeLabel.MODEL,
+                "language": NodeLabel.LANGUAGE,
+            }[kind]
+            if store.get_node(NodeRef(label=label, key=name)) is not None:
+                return name
+        known = ", ".join(e.key for e in self.gazetteer.entries(kind))
+        raise InputError(f"unknown {kind} {name!r}; known {kind}s: {known}")
+
+    def stats(self) -> GraphStats:
+        with self.store(read_only=True) as store:
+            return store.stats()
+
+    def claims(
+        self,
+        *,
+        benchmark: str | None = None,
+        language: str | None = None,
+        model: str | None = None,
+        report_verdict: ReportVerdict | None = None,
+    ) -> list[ClaimView]:
+        query = ClaimQuery(
+            benchmark=self.resolve("benchmark", benchmark),
+            language=self.resolve("language", language),
+            model=self._resolve_model(model),
+            report_verdict=report_verdict,
+        )
+        with self.store(read_only=True) as store:
+            return store.find_claims(query)
+
+    def _resolve_model(self, model: str | None) -> str | None:
+        if model is None:
+            return None
+        entry = self.gazetteer.resolve("model", model)
+        if entry is not None and entry.family == entry.name:
+            return entry.family  # a family name matches every size of it
+        return self.resolve("model", model)
+
+    def conflicts(self) -> list[Conflict]:
+        with self.store(read_only=True) as store:
+            return find_conflicts(store.find_claims(ClaimQuery()))
+
+    def paraphrases(self) -> list[Relationship]:
+        with self.store(read_only=True) as store:
+            return list(store.iter_relationships(RelType.PARAPHRASE_OF))
+
+    def export(self, fmt: Literal["graphml", "json"], target: Path) -> GraphStats:
+        with self.store(read_only=True) as store:
+            graph = nx.MultiDiGraph()
+            for label in NodeLabel:
+                for node in store.iter_nodes(label):
+                    graph.add_node(f"{label}:{node.key}", label=label.value, key=node.key, **node.props)
+            for rel_type in RelType:
+                for rel in store.iter_relationships(rel_type):
+                    graph.add_edge(
+                        f"{rel.start.label}:{rel.start.key}",
+                        f"{rel.end.label}:{rel.end.key}",
+                        key=f"{rel.type}:{rel.key}",
+                        type=rel.type.value,
+                        **rel.props,
+                    )
+            stats = store.stats()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "json":
+            data = nx.node_link_data(graph, edges="relationships")
+            target.write_text(
+                json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+            )
+        else:
+            nx.write_graphml(_graphml_safe(graph), target)
+        return stats
+
+
+def _graphml_safe(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """GraphML holds scalars only: lists become JSON strings, None is left out."""
+    safe = nx.MultiDiGraph()
+
+    def clean(attrs: dict[str, object]) -> dict[str, object]:
+        return {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+            for k, v in attrs.items()
+            if v is not None
+        }
+
+    for node, attrs in graph.nodes(data=True):
+        safe.add_node(node, **clean(attrs))
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        safe.add_edge(u, v, key=key, **clean(attrs))
+    return safe

@@ -1,0 +1,33 @@
+"""One validated settings object, built once at start-up and passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """ClaimGraph settings; every field can be set as ``CLAIMGRAPH_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMGRAPH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".claimgraph"), description="Where the embedded store lives.")
+    store: str | None = Field(
+        default=None,
+        description="Store URI; default is the embedded store in data_dir (embedded://<data_dir>).",
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL,
+        description="Sentence-embedding model: a hub id or a local path.",
+    )
+    gazetteer: Path | None = Field(
+        default=None, description="Extra gazetteer TOML merged over the built-in one."
+    )
+    paraphrase_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+
+    def store_uri(self) -> str:
+        return self.store or f"embedded://{self.data_dir}"

@@ -1,0 +1,117 @@
+"""The one store interface every backend implements (embedded networkx now, Cypher later).
+
+Writes go in batches (:class:`GraphBatch`, one transaction per source) because that is the
+unit of atomicity the ingest promises: a report is in the graph whole or not at all. Reads
+are the queries the CLI and API need, so a Cypher backend can answer each with one query
+instead of shipping the graph to Python. Promises made here are checked by the shared
+contract suite in ``tests/contract``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Self
+
+from pydantic import BaseModel
+
+from schemas.graph import (
+    REL_ENDPOINTS,
+    GraphBatch,
+    Node,
+    NodeLabel,
+    NodeRef,
+    Relationship,
+    RelType,
+    WriteSummary,
+)
+from schemas.views import ClaimQuery, ClaimView, GraphStats
+
+
+class StoreHealth(BaseModel):
+    ok: bool
+    backend: str
+    detail: str
+
+
+class GraphStore(ABC):
+    """Lifecycle: construct (no I/O), :meth:`open`, use, :meth:`close`; or use ``with``."""
+
+    backend: str = "abstract"
+
+    # -- lifecycle -------------------------------------------------------------------
+    @abstractmethod
+    def open(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def health(self) -> StoreHealth: ...
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- writes ----------------------------------------------------------------------
+    @abstractmethod
+    def apply(self, batch: GraphBatch) -> WriteSummary:
+        """Apply one batch atomically: all of it or, on any error, none of it."""
+
+    def replace_relationships(self, rel_type: RelType, relationships: list[Relationship]) -> WriteSummary:
+        """Make ``relationships`` the complete set of ``rel_type`` (used for derived links)."""
+        current = {r.identity: r for r in self.iter_relationships(rel_type)}
+        wanted = {r.identity: r for r in relationships}
+        starts = sorted({ident[1] for ident in current if ident not in wanted}, key=lambda r: r.key)
+        # Deleting per start node keeps the batch model; unchanged relationships are re-merged.
+        batch = GraphBatch(
+            source=f"replace {rel_type}",
+            relationships=list(wanted.values()),
+            replace_outgoing=starts,
+            replace_types=[rel_type],
+        )
+        summary = self.apply(batch)
+        return summary
+
+    # -- reads -----------------------------------------------------------------------
+    @abstractmethod
+    def get_node(self, ref: NodeRef) -> Node | None: ...
+
+    @abstractmethod
+    def iter_nodes(self, label: NodeLabel) -> Iterator[Node]: ...
+
+    @abstractmethod
+    def iter_relationships(self, rel_type: RelType) -> Iterator[Relationship]: ...
+
+    @abstractmethod
+    def stats(self) -> GraphStats: ...
+
+    @abstractmethod
+    def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
+        """Claims matching every filter, ordered by key, with their assertions and links."""
+
+
+def validate_batch(batch: GraphBatch, is_stored: Callable[[NodeRef], bool]) -> None:
+    """Reject a batch that would break the model, before anything is written.
+
+    Checks relationship endpoint labels against :data:`REL_ENDPOINTS` and that every
+    endpoint is in the batch or already stored.
+    """
+    from kg.errors import StoreError
+
+    in_batch = {node.ref for node in batch.nodes}
+    for rel in batch.relationships:
+        starts, ends = REL_ENDPOINTS[rel.type]
+        if rel.start.label not in starts or rel.end.label not in ends:
+            raise StoreError(
+                f"{batch.source}: {rel.type} cannot connect {rel.start.label} to {rel.end.label}"
+            )
+        for end in (rel.start, rel.end):
+            if end not in in_batch and not is_stored(end):
+                raise StoreError(f"{batch.source}: {rel.type} points to missing node {end.label}:{end.key}")

@@ -1,0 +1,126 @@
+"""Assemble :class:`ClaimView` read models from any store that can walk its own graph.
+
+Backends hand in three accessors (node by id, outgoing and incoming edges), so the filter
+semantics of ``kg claims`` are written once; the contract suite then checks that every
+backend gives the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from schemas.graph import Node, NodeLabel, PropValue, RelType
+from schemas.views import AssertionView, ClaimQuery, ClaimView, ParaphraseView, ResultView
+
+Edge = tuple[str, str, dict[str, PropValue], str]  # (type, other node id, props, rel key)
+
+
+def _str(value: PropValue) -> str:
+    return "" if value is None else str(value)
+
+
+def _opt_str(value: PropValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _float(value: PropValue) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _int(value: PropValue) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def build_claim_views(
+    claim_ids: list[str],
+    query: ClaimQuery,
+    *,
+    node: Callable[[str], Node],
+    out: Callable[[str], Iterator[Edge]],
+    inc: Callable[[str], Iterator[Edge]],
+) -> list[ClaimView]:
+    views: list[ClaimView] = []
+    for cid in claim_ids:
+        claim = node(cid)
+        if claim.label != NodeLabel.CLAIM:
+            continue
+        benchmarks: list[str] = []
+        languages: list[str] = []
+        models: list[tuple[str, str]] = []
+        results: list[ResultView] = []
+        paraphrases: list[ParaphraseView] = []
+        for rel_type, other_id, props, _ in out(cid):
+            other = node(other_id)
+            if rel_type == RelType.ABOUT:
+                benchmarks.append(other.key)
+            elif rel_type == RelType.MENTIONS and other.label == NodeLabel.LANGUAGE:
+                languages.append(other.key)
+            elif rel_type == RelType.MENTIONS and other.label == NodeLabel.MODEL:
+                models.append((other.key, _str(other.props.get("family"))))
+            elif rel_type == RelType.REPORTS:
+                p = other.props
+                results.append(
+                    ResultView(
+                        value=_float(p.get("value")),
+                        unit=_opt_str(p.get("unit")),
+                        metric=_opt_str(p.get("metric")),
+                        kind=_str(p.get("kind")),
+                        benchmark=_opt_str(p.get("benchmark")),
+                        text=_str(p.get("text")),
+                    )
+                )
+            elif rel_type == RelType.PARAPHRASE_OF:
+                paraphrases.append(_paraphrase(other, props))
+        assertions: list[AssertionView] = []
+        for rel_type, other_id, props, _ in inc(cid):
+            if rel_type == RelType.PARAPHRASE_OF:
+                paraphrases.append(_paraphrase(node(other_id), props))
+            elif rel_type == RelType.ASSERTS:
+                report = node(other_id)
+                assertions.append(
+                    AssertionView(
+                        report=report.key,
+                        report_title=_str(report.props.get("title")),
+                        source_name=_str(report.props.get("source_name")),
+                        verified=bool(props.get("verified")),
+                        confidence=_float(props.get("confidence")),
+                        row=_int(props.get("row")),
+                        line=_int(props.get("line")),
+                        text_as_written=_str(props.get("text_as_written")),
+                    )
+                )
+        view = ClaimView(
+            key=claim.key,
+            text=_str(claim.props.get("text")),
+            truncated=bool(claim.props.get("truncated")),
+            benchmarks=sorted(benchmarks),
+            languages=sorted(languages),
+            models=sorted(name for name, _ in models),
+            results=sorted(results, key=lambda r: (r.benchmark or "", r.value, r.text)),
+            assertions=sorted(assertions, key=lambda a: (a.source_name, a.report, a.row)),
+            paraphrases=sorted(paraphrases, key=lambda p: p.claim),
+        )
+        if _matches(view, query, {family for _, family in models}):
+            views.append(view)
+    return sorted(views, key=lambda v: v.key)
+
+
+def _paraphrase(other: Node, props: dict[str, PropValue]) -> ParaphraseView:
+    return ParaphraseView(
+        claim=other.key,
+        text=_str(other.props.get("text")),
+        score=_float(props.get("score")),
+        method=_str(props.get("method")),
+    )
+
+
+def _matches(view: ClaimView, query: ClaimQuery, families: set[str]) -> bool:
+    if query.benchmark is not None and query.benchmark not in view.benchmarks:
+        return False
+    if query.language is not None and query.language not in view.languages:
+        return False
+    if query.model is not None and query.model not in view.models and query.model not in families:
+        return False
+    return query.report_verdict is None or (
+        bool(view.assertions) and view.report_verdict == query.report_verdict
+    )

@@ -1,0 +1,101 @@
+"""Pure text helpers shared by parsing, extraction and claim identity.
+
+Claims arrive with HTML anchors, odd whitespace and truncation at about 120 characters;
+identity must not depend on any of that, so every comparison goes through
+:func:`match_text` and every key through :func:`stable_key`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
+_TERMINAL = (".", "!", "?", '"', "'", ")", "]", "”", "’")
+_TRAILING_PUNCT = re.compile(r"[\s.,;:!?]+$")
+
+#: Claims at least this long that end mid-sentence are taken as truncated by the report
+#: generator (which cuts at about 120 characters); shorter unpunctuated claims are not.
+TRUNCATION_MIN_LENGTH = 100
+
+
+def strip_markup(text: str) -> str:
+    """Drop HTML tags but keep their text: ``<a href="u">u</a>`` becomes ``u``."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def clean_text(text: str) -> str:
+    """Markup-free, whitespace-collapsed, NFKC-normalised display text."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", strip_markup(text))).strip()
+
+
+def match_text(text: str) -> str:
+    """The form two claims are compared in: clean, case-folded, without trailing punctuation.
+
+    ``"… Robust-XLT ."`` and ``"… Robust-XLT."`` compare equal; so do the anchor and the
+    plain-URL versions of the same claim.
+    """
+    folded = clean_text(text).casefold()
+    folded = _SPACE_BEFORE_PUNCT.sub(r"\1", folded)
+    return _TRAILING_PUNCT.sub("", folded)
+
+
+def looks_truncated(text: str) -> bool:
+    """A long claim that stops mid-sentence was cut by the report generator."""
+    cleaned = clean_text(text)
+    return len(cleaned) >= TRUNCATION_MIN_LENGTH and not cleaned.endswith(_TERMINAL)
+
+
+def stable_key(prefix: str, *parts: str) -> str:
+    """A short content hash, stable across runs and machines, used as a node key."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}_{digest}"
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "which",
+        "with",
+    ]
+)
+
+
+def content_tokens(text: str) -> frozenset[str]:
+    """Lower-cased word tokens without stop words, for overlap measures."""
+    return frozenset(t for t in _TOKEN.findall(match_text(text)) if t not in _STOPWORDS)

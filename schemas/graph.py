@@ -1,0 +1,220 @@
+"""The graph model: node labels, relationship types, and the typed nodes built by ingest.
+
+Stores speak the generic :class:`Node` / :class:`Relationship` (label, key, scalar
+properties) so one interface serves networkx and Cypher backends alike; the typed
+``*Node`` models are how the rest of the code builds them, so a misspelt property is a
+validation error instead of a silent new column. Labels and types come from fixed enums:
+they are the only parts of a Cypher query that can never be parameters.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scalar = str | int | float | bool | None
+PropValue = Scalar | list[str] | list[int] | list[float]
+
+
+class NodeLabel(StrEnum):
+    REPORT = "Report"
+    CLAIM = "Claim"
+    PAPER = "Paper"
+    BENCHMARK = "Benchmark"
+    LANGUAGE = "Language"
+    MODEL = "Model"
+    RESULT = "Result"
+
+
+class RelType(StrEnum):
+    ASSERTS = "ASSERTS"  # (Report)->(Claim) {verified, confidence, text_as_written, row, line}
+    CITES = "CITES"  # (Report)->(Paper) {version, url}
+    EXAMINES = "EXAMINES"  # (Report)->(Paper) {title_as_written}
+    ABOUT = "ABOUT"  # (Claim|Report)->(Benchmark)
+    MENTIONS = "MENTIONS"  # (Claim|Report)->(Language|Model)
+    REPORTS = "REPORTS"  # (Claim)->(Result)
+    ON = "ON"  # (Result)->(Benchmark)
+    PARAPHRASE_OF = "PARAPHRASE_OF"  # (Claim)->(Claim) {score, method}
+    EXTRACTED_FROM = "EXTRACTED_FROM"  # (Claim)->(Paper), claims from extraction pipelines
+
+
+#: Which labels each relationship type may connect; the stores enforce it.
+REL_ENDPOINTS: dict[RelType, tuple[frozenset[NodeLabel], frozenset[NodeLabel]]] = {
+    RelType.ASSERTS: (frozenset({NodeLabel.REPORT}), frozenset({NodeLabel.CLAIM})),
+    RelType.CITES: (frozenset({NodeLabel.REPORT}), frozenset({NodeLabel.PAPER})),
+    RelType.EXAMINES: (frozenset({NodeLabel.REPORT}), frozenset({NodeLabel.PAPER})),
+    RelType.ABOUT: (frozenset({NodeLabel.CLAIM, NodeLabel.REPORT}), frozenset({NodeLabel.BENCHMARK})),
+    RelType.MENTIONS: (
+        frozenset({NodeLabel.CLAIM, NodeLabel.REPORT}),
+        frozenset({NodeLabel.LANGUAGE, NodeLabel.MODEL}),
+    ),
+    RelType.REPORTS: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.RESULT})),
+    RelType.ON: (frozenset({NodeLabel.RESULT}), frozenset({NodeLabel.BENCHMARK})),
+    RelType.PARAPHRASE_OF: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.CLAIM})),
+    RelType.EXTRACTED_FROM: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.PAPER})),
+}
+
+
+class NodeRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: NodeLabel
+    key: str
+
+
+class Node(BaseModel):
+    """A node as every store stores it: label, unique key within the label, scalar props."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: NodeLabel
+    key: str = Field(min_length=1)
+    props: dict[str, PropValue] = Field(default_factory=dict)
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(label=self.label, key=self.key)
+
+
+class Relationship(BaseModel):
+    """A relationship, unique per (type, start, end, key).
+
+    ``key`` tells apart parallel relationships of one type between the same two nodes: a
+    report that lists the same claim in two rows asserts it twice (key = row number), and
+    neither row may be dropped.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    type: RelType
+    start: NodeRef
+    end: NodeRef
+    key: str = ""
+    props: dict[str, PropValue] = Field(default_factory=dict)
+
+    @property
+    def identity(self) -> tuple[RelType, NodeRef, NodeRef, str]:
+        return (self.type, self.start, self.end, self.key)
+
+
+class GraphBatch(BaseModel):
+    """Everything one source (a report, a claims file) writes, applied in one transaction.
+
+    ``replace_outgoing`` lists nodes whose outgoing relationships of the given types are
+    deleted before the batch is merged, so a re-ingested report ends up saying exactly
+    what its file says, not the union of every version ever ingested.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    nodes: list[Node] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)
+    replace_outgoing: list[NodeRef] = Field(default_factory=list)
+    replace_types: list[RelType] = Field(default_factory=list)
+
+
+class WriteSummary(BaseModel):
+    """What a write changed; re-ingesting the same input must report all zeros."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    relationships_created: int = 0
+    relationships_updated: int = 0
+    relationships_deleted: int = 0
+
+    def __add__(self, other: WriteSummary) -> WriteSummary:
+        return WriteSummary(**{f: getattr(self, f) + getattr(other, f) for f in type(self).model_fields})
+
+    @property
+    def changed(self) -> bool:
+        return any(getattr(self, f) for f in type(self).model_fields)
+
+
+class _TypedNode(BaseModel):
+    """Base of the typed node models: ``key`` plus label-specific properties."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: ClassVar[NodeLabel]
+
+    key: str
+
+    def to_node(self) -> Node:
+        props: dict[str, Any] = self.model_dump(exclude={"key"})
+        return Node(label=self.label, key=self.key, props=props)
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(label=self.label, key=self.key)
+
+
+class ReportNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.REPORT
+
+    kind: Literal["report", "extraction"] = "report"
+    title: str
+    author: str | None = None
+    date: str | None = None  # ISO 8601 when the report's date parses, else as written
+    abstract: str | None = None
+    examined_title: str | None = None
+    research_question: str | None = None
+    papers_retrieved: int | None = None
+    claims_extracted: int | None = None
+    claims_verified: int | None = None
+    quality_score: float | None = None
+    layout: Literal["markdown", "plain", "jsonl"] = "plain"
+    source_name: str
+    links: list[str] = Field(default_factory=list)  # references that are neither arXiv nor DOI
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ClaimNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.CLAIM
+
+    text: str  # the longest full text seen, markup removed
+    truncated: bool
+
+
+class PaperNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.PAPER
+
+    source: Literal["arxiv", "doi", "title"]
+    arxiv_id: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+class BenchmarkNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.BENCHMARK
+
+    name: str
+    task: str | None = None
+
+
+class LanguageNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.LANGUAGE
+
+    name: str
+    code: str
+
+
+class ModelNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.MODEL
+
+    name: str
+    family: str
+    size: str | None = None
+
+
+class ResultNode(_TypedNode):
+    label: ClassVar[NodeLabel] = NodeLabel.RESULT
+
+    value: float
+    unit: str | None
+    metric: str | None = None
+    kind: Literal["absolute", "improvement", "gap"]
+    benchmark: str | None
+    text: str  # the span the number was read from
