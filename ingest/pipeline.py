@@ -91,7 +91,7 @@ def _read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ParseError([SourceIssue(path.name, line, f"not UTF-8 text (byte {exc.start})")]) from exc
+        raise ParseError([SourceIssue(path.name, line, f"not UTF-8 text (byte offset {exc.start})")]) from exc
 
 
 class Ingestor:

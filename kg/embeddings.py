@@ -53,7 +53,9 @@ def resolve_model_location(name_or_path: str) -> str:
 def load_sentence_model(name_or_path: str, device: str | None = None) -> SentenceTransformer:
     """Load (once per process) a sentence-transformers model by hub id or local path."""
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # one bar per weight file is noise in a CLI
     location = resolve_model_location(name_or_path)
     try:
         return SentenceTransformer(location, device=device or "cpu")

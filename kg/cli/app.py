@@ -263,7 +263,7 @@ def export(
     ] = (ExportFormat.json),
 ) -> None:
     """Export the whole graph to GraphML or node-link JSON."""
-    counts = _service(ctx).export(fmt.value, path)  # type: ignore[arg-type]
+    counts = _service(ctx).export(fmt.value, path)
     total_nodes = sum(counts.nodes.values())
     total_rels = sum(counts.relationships.values())
     out.print(f"wrote {path} ({total_nodes} nodes, {total_rels} relationships)")
@@ -273,7 +273,7 @@ def main() -> None:
     """Entry point of the ``kg`` script: run the app, map ClaimGraph errors to exit codes."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns the code of a typer.Exit in this mode
     except ClaimGraphError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
@@ -289,6 +289,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -79,9 +80,13 @@ class EmbeddedStore(GraphStore):
         if not self.read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self._acquire_lock()
-        self._load()
-        if not self.read_only:
-            self._journal = (self.data_dir / JOURNAL).open("a", encoding="utf-8")
+        try:
+            self._load()
+            if not self.read_only:
+                self._journal = (self.data_dir / JOURNAL).open("a", encoding="utf-8")
+        except BaseException:
+            self._release_lock()
+            raise
         self._open = True
 
     def close(self) -> None:
@@ -94,11 +99,14 @@ class EmbeddedStore(GraphStore):
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
-            if self._lock is not None:
-                fcntl.flock(self._lock, fcntl.LOCK_UN)
-                self._lock.close()
-                self._lock = None
+            self._release_lock()
             self._open = False
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
 
     def health(self) -> StoreHealth:
         return StoreHealth(
@@ -270,7 +278,7 @@ class EmbeddedStore(GraphStore):
                     graph.remove_edge(nid, target, key=ekey)
                     summary.relationships_deleted += 1
                     if undo is not None:
-                        undo.append(lambda n=nid, t=target, k=ekey, d=saved: graph.add_edge(n, t, key=k, **d))
+                        undo.append(partial(graph.add_edge, nid, target, key=ekey, **saved))
         for node in batch.nodes:
             nid = _nid(node.ref)
             if nid in graph:
@@ -280,12 +288,12 @@ class EmbeddedStore(GraphStore):
                     graph.nodes[nid]["props"] = merged
                     summary.nodes_updated += 1
                     if undo is not None:
-                        undo.append(lambda n=nid, o=old: graph.nodes[n].__setitem__("props", o))
+                        undo.append(partial(graph.nodes[nid].__setitem__, "props", old))
             else:
                 self._put_node(node)
                 summary.nodes_created += 1
                 if undo is not None:
-                    undo.append(lambda n=nid: graph.remove_node(n))
+                    undo.append(partial(graph.remove_node, nid))
         for rel in batch.relationships:
             u, v, ekey = _nid(rel.start), _nid(rel.end), _eid(rel.type, rel.key)
             if graph.has_edge(u, v, key=ekey):
@@ -296,12 +304,12 @@ class EmbeddedStore(GraphStore):
                     data["props"] = merged_props
                     summary.relationships_updated += 1
                     if undo is not None:
-                        undo.append(lambda d=data, o=old_props: d.__setitem__("props", o))
+                        undo.append(partial(data.__setitem__, "props", old_props))
             else:
                 self._put_rel(rel)
                 summary.relationships_created += 1
                 if undo is not None:
-                    undo.append(lambda a=u, b=v, k=ekey: graph.remove_edge(a, b, key=k))
+                    undo.append(partial(graph.remove_edge, u, v, key=ekey))
         return summary
 
     # -- reads -----------------------------------------------------------------------

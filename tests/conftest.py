@@ -1,0 +1,61 @@
+"""Shared fixtures. Expensive things (the embedding model, an ingested seed graph) are built
+once per session or module; tests that mutate a graph get their own copy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from kg.gazetteer import Gazetteer
+from kg.service import ClaimGraph
+from kg.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "examples" / "reports"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    files = sorted(SEEDS.glob("*.txt"))
+    assert len(files) == 5
+    return files
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def make_service(data_dir: Path) -> ClaimGraph:
+    return ClaimGraph(Settings(data_dir=data_dir))
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding the five seeds, ingested once with paraphrase linking (loads the model)."""
+    data_dir = tmp_path_factory.mktemp("seeded") / "store"
+    result, links = make_service(data_dir).ingest([SEEDS])
+    assert result.ok, result.failed
+    assert links is not None
+    return data_dir
+
+
+@pytest.fixture
+def seeded_copy(seeded_dir: Path, tmp_path: Path) -> Iterator[Path]:
+    """A private copy of the seeded store, for tests that write to it."""
+    target = tmp_path / "store"
+    shutil.copytree(seeded_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    yield target

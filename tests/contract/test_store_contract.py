@@ -1,0 +1,219 @@
+"""What every GraphStore promises. The same bodies run against every backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Ingestor
+from kg.conflicts import find_conflicts
+from kg.errors import StoreError
+from kg.gazetteer import Gazetteer
+from kg.store.base import GraphStore
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType
+from schemas.views import ClaimQuery
+from tests.contract.conftest import StoreFactory
+
+REPORT = NodeRef(label=NodeLabel.REPORT, key="r1")
+CLAIM = NodeRef(label=NodeLabel.CLAIM, key="c1")
+
+
+def small_batch(**claim_props: object) -> GraphBatch:
+    return GraphBatch(
+        source="small",
+        nodes=[
+            Node(label=NodeLabel.REPORT, key="r1", props={"title": "R", "source_name": "r.txt"}),
+            Node(
+                label=NodeLabel.CLAIM, key="c1", props={"text": "A claim.", "truncated": False, **claim_props}
+            ),
+        ],
+        relationships=[
+            Relationship(
+                type=RelType.ASSERTS,
+                start=REPORT,
+                end=CLAIM,
+                key="1",
+                props={"verified": True, "confidence": 0.5, "row": 1, "line": 10},
+            ),
+        ],
+    )
+
+
+def test_apply_creates_then_changes_nothing(store: GraphStore) -> None:
+    first = store.apply(small_batch())
+    assert (first.nodes_created, first.relationships_created) == (2, 1)
+    again = store.apply(small_batch())
+    assert not again.changed
+    assert store.stats().nodes["Claim"] == 1
+
+
+def test_upsert_merges_properties(store: GraphStore) -> None:
+    store.apply(small_batch())
+    summary = store.apply(small_batch(text="A longer claim."))
+    assert summary.nodes_updated == 1
+    node = store.get_node(CLAIM)
+    assert node is not None and node.props["text"] == "A longer claim." and node.props["truncated"] is False
+
+
+def test_parallel_relationships_are_kept_apart_by_key(store: GraphStore) -> None:
+    store.apply(small_batch())
+    second_row = Relationship(
+        type=RelType.ASSERTS,
+        start=REPORT,
+        end=CLAIM,
+        key="2",
+        props={"verified": False, "confidence": 0.1, "row": 2, "line": 11},
+    )
+    store.apply(GraphBatch(source="dup", relationships=[second_row]))
+    rows = sorted(r.props["row"] for r in store.iter_relationships(RelType.ASSERTS))  # type: ignore[type-var]
+    assert rows == [1, 2]
+
+
+def test_batch_with_missing_endpoint_writes_nothing(store: GraphStore) -> None:
+    bad = GraphBatch(
+        source="bad",
+        nodes=[Node(label=NodeLabel.BENCHMARK, key="XNLI", props={"name": "XNLI"})],
+        relationships=[
+            Relationship(type=RelType.ABOUT, start=CLAIM, end=NodeRef(label=NodeLabel.BENCHMARK, key="XNLI"))
+        ],
+    )
+    with pytest.raises(StoreError, match="missing node Claim:c1"):
+        store.apply(bad)
+    assert sum(store.stats().nodes.values()) == 0
+
+
+def test_wrong_endpoint_labels_are_rejected(store: GraphStore) -> None:
+    store.apply(small_batch())
+    bad = GraphBatch(source="bad", relationships=[Relationship(type=RelType.CITES, start=REPORT, end=CLAIM)])
+    with pytest.raises(StoreError, match="CITES cannot connect Report to Claim"):
+        store.apply(bad)
+    assert store.stats().relationships["CITES"] == 0
+
+
+def test_replace_outgoing_removes_only_what_the_batch_no_longer_says(store: GraphStore) -> None:
+    store.apply(small_batch())
+    other = Node(label=NodeLabel.CLAIM, key="c2", props={"text": "Other.", "truncated": False})
+    replaced = GraphBatch(
+        source="v2",
+        nodes=[other],
+        relationships=[
+            Relationship(type=RelType.ASSERTS, start=REPORT, end=other.ref, key="1", props={"row": 1})
+        ],
+        replace_outgoing=[REPORT],
+        replace_types=[RelType.ASSERTS],
+    )
+    summary = store.apply(replaced)
+    assert (summary.relationships_deleted, summary.relationships_created) == (1, 1)
+    assert [r.end.key for r in store.iter_relationships(RelType.ASSERTS)] == ["c2"]
+
+
+def test_replace_relationships_sets_the_complete_set(store: GraphStore) -> None:
+    store.apply(small_batch())
+    store.apply(GraphBatch(source="c2", nodes=[Node(label=NodeLabel.CLAIM, key="c2", props={"text": "B"})]))
+    link = Relationship(
+        type=RelType.PARAPHRASE_OF,
+        start=CLAIM,
+        end=NodeRef(label=NodeLabel.CLAIM, key="c2"),
+        props={"score": 0.9},
+    )
+    assert store.replace_relationships(RelType.PARAPHRASE_OF, [link]).relationships_created == 1
+    assert not store.replace_relationships(RelType.PARAPHRASE_OF, [link]).changed
+    assert store.replace_relationships(RelType.PARAPHRASE_OF, []).relationships_deleted == 1
+    assert store.stats().relationships["PARAPHRASE_OF"] == 0
+
+
+def test_stats_lists_every_label_and_type(store: GraphStore) -> None:
+    stats = store.stats()
+    assert set(stats.nodes) == {label.value for label in NodeLabel}
+    assert set(stats.relationships) == {t.value for t in RelType}
+
+
+def test_committed_data_survives_reopen(store_factory: StoreFactory) -> None:
+    with store_factory() as store:
+        store.apply(small_batch())
+    with store_factory() as store:
+        assert store.get_node(CLAIM) is not None
+        assert store.stats().relationships["ASSERTS"] == 1
+
+
+# -- the seed reports, through the ingest pipeline --------------------------------------------
+
+
+@pytest.fixture
+def seeded(store: GraphStore, seeds_dir: Path, gazetteer: Gazetteer) -> GraphStore:
+    result = Ingestor(store, gazetteer).ingest([seeds_dir])
+    assert result.ok
+    return store
+
+
+def test_seed_counts(seeded: GraphStore) -> None:
+    stats = seeded.stats()
+    assert stats.nodes["Report"] == 5
+    assert stats.nodes["Claim"] == 31
+    assert stats.relationships["ASSERTS"] == 54
+    assert stats.nodes["Paper"] == 11  # 9 cited arXiv papers + 2 examined titles
+    assert stats.relationships["EXAMINES"] == 5
+
+
+def test_seed_claims_about_xnli(seeded: GraphStore) -> None:
+    claims = seeded.find_claims(ClaimQuery(benchmark="XNLI"))
+    by_text = {c.text[:40]: c for c in claims}
+    assert set(by_text) == {
+        "The cross-lingual transfer performance i",
+        "TyDiQA shows consistent improvements wit",
+    }
+    xnli = by_text["The cross-lingual transfer performance i"]
+    assert xnli.text == "The cross-lingual transfer performance improves by 1.6 points on XNLI."
+    assert [a.verified for a in xnli.assertions] == [False, False, False]
+    assert xnli.report_verdict == "unverified"
+    tydi = by_text["TyDiQA shows consistent improvements wit"]
+    assert [a.verified for a in tydi.assertions] == [True, True]
+    verified = seeded.find_claims(ClaimQuery(benchmark="XNLI", report_verdict="verified"))
+    assert [c.key for c in verified] == [tydi.key]
+
+
+def test_seed_has_exactly_one_self_conflicting_claim(seeded: GraphStore) -> None:
+    conflicting = seeded.find_claims(ClaimQuery(report_verdict="conflicting"))
+    assert [c.text for c in conflicting] == ["Syntactic features require large amounts of data."]
+    conflicts = find_conflicts(seeded.find_claims(ClaimQuery()))
+    assert [c.kind for c in conflicts] == ["reports_disagree"]  # no paraphrase links in this fixture
+
+
+def test_seed_results_are_bound(seeded: GraphStore) -> None:
+    claims = seeded.find_claims(ClaimQuery(benchmark="PAWS-X"))
+    assert [(r.value, r.unit, r.kind, r.benchmark) for c in claims for r in c.results] == [
+        (2.1, "points", "improvement", "PAWS-X")
+    ]
+    hellaswag = seeded.find_claims(ClaimQuery(benchmark="HellaSwag"))
+    assert [(r.benchmark, r.value) for r in hellaswag[0].results] == [
+        ("HellaSwag", 7.0),
+        ("MNLI", 7.5),
+        ("SQuAD", 8.2),
+    ]
+
+
+def test_seed_model_filter_matches_family(seeded: GraphStore) -> None:
+    family = {c.key for c in seeded.find_claims(ClaimQuery(model="XLM-R"))}
+    large = {c.key for c in seeded.find_claims(ClaimQuery(model="XLM-R Large"))}
+    assert large and large <= family and len(family) > len(large)
+
+
+def test_seed_reingest_is_idempotent(seeded: GraphStore, seeds_dir: Path, gazetteer: Gazetteer) -> None:
+    before = seeded.stats()
+    result = Ingestor(seeded, gazetteer).ingest([seeds_dir])
+    assert {o.status for o in result.outcomes} == {"unchanged"}
+    assert seeded.stats() == before
+
+
+def test_failed_report_leaves_nothing_behind(
+    store: GraphStore, seed_files: list[Path], gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.txt"
+    text = seed_files[2].read_text(encoding="utf-8")
+    broken.write_text(text.replace("\t0.30\n", "\tlots\n", 1), encoding="utf-8")
+    result = Ingestor(store, gazetteer).ingest([broken, seed_files[0]])
+    statuses = {Path(o.path).name: o.status for o in result.outcomes}
+    assert statuses == {"broken.txt": "failed", seed_files[0].name: "ingested"}
+    assert store.stats().nodes["Report"] == 1
+    assert not store.find_claims(ClaimQuery(benchmark="BUCC"))  # only the broken report mentions BUCC

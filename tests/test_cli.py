@@ -1,0 +1,111 @@
+"""The `kg` command line, run as a real process: output, JSON shapes, exit codes, stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+
+def kg(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli.app", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "kg"
+    assert script.exists() or shutil.which("kg"), "pip install -e . should install the `kg` script"
+
+
+def test_xnli_question_json(seeded_dir: Path) -> None:
+    payload = json.loads(kg("claims", "--benchmark", "XNLI", "--json", data_dir=seeded_dir).stdout)
+    by_text = {c["text"][:30]: c for c in payload["claims"]}
+    assert payload["count"] == 2
+    xnli = by_text["The cross-lingual transfer per"]
+    assert xnli["report_verdict"] == "unverified"
+    assert [(a["verified"], a["source_name"][:3]) for a in xnli["assertions"]] == [
+        (False, "000"),
+        (False, "001"),
+        (False, "003"),
+    ]
+    tydi = by_text["TyDiQA shows consistent improv"]
+    assert tydi["report_verdict"] == "verified" and len(tydi["assertions"]) == 2
+    verified = json.loads(
+        kg("claims", "--benchmark", "xnli", "--verified", "--json", data_dir=seeded_dir).stdout
+    )
+    assert [c["key"] for c in verified["claims"]] == [tydi["key"]]
+
+
+def test_conflicts_json(seeded_dir: Path) -> None:
+    payload = json.loads(kg("conflicts", "--json", data_dir=seeded_dir).stdout)
+    kinds = sorted((c["kind"], c["texts"][0][:25]) for c in payload["conflicts"])
+    assert kinds == [
+        ("paraphrase_disagree", "Most approaches for embedd"[:25]),
+        ("reports_disagree", "Syntactic features requir"),
+    ]
+
+
+def test_stats_json_is_stable_across_reingest(seeded_copy: Path, seeds_dir: Path) -> None:
+    before = kg("stats", "--json", data_dir=seeded_copy).stdout
+    assert json.loads(before)["nodes"]["Claim"] == 31
+    again = kg("ingest", str(seeds_dir), data_dir=seeded_copy)
+    assert "0 ingested, 5 unchanged, 0 failed" in again.stdout
+    assert kg("stats", "--json", data_dir=seeded_copy).stdout == before
+
+
+def test_malformed_file_exit_code_and_message(tmp_path: Path, seed_files: list[Path]) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(seed_files[0], folder)
+    bad_text = seed_files[1].read_text(encoding="utf-8").replace("\t✓\t0.21\n", "\t✓\tabc\n", 1)
+    (folder / "zz_bad.txt").write_text(bad_text, encoding="utf-8")
+    bad_line = bad_text.splitlines().index(next(x for x in bad_text.splitlines() if x.endswith("\tabc"))) + 1
+    done = kg("ingest", "--no-paraphrases", str(folder), data_dir=tmp_path / "store", check=False)
+    assert done.returncode == 3
+    assert f"zz_bad.txt:{bad_line}: confidence is not a number: 'abc'" in done.stderr
+    assert "1 ingested, 0 unchanged, 1 failed" in done.stdout
+    stats = json.loads(kg("stats", "--json", data_dir=tmp_path / "store").stdout)
+    assert stats["nodes"]["Report"] == 1 and stats["relationships"]["ASSERTS"] == 11
+
+
+def test_unknown_filter_value_is_a_usage_error(seeded_dir: Path) -> None:
+    done = kg("claims", "--benchmark", "NOPE", data_dir=seeded_dir, check=False)
+    assert done.returncode == 2
+    assert "unknown benchmark 'NOPE'; known benchmarks:" in done.stderr and "XNLI" in done.stderr
+
+
+def test_contradictory_flags_are_rejected(seeded_dir: Path) -> None:
+    done = kg("claims", "--conflicting", "--verified", data_dir=seeded_dir, check=False)
+    assert done.returncode == 2 and "cannot be combined" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "json"])
+def test_export(seeded_dir: Path, tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"graph.{fmt}"
+    kg("export", "--format", fmt, str(target), data_dir=seeded_dir)
+    if fmt == "graphml":
+        graph = nx.read_graphml(target)
+    else:
+        graph = nx.node_link_graph(json.loads(target.read_text()), edges="relationships")
+    labels = [d["label"] for _, d in graph.nodes(data=True)]
+    assert labels.count("Claim") == 31 and labels.count("Report") == 5
+    asserts = [d for _, _, d in graph.edges(data=True) if d["type"] == "ASSERTS"]
+    assert len(asserts) == 54
+
+
+def test_help_teaches(tmp_path: Path) -> None:
+    top = kg("--help", data_dir=tmp_path).stdout
+    assert "kg ingest examples/reports" in top
+    ingest_help = kg("ingest", "--help", data_dir=tmp_path).stdout
+    assert "FILE:LINE: REASON" in ingest_help and "--no-paraphrases" in ingest_help

@@ -1,0 +1,148 @@
+"""The ingest pipeline over files: batches, failures, idempotency, CRLF copies, claim files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Ingestor, discover
+from ingest.report_parser import parse_report
+from kg.gazetteer import Gazetteer
+from kg.graph_builder import report_key
+from kg.store.embedded import EmbeddedStore
+from schemas.graph import NodeLabel, NodeRef
+from schemas.views import ClaimQuery
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EmbeddedStore:
+    opened = EmbeddedStore(tmp_path / "store")
+    opened.open()
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+def test_ingest_order_does_not_change_the_graph(
+    tmp_path: Path, seed_files: list[Path], gazetteer: Gazetteer
+) -> None:
+    stats = []
+    for name, files in (("forward", seed_files), ("backward", list(reversed(seed_files)))):
+        with EmbeddedStore(tmp_path / name) as store:
+            for path in files:  # one call per file, so the order really is the given one
+                assert Ingestor(store, gazetteer).ingest([path]).ok
+            stats.append(store.stats())
+    assert stats[0] == stats[1]
+
+
+def test_crlf_copy_of_a_report_is_the_same_report(
+    store: EmbeddedStore, seed_files: list[Path], gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    crlf = tmp_path / "copy.txt"
+    crlf.write_bytes(seed_files[0].read_bytes().replace(b"\n", b"\r\n"))
+    first, second = Ingestor(store, gazetteer).ingest([seed_files[0], crlf]).outcomes
+    assert first.report == second.report
+    # only the report's source_name property moves to the newer file name
+    assert second.written.model_dump() == {
+        "nodes_created": 0,
+        "nodes_updated": 1,
+        "relationships_created": 0,
+        "relationships_updated": 0,
+        "relationships_deleted": 0,
+    }
+    assert store.stats().nodes["Report"] == 1
+    assert store.stats().relationships["ASSERTS"] == 11
+
+
+def test_report_key_ignores_file_name_and_line_numbers(seed_files: list[Path]) -> None:
+    text = seed_files[3].read_text(encoding="utf-8")
+    assert report_key(parse_report(text, "a.txt")) == report_key(parse_report("\n\n" + text, "b.txt"))
+
+
+def test_a_bad_file_does_not_stop_the_batch(
+    store: EmbeddedStore, seeds_dir: Path, tmp_path: Path, gazetteer: Gazetteer
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Title\n\nA\n\nJuly 1, 2026\n\nExtracted Claims\n\nClaim\tVerified\tConfidence\nX.\t✓\n")
+    missing = tmp_path / "missing.txt"
+    result = Ingestor(store, gazetteer).ingest([bad, seeds_dir, missing])
+    failed = {Path(o.path).name: o.errors for o in result.failed}
+    assert failed == {
+        "bad.txt": ["bad.txt:10: expected 3 tab-separated cells, found 2"],
+        "missing.txt": [f"{missing}: no such file"],
+    }
+    assert sum(o.status == "ingested" for o in result.outcomes) == 5
+    assert store.stats().nodes["Report"] == 5
+
+
+def test_non_utf8_file_is_reported_with_its_line(
+    store: EmbeddedStore, tmp_path: Path, gazetteer: Gazetteer
+) -> None:
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"Title\n\nBy Jos\xe9\n")
+    [outcome] = Ingestor(store, gazetteer).ingest([latin]).outcomes
+    assert outcome.status == "failed"
+    assert outcome.errors == ["latin.txt:3: not UTF-8 text (byte offset 13)"]
+
+
+def test_discover_sorts_folders_and_deduplicates(seeds_dir: Path, seed_files: list[Path]) -> None:
+    files, problems = discover([seeds_dir, seed_files[0]])
+    assert files == [p.resolve() for p in seed_files]
+    assert problems == []
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_claim_file_merges_with_report_claims(
+    store: EmbeddedStore, seed_files: list[Path], gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    Ingestor(store, gazetteer).ingest([seed_files[0]])
+    existing = next(iter(store.iter_nodes(NodeLabel.REPORT))).key
+    claims = write_jsonl(
+        tmp_path / "pipeline.jsonl",
+        [
+            {
+                "text": "The cross-lingual transfer performance improves by 1.6 points on XNLI.",
+                "verified": True,
+                "confidence": 0.9,
+                "papers": ["2104.08645v2"],
+            },
+            {
+                "text": "XLM-R reaches 80 points on a new task.",
+                "verified": False,
+                "confidence": 0.3,
+                "report": existing,
+                "entities": {"benchmarks": ["AmericasNLI"], "languages": ["Quechua"]},
+            },
+        ],
+    )
+    result = Ingestor(store, gazetteer).ingest([claims])
+    assert result.ok, result.failed
+    xnli = store.find_claims(ClaimQuery(benchmark="XNLI", report_verdict="conflicting"))
+    assert len(xnli) == 1 and len(xnli[0].assertions) == 2  # report said ×, pipeline says ✓
+    new = store.find_claims(ClaimQuery(benchmark="AmericasNLI"))
+    assert [c.languages for c in new] == [["qu"]]
+    assert [a.report for a in new[0].assertions] == [existing]
+    report = store.get_node(NodeRef(label=NodeLabel.REPORT, key=existing))
+    assert report is not None and report.props["title"].startswith(
+        "Computational Efficiency"
+    )  # not overwritten
+    again = Ingestor(store, gazetteer).ingest([claims])
+    assert [o.status for o in again.outcomes] == ["unchanged"]
+
+
+def test_bad_claim_file_is_rejected_whole(store: EmbeddedStore, gazetteer: Gazetteer, tmp_path: Path) -> None:
+    claims = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            {"text": "Fine claim.", "verified": True, "confidence": 0.5, "report": "r"},
+            {"text": "No source.", "verified": True, "confidence": 0.5},
+        ],
+    )
+    [outcome] = Ingestor(store, gazetteer).ingest([claims]).outcomes
+    assert outcome.errors == ["bad.jsonl:2: a claim needs a source: set 'report' or a non-empty 'papers'"]
+    assert store.stats().nodes["Claim"] == 0
