@@ -59,9 +59,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SourceOutcome]]:
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES + CLAIMS_SUFFIXES
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES + CLAIMS_SUFFIXES
             )
             if not found:
                 problems.append(
@@ -77,9 +75,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SourceOutcome]]:
             files.append(path)
         else:
             problems.append(
-                SourceOutcome(
-                    path=str(path), kind="unknown", status="failed", errors=[f"{path}: no such file"]
-                )
+                SourceOutcome(path=str(path), kind="unknown", status="failed", errors=[f"{path}: no such file"])
             )
     unique = list(dict.fromkeys(p.resolve() for p in files))
     return unique, problems
@@ -131,9 +127,7 @@ class Ingestor:
         except ParseError as exc:
             # the index may have seen claims of this file before it failed: rebuild it
             self._index = None
-            return SourceOutcome(
-                path=str(path), kind=kind, status="failed", errors=[str(i) for i in exc.issues]
-            )
+            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[str(i) for i in exc.issues])
         except OSError as exc:
             return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path.name}: {exc}"])
         try:

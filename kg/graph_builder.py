@@ -58,9 +58,7 @@ class _Collector:
     def node(self, node: Node) -> NodeRef:
         existing = self.nodes.get(node.ref)
         merged = (
-            node
-            if existing is None
-            else Node(label=node.label, key=node.key, props={**existing.props, **node.props})
+            node if existing is None else Node(label=node.label, key=node.key, props={**existing.props, **node.props})
         )
         self.nodes[node.ref] = merged
         return node.ref
@@ -88,9 +86,7 @@ def _entity_node(kind: EntityKind, name: str, gazetteer: Gazetteer) -> Node:
     if kind == "model":
         if entry is None:
             return ModelNode(key=name, name=name, family=name).to_node()
-        return ModelNode(
-            key=entry.key, name=entry.name, family=entry.family or entry.name, size=entry.size
-        ).to_node()
+        return ModelNode(key=entry.key, name=entry.name, family=entry.family or entry.name, size=entry.size).to_node()
     if entry is None:
         return LanguageNode(key=name, name=name, code=name).to_node()
     return LanguageNode(key=entry.key, name=entry.name, code=entry.code or entry.key).to_node()
@@ -128,9 +124,7 @@ def _add_claim(
     resolution = index.resolve(raw_text)
     if resolution.warning:
         warnings.append(resolution.warning)
-    claim = out.node(
-        ClaimNode(key=resolution.key, text=resolution.text, truncated=resolution.truncated).to_node()
-    )
+    claim = out.node(ClaimNode(key=resolution.key, text=resolution.text, truncated=resolution.truncated).to_node())
     extraction = extract(resolution.text, gazetteer)
     _link_entities(out, claim, extraction, gazetteer)
     _link_results(out, claim, extraction, gazetteer)
@@ -145,9 +139,7 @@ def split_arxiv_id(raw: str) -> tuple[str, str | None]:
 
 
 def _arxiv_paper(arxiv_id: str) -> Node:
-    return PaperNode(
-        key=arxiv_id, source="arxiv", arxiv_id=arxiv_id, url=f"http://arxiv.org/abs/{arxiv_id}"
-    ).to_node()
+    return PaperNode(key=arxiv_id, source="arxiv", arxiv_id=arxiv_id, url=f"http://arxiv.org/abs/{arxiv_id}").to_node()
 
 
 def report_key(report: ParsedReport) -> str:

@@ -61,9 +61,7 @@ class ClaimGraph:
             return self._link_paraphrases(store)
 
     def paraphrase_config(self) -> ParaphraseConfig:
-        return ParaphraseConfig(
-            min_cosine=self.settings.paraphrase_threshold, model=self.settings.embedding_model
-        )
+        return ParaphraseConfig(min_cosine=self.settings.paraphrase_threshold, model=self.settings.embedding_model)
 
     def _link_paraphrases(self, store: GraphStore) -> WriteSummary:
         from kg.embeddings import embed
@@ -165,9 +163,7 @@ class ClaimGraph:
         target.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "json":
             data = nx.node_link_data(graph, edges="relationships")
-            target.write_text(
-                json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
-            )
+            target.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         else:
             nx.write_graphml(_graphml_safe(graph), target)
         return stats

@@ -24,9 +24,7 @@ class Settings(BaseSettings):
         default=DEFAULT_EMBEDDING_MODEL,
         description="Sentence-embedding model: a hub id or a local path.",
     )
-    gazetteer: Path | None = Field(
-        default=None, description="Extra gazetteer TOML merged over the built-in one."
-    )
+    gazetteer: Path | None = Field(default=None, description="Extra gazetteer TOML merged over the built-in one.")
     paraphrase_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
 
     def store_uri(self) -> str:

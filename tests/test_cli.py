@@ -41,9 +41,7 @@ def test_xnli_question_json(seeded_dir: Path) -> None:
     ]
     tydi = by_text["TyDiQA shows consistent improv"]
     assert tydi["report_verdict"] == "verified" and len(tydi["assertions"]) == 2
-    verified = json.loads(
-        kg("claims", "--benchmark", "xnli", "--verified", "--json", data_dir=seeded_dir).stdout
-    )
+    verified = json.loads(kg("claims", "--benchmark", "xnli", "--verified", "--json", data_dir=seeded_dir).stdout)
     assert [c["key"] for c in verified["claims"]] == [tydi["key"]]
 
 

@@ -18,9 +18,7 @@ from schemas.views import ClaimQuery
 
 
 def claim_batch(i: int) -> GraphBatch:
-    return GraphBatch(
-        source=f"b{i}", nodes=[Node(label=NodeLabel.CLAIM, key=f"c{i}", props={"text": f"t{i}"})]
-    )
+    return GraphBatch(source=f"b{i}", nodes=[Node(label=NodeLabel.CLAIM, key=f"c{i}", props={"text": f"t{i}"})])
 
 
 def test_journal_replays_without_a_snapshot(tmp_path: Path) -> None:
@@ -93,9 +91,7 @@ def test_killed_ingest_keeps_every_committed_report_whole(tmp_path: Path, seed_f
     reports.mkdir()
     for i in range(120):  # distinct reports: a different title each
         text = seed_files[i % 5].read_text(encoding="utf-8")
-        (reports / f"{i:03d}.txt").write_text(
-            text.replace("Assignee Research", f"Author {i}", 1), encoding="utf-8"
-        )
+        (reports / f"{i:03d}.txt").write_text(text.replace("Assignee Research", f"Author {i}", 1), encoding="utf-8")
     data_dir = tmp_path / "store"
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir)}
     process = subprocess.Popen(

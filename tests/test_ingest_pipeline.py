@@ -24,9 +24,7 @@ def store(tmp_path: Path) -> EmbeddedStore:
     opened.close()
 
 
-def test_ingest_order_does_not_change_the_graph(
-    tmp_path: Path, seed_files: list[Path], gazetteer: Gazetteer
-) -> None:
+def test_ingest_order_does_not_change_the_graph(tmp_path: Path, seed_files: list[Path], gazetteer: Gazetteer) -> None:
     stats = []
     for name, files in (("forward", seed_files), ("backward", list(reversed(seed_files)))):
         with EmbeddedStore(tmp_path / name) as store:
@@ -76,9 +74,7 @@ def test_a_bad_file_does_not_stop_the_batch(
     assert store.stats().nodes["Report"] == 5
 
 
-def test_non_utf8_file_is_reported_with_its_line(
-    store: EmbeddedStore, tmp_path: Path, gazetteer: Gazetteer
-) -> None:
+def test_non_utf8_file_is_reported_with_its_line(store: EmbeddedStore, tmp_path: Path, gazetteer: Gazetteer) -> None:
     latin = tmp_path / "latin.txt"
     latin.write_bytes(b"Title\n\nBy Jos\xe9\n")
     [outcome] = Ingestor(store, gazetteer).ingest([latin]).outcomes
@@ -128,9 +124,7 @@ def test_claim_file_merges_with_report_claims(
     assert [c.languages for c in new] == [["qu"]]
     assert [a.report for a in new[0].assertions] == [existing]
     report = store.get_node(NodeRef(label=NodeLabel.REPORT, key=existing))
-    assert report is not None and report.props["title"].startswith(
-        "Computational Efficiency"
-    )  # not overwritten
+    assert report is not None and report.props["title"].startswith("Computational Efficiency")  # not overwritten
     again = Ingestor(store, gazetteer).ingest([claims])
     assert [o.status for o in again.outcomes] == ["unchanged"]
 

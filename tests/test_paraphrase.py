@@ -25,9 +25,7 @@ def pairs(claims: list[ClaimText], vectors: list[np.ndarray], gazetteer: Gazette
 def test_similar_texts_with_same_entities_are_linked(gazetteer: Gazetteer) -> None:
     claims = [
         ClaimText("a", "Most embedding alignment methods require additional supervision signals.", False),
-        ClaimText(
-            "b", "Most approaches for embedding alignment require additional supervision signals.", False
-        ),
+        ClaimText("b", "Most approaches for embedding alignment require additional supervision signals.", False),
     ]
     assert pairs(claims, [unit(1, 0.1), unit(1, 0.2)], gazetteer) == [("a", "b")]
 
@@ -68,9 +66,7 @@ def test_truncated_side_may_lack_entities_cut_off(gazetteer: Gazetteer) -> None:
     full = ClaimText(
         "a", "Most approaches for alignment require supervision signals such as parallel data on XNLI.", False
     )
-    cut = ClaimText(
-        "b", "Most approaches for alignment require supervision signals such as parallel dat", True
-    )
+    cut = ClaimText("b", "Most approaches for alignment require supervision signals such as parallel dat", True)
     assert pairs([full, cut], [unit(1, 0.1), unit(1, 0.1)], gazetteer) == [("a", "b")]
 
 

@@ -59,9 +59,7 @@ def test_markdown_layout_seed(seed_files: list[Path]) -> None:
     assert report.author == "Assignee Research"
     assert report.date == "2026-07-08"
     assert report.examined_title == "Improving Zero-Shot Cross-Lingual Transfer Learning via Robust Training"
-    assert report.research_question is not None and report.research_question.endswith(
-        "<100K labeled examples?"
-    )
+    assert report.research_question is not None and report.research_question.endswith("<100K labeled examples?")
     assert (report.papers_retrieved, report.claims_extracted, report.claims_verified) == (10, 11, 8)
     assert report.quality_score == 7.5
     assert len(report.rows) == 11

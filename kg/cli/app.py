@@ -69,9 +69,7 @@ def configure(
     store: Annotated[
         str | None, typer.Option(help="Store URI, e.g. embedded://./.claimgraph. [env: CLAIMGRAPH_STORE]")
     ] = None,
-    gazetteer: Annotated[
-        Path | None, typer.Option(help="Extra gazetteer TOML merged over the built-in one.")
-    ] = None,
+    gazetteer: Annotated[Path | None, typer.Option(help="Extra gazetteer TOML merged over the built-in one.")] = None,
 ) -> None:
     overrides: dict[str, Any] = {}
     if data_dir is not None:
@@ -90,9 +88,7 @@ def configure(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[
-        list[Path], typer.Argument(help="Report files (.txt/.md), claim files (.jsonl) or folders.")
-    ],
+    paths: Annotated[list[Path], typer.Argument(help="Report files (.txt/.md), claim files (.jsonl) or folders.")],
     paraphrases: Annotated[
         bool, typer.Option("--paraphrases/--no-paraphrases", help="Link paraphrased claims after ingesting.")
     ] = True,
@@ -150,9 +146,7 @@ def ingest(
 
 
 @app.command()
-def stats(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
-) -> None:
+def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Count nodes per label and relationships per type.
 
     `--json` prints `{"nodes": {label: n}, "relationships": {type: n}}` with every label and type.
@@ -169,9 +163,7 @@ def claims(
     ctx: typer.Context,
     benchmark: Annotated[str | None, typer.Option(help="Benchmark name or alias, e.g. XNLI, pawsx.")] = None,
     language: Annotated[str | None, typer.Option(help="Language name or ISO code, e.g. Swahili, sw.")] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Model or model family, e.g. XLM-R, 'XLM-R Large'.")
-    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model or model family, e.g. XLM-R, 'XLM-R Large'.")] = None,
     verified: Annotated[
         bool | None,
         typer.Option(
@@ -179,9 +171,7 @@ def claims(
             help="Only claims every asserting report marked ✓ (--verified) or × (--unverified).",
         ),
     ] = None,
-    conflicting: Annotated[
-        bool, typer.Option(help="Only claims marked ✓ by some reports and × by others.")
-    ] = False,
+    conflicting: Annotated[bool, typer.Option(help="Only claims marked ✓ by some reports and × by others.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {count, claims: [...]}")] = False,
 ) -> None:
     """List claims with every report's assertion (✓/×, confidence, file:line).
@@ -203,9 +193,7 @@ def claims(
 
 
 @app.command()
-def conflicts(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
-) -> None:
+def conflicts(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show where reports disagree: on one claim, or across two paraphrased claims."""
     found = _service(ctx).conflicts()
     if as_json:
@@ -258,9 +246,9 @@ def paraphrases(
 def export(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Output file.")],
-    fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="graphml (Gephi, yEd, Cytoscape) or json.")
-    ] = (ExportFormat.json),
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="graphml (Gephi, yEd, Cytoscape) or json.")] = (
+        ExportFormat.json
+    ),
 ) -> None:
     """Export the whole graph to GraphML or node-link JSON."""
     counts = _service(ctx).export(fmt.value, path)

@@ -62,8 +62,7 @@ def claims_table(claims: list[ClaimView]) -> Table:
         entities = ", ".join(claim.benchmarks + claim.models + claim.languages)
         if claim.results:
             entities += "\n" + "; ".join(
-                f"{r.value:g} {r.unit or ''} {r.kind} on {r.benchmark or '?'}".replace("  ", " ")
-                for r in claim.results
+                f"{r.value:g} {r.unit or ''} {r.kind} on {r.benchmark or '?'}".replace("  ", " ") for r in claim.results
             )
         asserted = "\n".join(
             f"{MARK[a.verified]} {a.confidence:.2f}  {a.source_name}:{a.line}" for a in claim.assertions

@@ -109,9 +109,7 @@ def validate_batch(batch: GraphBatch, is_stored: Callable[[NodeRef], bool]) -> N
     for rel in batch.relationships:
         starts, ends = REL_ENDPOINTS[rel.type]
         if rel.start.label not in starts or rel.end.label not in ends:
-            raise StoreError(
-                f"{batch.source}: {rel.type} cannot connect {rel.start.label} to {rel.end.label}"
-            )
+            raise StoreError(f"{batch.source}: {rel.type} cannot connect {rel.start.label} to {rel.end.label}")
         for end in (rel.start, rel.end):
             if end not in in_batch and not is_stored(end):
                 raise StoreError(f"{batch.source}: {rel.type} points to missing node {end.label}:{end.key}")

@@ -170,13 +170,24 @@ class EmbeddedStore(GraphStore):
                 handle.truncate(good_bytes)
 
     def _write_snapshot(self) -> None:
-        nodes = [self._node(data).model_dump(mode="json") for _, data in self._graph.nodes(data=True)]
-        rels = [self._rel(u, v, data).model_dump(mode="json") for u, v, data in self._graph.edges(data=True)]
+        # Plain dicts and json.dumps (the C encoder): this runs on every close and compaction.
+        graph = self._graph
+        nodes = [{"label": d["label"], "key": d["key"], "props": d["props"]} for _, d in graph.nodes(data=True)]
+        rels = [
+            {
+                "type": d["type"],
+                "start": {"label": graph.nodes[u]["label"], "key": graph.nodes[u]["key"]},
+                "end": {"label": graph.nodes[v]["label"], "key": graph.nodes[v]["key"]},
+                "key": d["rkey"],
+                "props": d["props"],
+            }
+            for u, v, d in graph.edges(data=True)
+        ]
         payload = {"format": FORMAT_VERSION, "seq": self._seq, "nodes": nodes, "relationships": rels}
         target = self.data_dir / SNAPSHOT
         tmp = target.with_suffix(".json.tmp")
         with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(target)

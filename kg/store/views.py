@@ -121,6 +121,4 @@ def _matches(view: ClaimView, query: ClaimQuery, families: set[str]) -> bool:
         return False
     if query.model is not None and query.model not in view.models and query.model not in families:
         return False
-    return query.report_verdict is None or (
-        bool(view.assertions) and view.report_verdict == query.report_verdict
-    )
+    return query.report_verdict is None or (bool(view.assertions) and view.report_verdict == query.report_verdict)

@@ -24,9 +24,7 @@ def small_batch(**claim_props: object) -> GraphBatch:
         source="small",
         nodes=[
             Node(label=NodeLabel.REPORT, key="r1", props={"title": "R", "source_name": "r.txt"}),
-            Node(
-                label=NodeLabel.CLAIM, key="c1", props={"text": "A claim.", "truncated": False, **claim_props}
-            ),
+            Node(label=NodeLabel.CLAIM, key="c1", props={"text": "A claim.", "truncated": False, **claim_props}),
         ],
         relationships=[
             Relationship(
@@ -97,9 +95,7 @@ def test_replace_outgoing_removes_only_what_the_batch_no_longer_says(store: Grap
     replaced = GraphBatch(
         source="v2",
         nodes=[other],
-        relationships=[
-            Relationship(type=RelType.ASSERTS, start=REPORT, end=other.ref, key="1", props={"row": 1})
-        ],
+        relationships=[Relationship(type=RelType.ASSERTS, start=REPORT, end=other.ref, key="1", props={"row": 1})],
         replace_outgoing=[REPORT],
         replace_types=[RelType.ASSERTS],
     )
