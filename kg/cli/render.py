@@ -13,8 +13,11 @@ MARK = {True: "[green]✓[/]", False: "[red]×[/]"}
 
 def ingest_table(result: IngestResult) -> Table:
     table = Table(title="Ingest summary", show_lines=False)
-    for column in ("file", "status", "assertions", "new claims", "nodes +", "rels +", "warnings / errors"):
-        table.add_column(column, overflow="fold")
+    table.add_column("file", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("rows", "new claims", "nodes +", "rels +"):
+        table.add_column(column, justify="right")
+    table.add_column("warnings / errors", overflow="fold", ratio=1)
     style = {"ingested": "green", "unchanged": "dim", "failed": "bold red"}
     for o in result.outcomes:
         notes = o.errors or o.warnings
@@ -76,9 +79,9 @@ def claims_table(claims: list[ClaimView]) -> Table:
 def conflicts_table(conflicts: list[Conflict]) -> Table:
     table = Table(title=f"{len(conflicts)} disagreement(s)", show_lines=True)
     table.add_column("kind")
-    table.add_column("claim(s)", overflow="fold")
-    table.add_column("✓ by", overflow="fold")
-    table.add_column("× by", overflow="fold")
+    table.add_column("claim(s)", overflow="fold", ratio=1)
+    table.add_column("✓ by", no_wrap=True)
+    table.add_column("× by", no_wrap=True)
     for c in conflicts:
         table.add_row(
             c.kind.replace("_", " "), "\n≈ ".join(c.texts), "\n".join(c.verified_in), "\n".join(c.rejected_in)
