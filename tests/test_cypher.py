@@ -1,0 +1,59 @@
+"""The Cypher builders as strings, without a database (they run for real in the contract suite)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg import cypher
+from schemas.graph import NodeLabel, RelType
+
+
+def test_labels_and_types_come_only_from_the_enums() -> None:
+    segment = cypher.merge_relationships(RelType.ASSERTS, NodeLabel.REPORT, NodeLabel.CLAIM, [{"x": 1}])
+    assert "(a:`Report` {key: row.start})" in segment.template
+    assert "[r:`ASSERTS` {rkey: row.rkey}]" in segment.template
+    with pytest.raises(ValueError):
+        cypher.label("Claim`) DETACH DELETE (x")  # type: ignore[arg-type]
+
+
+def test_values_are_parameters_never_literals() -> None:
+    hostile = "x'}) DETACH DELETE n //"
+    query, params = cypher.chain([cypher.merge_nodes(NodeLabel.CLAIM, [{"key": hostile, "props": {"text": hostile}}])])
+    assert hostile not in query
+    assert params == {"rows0": [{"key": hostile, "props": {"text": hostile}}]}
+    query, params = cypher.claim_keys("XNLI")
+    assert "XNLI" not in query and params == {"b": "XNLI"}
+
+
+def test_chain_skips_empty_segments_and_numbers_parameters() -> None:
+    segments = [
+        cypher.merge_nodes(NodeLabel.CLAIM, []),
+        cypher.merge_nodes(NodeLabel.REPORT, [{"key": "r", "props": {}}]),
+        cypher.merge_nodes(NodeLabel.PAPER, [{"key": "p", "props": {}}]),
+    ]
+    query, params = cypher.chain(segments)
+    assert sorted(params) == ["rows0", "rows1"]
+    assert query.count("WITH count(*) AS _") == 1
+    assert re.search(r"UNWIND \$rows0 AS row MERGE \(n:`Report`", query)
+    assert cypher.chain([cypher.merge_nodes(NodeLabel.CLAIM, [])]) == ("", {})
+
+
+def test_schema_statements_per_dialect() -> None:
+    neo4j = cypher.schema_statements("neo4j")
+    falkor = cypher.schema_statements("falkordb")
+    assert len(neo4j) == len(falkor) == len(NodeLabel)
+    assert all("IF NOT EXISTS" in s and "REQUIRE n.key IS UNIQUE" in s for s in neo4j)
+    assert all(s.startswith("CREATE INDEX FOR (n:`") and s.endswith("ON (n.key)") for s in falkor)
+
+
+def test_every_read_is_parameterised() -> None:
+    reads = [
+        cypher.nodes_by_key(NodeLabel.CLAIM, ["a"]),
+        cypher.relationships_from(RelType.CITES, NodeLabel.REPORT, ["r"]),
+        cypher.claim_neighbourhood("out", ["a"]),
+        cypher.claim_neighbourhood("in", ["a"]),
+    ]
+    for query, params in reads:
+        assert "$keys" in query and params == {"keys": params["keys"]}
