@@ -85,6 +85,31 @@ def nodes_by_key(node_label: NodeLabel, keys: list[str]) -> tuple[str, Params]:
     )
 
 
+def nodes_by_keys(groups: dict[NodeLabel, list[str]]) -> tuple[str, Params]:
+    """Nodes of several labels in one round trip (``UNION ALL`` of one branch per label)."""
+    branches, params = [], {}
+    for index, (node_label, keys) in enumerate(sorted(groups.items())):
+        params[f"k{index}"] = keys
+        branches.append(
+            f"UNWIND $k{index} AS k MATCH (n:{label(node_label)} {{key: k}}) "
+            f"RETURN '{NodeLabel(node_label).value}' AS label, n.key AS key, properties(n) AS props"
+        )
+    return "\nUNION ALL\n".join(branches), params
+
+
+def relationships_from_many(groups: dict[tuple[RelType, NodeLabel], list[str]]) -> tuple[str, Params]:
+    """Outgoing relationships for several (type, start label) groups in one round trip."""
+    branches, params = [], {}
+    for index, ((rel, start), keys) in enumerate(sorted(groups.items())):
+        params[f"k{index}"] = keys
+        branches.append(
+            f"UNWIND $k{index} AS k MATCH (a:{label(start)} {{key: k}})-[r:{rel_type(rel)}]->(b) "
+            f"RETURN '{RelType(rel).value}' AS type, '{NodeLabel(start).value}' AS start_label, a.key AS start, "
+            "labels(b)[0] AS end_label, b.key AS end, r.rkey AS rkey, properties(r) AS props"
+        )
+    return "\nUNION ALL\n".join(branches), params
+
+
 def all_nodes(node_label: NodeLabel) -> tuple[str, Params]:
     return f"MATCH (n:{label(node_label)}) RETURN n.key AS key, properties(n) AS props ORDER BY key", {}
 

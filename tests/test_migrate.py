@@ -9,7 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from tests.servers import FalkorServer
+from kg.store.falkordb_server import FalkorServer
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:

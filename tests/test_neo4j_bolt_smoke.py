@@ -18,9 +18,9 @@ import pytest
 
 from kg.cypher import chain, merge_nodes, nodes_by_key
 from kg.errors import StoreError
+from kg.store.falkordb_server import FalkorServer, falkordb_binaries, start_falkordb
 from kg.store.neo4j_store import Neo4jExecutor
 from schemas.graph import NodeLabel
-from tests.servers import FalkorServer, falkordb_binaries, start_falkordb
 
 
 class RollbackError(Exception):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -26,6 +26,7 @@ from schemas.views import ClaimQuery, ClaimView, GraphStats
 Rows = list[dict[str, Any]]
 Run = Callable[[str, Params], Rows]
 RelIdentity = tuple[RelType, NodeRef, NodeRef, str]
+G = TypeVar("G")
 
 #: keys per UNWIND parameter when reading; keeps each message small
 READ_CHUNK = 500
@@ -38,6 +39,21 @@ def _props(raw: dict[str, Any], *drop: str) -> dict[str, PropValue]:
 def _chunks(items: list[str], size: int = READ_CHUNK) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _grouped_chunks(groups: Mapping[G, list[str]], size: int = READ_CHUNK) -> Iterator[dict[G, list[str]]]:
+    """Split {group: keys} into pieces of at most ``size`` keys in all, keeping groups together where they fit."""
+    piece: dict[G, list[str]] = {}
+    count = 0
+    for group, keys in groups.items():
+        for chunk in _chunks(keys, size):
+            if count + len(chunk) > size and piece:
+                yield piece
+                piece, count = {}, 0
+            piece.setdefault(group, []).extend(chunk)
+            count += len(chunk)
+    if piece:
+        yield piece
 
 
 class CypherExecutor(ABC):
@@ -109,36 +125,36 @@ class CypherStore(GraphStore):
         return self.executor.write_transaction(lambda run: self._apply(run, batch))
 
     def _existing_nodes(self, run: Run, refs: set[NodeRef]) -> dict[NodeRef, dict[str, PropValue]]:
+        """Current properties of the given nodes, one round trip per chunk of keys."""
         by_label: dict[NodeLabel, list[str]] = defaultdict(list)
-        for ref in refs:
+        for ref in sorted(refs, key=lambda r: (r.label, r.key)):
             by_label[ref.label].append(ref.key)
         found: dict[NodeRef, dict[str, PropValue]] = {}
-        for node_label, keys in by_label.items():
-            for chunk in _chunks(sorted(keys)):
-                for row in run(*cypher.nodes_by_key(node_label, chunk)):
-                    found[NodeRef(label=node_label, key=row["key"])] = _props(row["props"], "key")
+        for groups in _grouped_chunks(by_label):
+            for row in run(*cypher.nodes_by_keys(groups)):
+                found[NodeRef(label=row["label"], key=row["key"])] = _props(row["props"], "key")
         return found
 
     def _existing_relationships(
         self, run: Run, starts: dict[tuple[RelType, NodeLabel], set[str]]
     ) -> dict[RelIdentity, dict[str, PropValue]]:
+        """Current outgoing relationships of the given (type, start label) groups, one round trip per chunk."""
         found: dict[RelIdentity, dict[str, PropValue]] = {}
-        for (rel, start_label), keys in starts.items():
-            for chunk in _chunks(sorted(keys)):
-                for row in run(*cypher.relationships_from(rel, start_label, chunk)):
-                    identity = (
-                        rel,
-                        NodeRef(label=start_label, key=row["start"]),
-                        NodeRef(label=row["end_label"], key=row["end"]),
-                        row["rkey"] or "",
-                    )
-                    found[identity] = _props(row["props"], "rkey")
+        for groups in _grouped_chunks({group: sorted(keys) for group, keys in starts.items()}):
+            for row in run(*cypher.relationships_from_many(groups)):
+                identity = (
+                    RelType(row["type"]),
+                    NodeRef(label=row["start_label"], key=row["start"]),
+                    NodeRef(label=row["end_label"], key=row["end"]),
+                    row["rkey"] or "",
+                )
+                found[identity] = _props(row["props"], "rkey")
         return found
 
     def _apply(self, run: Run, batch: GraphBatch) -> WriteSummary:
         in_batch = {node.ref for node in batch.nodes}
         endpoints = {end for rel in batch.relationships for end in (rel.start, rel.end)}
-        existing = self._existing_nodes(run, in_batch | endpoints)
+        existing = self._existing_nodes(run, in_batch | endpoints | set(batch.replace_outgoing))
         validate_batch(batch, is_stored=lambda ref: ref in existing)
 
         summary = WriteSummary()
@@ -155,13 +171,16 @@ class CypherStore(GraphStore):
                 node_rows[node.label].append({"key": node.key, "props": changed})
                 summary.nodes_updated += 1
 
+        # Only nodes that already exist can have relationships to compare or delete.
         starts: dict[tuple[RelType, NodeLabel], set[str]] = defaultdict(set)
         for rel in batch.relationships:
-            starts[(rel.type, rel.start.label)].add(rel.start.key)
+            if rel.start in existing:
+                starts[(rel.type, rel.start.label)].add(rel.start.key)
         for ref in batch.replace_outgoing:
-            for rel_type in batch.replace_types:
-                starts[(rel_type, ref.label)].add(ref.key)
-        current = self._existing_relationships(run, starts)
+            if ref in existing:
+                for rel_type in batch.replace_types:
+                    starts[(rel_type, ref.label)].add(ref.key)
+        current = self._existing_relationships(run, starts) if starts else {}
 
         wanted = {rel.identity for rel in batch.relationships}
         delete_rows: dict[tuple[RelType, NodeLabel, NodeLabel], Rows] = defaultdict(list)

