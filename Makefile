@@ -33,6 +33,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench.ingest_bench
+	$(BIN)/python -m bench.cypher_bench
 
 clean:
 	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,104 @@
+"""docker/: Docker does not run here, so the compose file is checked as data, and the saved
+Browser queries run for real on FalkorDB against the sample reports."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.service import ClaimGraph
+from kg.settings import Settings
+from kg.store.cypher_store import CypherStore
+from kg.store.falkordb_server import FalkorServer
+from kg.store.registry import open_store
+from schemas.graph import NodeLabel, RelType
+
+DOCKER = Path(__file__).resolve().parents[1] / "docker"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:  # type: ignore[type-arg]
+    data = yaml.safe_load((DOCKER / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_neo4j_service(compose: dict) -> None:  # type: ignore[type-arg]
+    neo4j = compose["services"]["neo4j"]
+    assert neo4j["image"].startswith("neo4j:5")
+    assert {"7474:7474", "7687:7687"} <= {p.split("#")[0].strip() for p in neo4j["ports"]}
+    assert "${NEO4J_PASSWORD" in neo4j["environment"]["NEO4J_AUTH"]  # auth from the environment
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in neo4j["volumes"]}
+    assert mounts["/data"] in compose["volumes"]  # a named data volume
+
+
+def test_claimgraph_service(compose: dict) -> None:  # type: ignore[type-arg]
+    service = compose["services"]["claimgraph"]
+    assert (DOCKER.parent / service["build"]["context"].replace("..", ".") / service["build"]["dockerfile"]).exists()
+    env = service["environment"]
+    assert env["CLAIMGRAPH_STORE"] == "bolt://neo4j:7687"
+    assert "${NEO4J_PASSWORD" in env["NEO4J_PASSWORD"]
+    assert service["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    assert "torch==2.13.0" in dockerfile and "whl/cpu" in dockerfile
+
+
+def test_style_sheet_covers_every_label() -> None:
+    grass = (DOCKER / "neo4j" / "claimgraph.grass").read_text(encoding="utf-8")
+    for label in NodeLabel:
+        assert re.search(rf"node\.{label.value} \{{[^}}]*caption:", grass), label
+
+
+def saved_queries() -> list[tuple[str, str]]:
+    text = (DOCKER / "neo4j" / "queries.cypher").read_text(encoding="utf-8")
+    queries = []
+    for block in text.split("// name: ")[1:]:
+        name, _, body = block.partition("\n")
+        statement = "\n".join(line for line in body.splitlines() if not line.startswith("//")).strip().rstrip(";")
+        queries.append((name.strip(), statement))
+    return queries
+
+
+def test_saved_queries_use_only_known_labels_and_types() -> None:
+    known = {label.value for label in NodeLabel} | {t.value for t in RelType}
+    assert len(saved_queries()) == 5
+    for name, query in saved_queries():
+        used = set(re.findall(r"[(\[]\w*:(\w+)", query))
+        assert used <= known, (name, used - known)
+        assert "'XNLI'" not in query and "'PAWS-X'" not in query  # values are parameters
+
+
+@pytest.fixture(scope="module")
+def seeded_falkor(falkordb_server: FalkorServer, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    uri = falkordb_server.uri(f"docker_{uuid.uuid4().hex[:8]}")
+    result, _ = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingest([seeds_dir])
+    assert result.ok
+    return uri
+
+
+def test_saved_queries_answer_on_the_samples(seeded_falkor: str) -> None:
+    queries = dict(saved_queries())
+    with open_store(seeded_falkor, read_only=True) as store:
+        assert isinstance(store, CypherStore)
+        run = store.executor.read
+        xnli = run(queries["Claims about a benchmark and every report's verdict"], {"benchmark": "XNLI"})
+        assert {(r["text"][:20], r["verified"]) for r in xnli} == {
+            ("The cross-lingual tr", False),
+            ("TyDiQA shows consist", True),
+        }
+        assert len(xnli) == 5  # 3 × on the 1.6-point claim, 2 ✓ on the TyDiQA claim
+        assert len(run(queries["Claims about a benchmark, as a graph"], {"benchmark": "XNLI"})) == 5
+        disagreements = run(queries["Disagreements between reports on the same claim"], {})
+        assert [d["claim"] for d in disagreements] == ["Syntactic features require large amounts of data."]
+        across = run(queries["Disagreements across paraphrased claims"], {})
+        assert [a["rejected_claim"] for a in across] == [
+            "Most embedding alignment methods require additional supervision signals."
+        ]
+        paws = run(queries["Numbers reported on a benchmark, by whom"], {"benchmark": "PAWS-X"})
+        assert {(r["value"], r["unit"], r["report"][:3]) for r in paws} == {
+            (2.1, "points", s) for s in ("000", "001", "003")
+        }
