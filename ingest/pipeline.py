@@ -19,6 +19,7 @@ from kg.errors import ParseError, SourceIssue, StoreError
 from kg.gazetteer import Gazetteer
 from kg.graph_builder import BuiltBatch, build_records_batch, build_report_batch
 from kg.identity import ClaimIndex, KnownClaim
+from kg.papers import title_index
 from kg.store.base import GraphStore
 from schemas.graph import NodeLabel, NodeRef, WriteSummary
 
@@ -97,6 +98,7 @@ class Ingestor:
         self.store = store
         self.gazetteer = gazetteer
         self._index: ClaimIndex | None = None
+        self._titles: dict[str, str] | None = None
 
     def _claim_index(self) -> ClaimIndex:
         if self._index is None:
@@ -115,7 +117,9 @@ class Ingestor:
             existing = {key for key in named if self._report_exists(key)}
             return "claims", build_records_batch(records, path.name, index, self.gazetteer, existing)
         report = parse_report(text, path.name)
-        return "report", build_report_batch(report, index, self.gazetteer)
+        if self._titles is None:
+            self._titles = title_index(self.store)
+        return "report", build_report_batch(report, index, self.gazetteer, self._titles)
 
     def _report_exists(self, key: str) -> bool:
         return self.store.get_node(NodeRef(label=NodeLabel.REPORT, key=key)) is not None

@@ -64,6 +64,11 @@ def delete_relationships(rel: RelType, start: NodeLabel, end: NodeLabel, rows: l
     )
 
 
+def delete_nodes(node_label: NodeLabel, rows: list[dict[str, Any]]) -> Segment:
+    """rows: ``{key}``; the nodes go with all their relationships."""
+    return Segment(f"UNWIND {{rows}} AS row MATCH (n:{label(node_label)} {{key: row.key}}) DETACH DELETE n", rows)
+
+
 def chain(segments: Sequence[Segment]) -> tuple[str, Params]:
     """Join segments into one statement with one parameter per segment."""
     parts: list[str] = []
@@ -108,6 +113,14 @@ def relationships_from_many(groups: dict[tuple[RelType, NodeLabel], list[str]]) 
             "labels(b)[0] AS end_label, b.key AS end, r.rkey AS rkey, properties(r) AS props"
         )
     return "\nUNION ALL\n".join(branches), params
+
+
+def relationship_count(node_label: NodeLabel, keys: list[str]) -> tuple[str, Params]:
+    """How many relationships the given nodes have (to report what a DETACH DELETE removes)."""
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label(node_label)} {{key: k}})-[r]-() RETURN count(r) AS count",
+        {"keys": keys},
+    )
 
 
 def all_nodes(node_label: NodeLabel) -> tuple[str, Params]:

@@ -9,7 +9,8 @@ catching library exceptions ad hoc.
     ├── ParseError            a malformed report or claims file; carries every issue found
     ├── StoreError            the graph store failed or is unusable
     │   └── StoreLockedError  another process holds the embedded store
-    └── ModelError            a model could not be loaded
+    ├── ModelError            a model could not be loaded
+    └── SourceError           an outside service (the arXiv API) failed or could not be reached
 """
 
 from __future__ import annotations
@@ -76,3 +77,9 @@ class ModelError(ClaimGraphError):
     """A model could not be found or loaded."""
 
     exit_code = 5
+
+
+class SourceError(ClaimGraphError):
+    """An outside service could not answer; nothing from the failed request was written."""
+
+    exit_code = 6

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from kg.extraction import Extraction, extract
 from kg.gazetteer import EntityKind, Gazetteer
 from kg.identity import ClaimIndex
+from kg.papers import arxiv_paper_node, examines_props
 from kg.text import match_text, stable_key
 from schemas.claim_record import ClaimRecord
 from schemas.graph import (
@@ -28,6 +29,7 @@ from schemas.graph import (
     NodeLabel,
     NodeRef,
     PaperNode,
+    PropValue,
     Relationship,
     RelType,
     ReportNode,
@@ -63,8 +65,13 @@ class _Collector:
         self.nodes[node.ref] = merged
         return node.ref
 
-    def rel(self, rel_type: RelType, start: NodeRef, end: NodeRef, key: str = "", **props: object) -> None:
-        rel = Relationship(type=rel_type, start=start, end=end, key=key, props=props)  # type: ignore[arg-type]
+    def rel(self, rel_type: RelType, start: NodeRef, end: NodeRef, key: str = "", **props: PropValue) -> None:
+        self.add_rel(rel_type, start, end, props, key)
+
+    def add_rel(
+        self, rel_type: RelType, start: NodeRef, end: NodeRef, props: dict[str, PropValue], key: str = ""
+    ) -> None:
+        rel = Relationship(type=rel_type, start=start, end=end, key=key, props=props)
         self.rels[rel.identity] = rel
 
     def batch(self, source: str, replace: list[NodeRef]) -> GraphBatch:
@@ -138,10 +145,6 @@ def split_arxiv_id(raw: str) -> tuple[str, str | None]:
     return match.group(1), match.group(2)
 
 
-def _arxiv_paper(arxiv_id: str) -> Node:
-    return PaperNode(key=arxiv_id, source="arxiv", arxiv_id=arxiv_id, url=f"http://arxiv.org/abs/{arxiv_id}").to_node()
-
-
 def report_key(report: ParsedReport) -> str:
     """Content hash of a parsed report; source file name and line numbers do not count."""
     content = report.model_dump(mode="json", exclude={"source_name", "warnings", "layout"})
@@ -152,7 +155,10 @@ def report_key(report: ParsedReport) -> str:
     return stable_key("r", json.dumps(content, sort_keys=True, ensure_ascii=False))
 
 
-def build_report_batch(report: ParsedReport, index: ClaimIndex, gazetteer: Gazetteer) -> BuiltBatch:
+def build_report_batch(
+    report: ParsedReport, index: ClaimIndex, gazetteer: Gazetteer, titles: dict[str, str] | None = None
+) -> BuiltBatch:
+    """``titles`` maps normalised titles of known arXiv papers to their keys (see kg.papers.title_index)."""
     out = _Collector()
     warnings = list(report.warnings)
     key = report_key(report)
@@ -194,7 +200,7 @@ def build_report_batch(report: ParsedReport, index: ClaimIndex, gazetteer: Gazet
         )
     for ref in report.references:
         if ref.kind == "arxiv" and ref.arxiv_id:
-            paper = out.node(_arxiv_paper(ref.arxiv_id))
+            paper = out.node(arxiv_paper_node(ref.arxiv_id))
             out.rel(RelType.CITES, report_ref, paper, version=ref.version, url=ref.url, line=ref.line)
         elif ref.kind == "doi" and ref.doi:
             paper = out.node(
@@ -204,14 +210,16 @@ def build_report_batch(report: ParsedReport, index: ClaimIndex, gazetteer: Gazet
             )
             out.rel(RelType.CITES, report_ref, paper, version=None, url=ref.raw, line=ref.line)
     if report.examined_title:
-        paper = out.node(
-            PaperNode(
-                key=stable_key("title", match_text(report.examined_title)),
-                source="title",
-                title=report.examined_title,
-            ).to_node()
-        )
-        out.rel(RelType.EXAMINES, report_ref, paper, title_as_written=report.examined_title)
+        known = titles.get(match_text(report.examined_title)) if titles else None
+        if known is not None:
+            paper = out.node(arxiv_paper_node(known))
+            out.add_rel(RelType.EXAMINES, report_ref, paper, examines_props(report.examined_title, "exact-title"))
+        else:
+            placeholder = PaperNode(
+                key=stable_key("title", match_text(report.examined_title)), source="title", title=report.examined_title
+            )
+            paper = out.node(placeholder.to_node())
+            out.add_rel(RelType.EXAMINES, report_ref, paper, examines_props(report.examined_title, "unresolved"))
     context = " ".join(filter(None, [report.research_question, report.abstract]))
     _link_entities(out, report_ref, extract(context, gazetteer), gazetteer)
     return BuiltBatch(
@@ -288,7 +296,7 @@ def build_records_batch(
         )
         for raw_id in record.papers:
             arxiv_id, version = split_arxiv_id(raw_id)
-            paper = out.node(_arxiv_paper(arxiv_id))
+            paper = out.node(arxiv_paper_node(arxiv_id))
             out.rel(RelType.EXTRACTED_FROM, claim, paper)
             out.rel(
                 RelType.CITES,

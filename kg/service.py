@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -18,11 +19,22 @@ from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
 from kg.conflicts import find_conflicts
 from kg.errors import InputError
 from kg.gazetteer import EntityKind, Gazetteer
+from kg.papers import FoundBy, arxiv_paper_node, cited_keys, paper_node, papers_to_fetch, resolve_examined
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
-from schemas.graph import NodeLabel, NodeRef, Relationship, RelType, WriteSummary
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
+from schemas.paper import ExaminedOutcome, PapersOutcome
 from schemas.views import ClaimQuery, ClaimView, Conflict, GraphStats, ReportVerdict
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """Everything one `kg ingest` did: per-file outcomes, paraphrase links, the papers step."""
+
+    files: IngestResult
+    paraphrase_links: WriteSummary | None
+    papers: PapersOutcome | None
 
 
 class ClaimGraph:
@@ -49,12 +61,16 @@ class ClaimGraph:
         paths: list[Path],
         *,
         link_paraphrases: bool = True,
+        papers: bool = False,
+        offline: bool = False,
         on_file: Callable[[Path, SourceOutcome], None] | None = None,
-    ) -> tuple[IngestResult, WriteSummary | None]:
+    ) -> IngestRun:
+        """Ingest files; then link paraphrases and (``papers=True``) fetch the cited papers."""
         with self.store() as store:
             result = Ingestor(store, self.gazetteer).ingest(paths, on_file=on_file)
             links = self._link_paraphrases(store) if link_paraphrases else None
-        return result, links
+            fetched = self._fetch_papers(store, ids=None, refresh=False, offline=offline) if papers else None
+        return IngestRun(files=result, paraphrase_links=links, papers=fetched)
 
     def link_paraphrases(self) -> WriteSummary:
         with self.store() as store:
@@ -100,6 +116,57 @@ class ClaimGraph:
         with open_store(source_uri, read_only=True) as source, open_store(target_uri) as target:
             summary = migrate(source, target, on_progress=on_progress)
             return summary, source.stats(), target.stats()
+
+    # -- papers ----------------------------------------------------------------------
+    def fetch_papers(
+        self, *, ids: list[str] | None = None, refresh: bool = False, offline: bool = False, found_by: FoundBy = "cited"
+    ) -> PapersOutcome:
+        """Fetch arXiv metadata for cited (or the given) papers, write it, resolve examined titles."""
+        with self.store() as store:
+            return self._fetch_papers(store, ids=ids, refresh=refresh, offline=offline, found_by=found_by)
+
+    def _fetch_papers(
+        self, store: GraphStore, *, ids: list[str] | None, refresh: bool, offline: bool, found_by: FoundBy = "cited"
+    ) -> PapersOutcome:
+        from ingest.arxiv_source import ArxivSource, PaperCache
+
+        source = ArxivSource(self.settings, PaperCache(self.settings.data_dir / "arxiv"))
+        wanted = ids if ids is not None else papers_to_fetch(store, refresh=refresh)
+        fetched = source.fetch(wanted, refresh=refresh, offline=offline)
+        cited = cited_keys(store)
+        written = WriteSummary()
+        records = fetched.records
+        for start in range(0, len(records), 100):  # one transaction per batch of whole papers
+            nodes = [paper_node(r, "cited" if r.arxiv_id in cited else found_by) for r in records[start : start + 100]]
+            written += store.apply(GraphBatch(source="arxiv metadata", nodes=nodes))
+        resolved = resolve_examined(store, None if offline else source.search_title)
+        return PapersOutcome(
+            requested=len(wanted),
+            fetched=[r.arxiv_id for r in fetched.fetched],
+            from_cache=[r.arxiv_id for r in fetched.cached],
+            missing=fetched.missing,
+            failed=fetched.failed,
+            errors=fetched.errors + [r.error for r in resolved.resolutions if r.error],
+            http_requests=source.requests,
+            written=written,
+            examined=[
+                ExaminedOutcome(title=r.title, reports=r.reports, paper=r.paper, how=r.how)
+                for r in resolved.resolutions
+            ],
+        )
+
+    def add_papers(self, ids: list[str], *, offline: bool = False) -> PapersOutcome:
+        """Add papers by hand (arXiv ids, version optional) and fetch their metadata."""
+        from kg.graph_builder import split_arxiv_id
+
+        keys = [split_arxiv_id(raw)[0] for raw in ids]
+        with self.store() as store:
+            store.apply(GraphBatch(source="kg papers add", nodes=[arxiv_paper_node(k) for k in keys]))
+            return self._fetch_papers(store, ids=keys, refresh=False, offline=offline, found_by="added")
+
+    def papers(self) -> list[Node]:
+        with self.store(read_only=True) as store:
+            return list(store.iter_nodes(NodeLabel.PAPER))
 
     # -- reads -----------------------------------------------------------------------
     def resolve(self, kind: EntityKind, name: str | None) -> str | None:

@@ -25,7 +25,17 @@ class Settings(BaseSettings):
         description="Sentence-embedding model: a hub id or a local path.",
     )
     gazetteer: Path | None = Field(default=None, description="Extra gazetteer TOML merged over the built-in one.")
-    paraphrase_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    paraphrase_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
+    arxiv_api_url: str = Field(
+        default="https://export.arxiv.org/api/query",
+        description="arXiv export API; point it at a recorded-response server in tests or air-gapped installs.",
+    )
+    arxiv_batch_size: int = Field(default=100, ge=1, le=100, description="ids per request (id_list)")
+    arxiv_page_size: int = Field(default=100, ge=1, le=2000, description="results per page of a request")
+    arxiv_delay_seconds: float = Field(default=3.0, ge=0.0, description="pause between requests (API etiquette)")
+    arxiv_retries: int = Field(default=3, ge=0, description="retries of a failed request")
+    arxiv_backoff_seconds: float = Field(default=2.0, ge=0.0, description="first back-off; doubles per retry")
+    arxiv_timeout_seconds: float = Field(default=30.0, gt=0.0, description="per-request timeout")
 
     def store_uri(self) -> str:
         return self.store or f"embedded://{self.data_dir}"

@@ -115,6 +115,7 @@ class GraphBatch(BaseModel):
     relationships: list[Relationship] = Field(default_factory=list)
     replace_outgoing: list[NodeRef] = Field(default_factory=list)
     replace_types: list[RelType] = Field(default_factory=list)
+    delete_nodes: list[NodeRef] = Field(default_factory=list)  # with their relationships
 
 
 class WriteSummary(BaseModel):
@@ -125,6 +126,7 @@ class WriteSummary(BaseModel):
     relationships_created: int = 0
     relationships_updated: int = 0
     relationships_deleted: int = 0
+    nodes_deleted: int = 0
 
     def __add__(self, other: WriteSummary) -> WriteSummary:
         return WriteSummary(**{f: getattr(self, f) + getattr(other, f) for f in type(self).model_fields})
@@ -187,6 +189,28 @@ class PaperNode(_TypedNode):
     doi: str | None = None
     title: str | None = None
     url: str | None = None
+
+
+class PaperMetadata(BaseModel):
+    """Properties a Paper gains once its arXiv metadata is fetched (merged onto the node)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    latest_version: str | None
+    authors: list[str]
+    abstract: str
+    abstract_sentences: list[str]  # evidence addresses: (paper key, index into this list)
+    primary_category: str | None
+    categories: list[str]
+    published: str | None
+    updated: str | None
+    comment: str | None
+    doi: str | None
+    journal_ref: str | None
+    pdf_url: str | None
+    fetched_at: str
+    found_by: Literal["cited", "title-search", "added"]
 
 
 class BenchmarkNode(_TypedNode):

@@ -20,6 +20,7 @@ from kg.settings import Settings
 
 if TYPE_CHECKING:
     from kg.store.falkordb_server import FalkorServer
+    from tests.arxiv_server import ArxivServer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "reports"
@@ -51,9 +52,9 @@ def make_service(data_dir: Path) -> ClaimGraph:
 def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir holding the five seeds, ingested once with paraphrase linking (loads the model)."""
     data_dir = tmp_path_factory.mktemp("seeded") / "store"
-    result, links = make_service(data_dir).ingest([SEEDS])
-    assert result.ok, result.failed
-    assert links is not None
+    run = make_service(data_dir).ingest([SEEDS])
+    assert run.files.ok, run.files.failed
+    assert run.paraphrase_links is not None
     return data_dir
 
 
@@ -75,3 +76,32 @@ def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Falkor
     server: FalkorServer = start_falkordb(tmp_path_factory.mktemp("falkordb"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def arxiv_server() -> Iterator[ArxivServer]:
+    """The recorded-response arXiv API on a free loopback port (reset before each use)."""
+    from tests.arxiv_server import ArxivServer
+
+    server = ArxivServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def arxiv(arxiv_server: ArxivServer) -> ArxivServer:
+    arxiv_server.reset()
+    return arxiv_server
+
+
+def arxiv_settings(data_dir: Path, url: str, **overrides: object) -> Settings:
+    """Settings that talk to the recorded server without the real API's politeness delays."""
+    values: dict[str, object] = {
+        "data_dir": data_dir,
+        "arxiv_api_url": url,
+        "arxiv_delay_seconds": 0.0,
+        "arxiv_backoff_seconds": 0.01,
+        "arxiv_timeout_seconds": 2.0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

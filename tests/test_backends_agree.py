@@ -39,8 +39,8 @@ def falkor_service(falkordb_server: FalkorServer, tmp_path_factory: pytest.TempP
 
 
 def test_falkordb_answers_like_embedded(seeded_dir: Path, seeds_dir: Path, falkor_service: ClaimGraph) -> None:
-    result, links = falkor_service.ingest([seeds_dir])
-    assert result.ok and links is not None and links.relationships_created == 4
+    run = falkor_service.ingest([seeds_dir])
+    assert run.files.ok and run.paraphrase_links is not None and run.paraphrase_links.relationships_created == 4
     embedded = answers(ClaimGraph(Settings(data_dir=seeded_dir)))
     falkor = answers(falkor_service)
     for question in embedded:
@@ -50,9 +50,9 @@ def test_falkordb_answers_like_embedded(seeded_dir: Path, seeds_dir: Path, falko
 def test_falkordb_reingest_changes_nothing(seeds_dir: Path, falkor_service: ClaimGraph) -> None:
     falkor_service.ingest([seeds_dir], link_paraphrases=False)  # make sure it is loaded
     before = falkor_service.stats()
-    result, links = falkor_service.ingest([seeds_dir])
-    assert {o.status for o in result.outcomes} == {"unchanged"}
-    assert links is not None and not links.changed
+    run = falkor_service.ingest([seeds_dir])
+    assert {o.status for o in run.files.outcomes} == {"unchanged"}
+    assert run.paraphrase_links is not None and not run.paraphrase_links.changed
     assert falkor_service.stats() == before
     with falkor_service.store(read_only=True) as store:
         assert len(list(store.iter_relationships(RelType.PARAPHRASE_OF))) == 4

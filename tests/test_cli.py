@@ -57,7 +57,7 @@ def test_conflicts_json(seeded_dir: Path) -> None:
 def test_stats_json_is_stable_across_reingest(seeded_copy: Path, seeds_dir: Path) -> None:
     before = kg("stats", "--json", data_dir=seeded_copy).stdout
     assert json.loads(before)["nodes"]["Claim"] == 31
-    again = kg("ingest", str(seeds_dir), data_dir=seeded_copy)
+    again = kg("ingest", "--offline", str(seeds_dir), data_dir=seeded_copy)
     assert "0 ingested, 5 unchanged, 0 failed" in again.stdout
     assert kg("stats", "--json", data_dir=seeded_copy).stdout == before
 
@@ -69,7 +69,7 @@ def test_malformed_file_exit_code_and_message(tmp_path: Path, seed_files: list[P
     bad_text = seed_files[1].read_text(encoding="utf-8").replace("\t✓\t0.21\n", "\t✓\tabc\n", 1)
     (folder / "zz_bad.txt").write_text(bad_text, encoding="utf-8")
     bad_line = bad_text.splitlines().index(next(x for x in bad_text.splitlines() if x.endswith("\tabc"))) + 1
-    done = kg("ingest", "--no-paraphrases", str(folder), data_dir=tmp_path / "store", check=False)
+    done = kg("ingest", "--no-paraphrases", "--offline", str(folder), data_dir=tmp_path / "store", check=False)
     assert done.returncode == 3
     assert f"zz_bad.txt:{bad_line}: confidence is not a number: 'abc'" in done.stderr
     assert "1 ingested, 0 unchanged, 1 failed" in done.stdout

@@ -75,8 +75,8 @@ def test_saved_queries_use_only_known_labels_and_types() -> None:
 @pytest.fixture(scope="module")
 def seeded_falkor(falkordb_server: FalkorServer, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     uri = falkordb_server.uri(f"docker_{uuid.uuid4().hex[:8]}")
-    result, _ = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingest([seeds_dir])
-    assert result.ok
+    run = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingest([seeds_dir])
+    assert run.files.ok
     return uri
 
 

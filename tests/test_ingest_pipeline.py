@@ -48,6 +48,7 @@ def test_crlf_copy_of_a_report_is_the_same_report(
         "relationships_created": 0,
         "relationships_updated": 0,
         "relationships_deleted": 0,
+        "nodes_deleted": 0,
     }
     assert store.stats().nodes["Report"] == 1
     assert store.stats().relationships["ASSERTS"] == 11

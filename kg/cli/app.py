@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -19,9 +20,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg.cli import render
-from kg.errors import ClaimGraphError, InputError
+from kg.errors import ClaimGraphError, InputError, SourceError
 from kg.service import ClaimGraph
 from kg.settings import Settings
+from schemas.paper import PapersOutcome
 from schemas.views import ReportVerdict
 
 app = typer.Typer(
@@ -92,12 +94,17 @@ def ingest(
     paraphrases: Annotated[
         bool, typer.Option("--paraphrases/--no-paraphrases", help="Link paraphrased claims after ingesting.")
     ] = True,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Do not call the arXiv API; use cached paper metadata only.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome of every file as JSON.")] = False,
 ) -> None:
     """Ingest reports and claim files; each file is written whole or not at all.
 
     Re-ingesting the same files changes nothing. A malformed file is reported as
     FILE:LINE: REASON and skipped; the other files still go in, and the exit code is 3.
+    Afterwards the cited arXiv papers are fetched (see `kg papers fetch`) unless --offline;
+    if arXiv cannot be reached the ingest still succeeds and says so.
 
     Example: `kg ingest examples/reports`
     """
@@ -123,26 +130,99 @@ def ingest(
         progress.update(task, total=len(files))
         if paraphrases:
             progress.console.print("[dim]linking paraphrases after ingest (loads the embedding model)…[/]")
-        result, links = service.ingest(paths, link_paraphrases=paraphrases, on_file=advance)
+        run = service.ingest(paths, link_paraphrases=paraphrases, papers=True, offline=offline, on_file=advance)
+    result = run.files
     if as_json:
         _emit_json(
             {
                 "ok": result.ok,
                 "files": [o.model_dump(mode="json") for o in result.outcomes],
-                "paraphrase_links": links.model_dump(mode="json") if links else None,
+                "paraphrase_links": run.paraphrase_links.model_dump(mode="json") if run.paraphrase_links else None,
+                "papers": run.papers.model_dump(mode="json") if run.papers else None,
             }
         )
     else:
         out.print(render.ingest_table(result))
-        out.print(render.paraphrase_line(links))
+        out.print(render.paraphrase_line(run.paraphrase_links))
+        if run.papers is not None:
+            out.print(render.papers_line(run.papers))
         ingested = sum(o.status == "ingested" for o in result.outcomes)
         unchanged = sum(o.status == "unchanged" for o in result.outcomes)
         out.print(f"{ingested} ingested, {unchanged} unchanged, {len(result.failed)} failed")
+    if run.papers is not None:
+        for error in run.papers.errors:
+            err.print(f"[yellow]warning[/] {error}", highlight=False)
     if not result.ok:
         for outcome in result.failed:
             for error in outcome.errors:
                 err.print(f"[red]error[/] {error}", highlight=False)
         raise typer.Exit(code=3)
+
+
+papers_app = typer.Typer(help="Papers: arXiv metadata and abstracts for the papers reports cite.", no_args_is_help=True)
+app.add_typer(papers_app, name="papers")
+
+
+def _papers_result(outcome: PapersOutcome, as_json: bool) -> None:
+    if as_json:
+        _emit_json(outcome)
+    else:
+        out.print(render.papers_line(outcome))
+        for examined in outcome.examined:
+            target = examined.paper or "[yellow]unresolved[/]"
+            out.print(f"  examines {examined.title!r} -> {target} ({examined.how})", highlight=False)
+    for error in outcome.errors:
+        err.print(f"[red]error[/] {error}", highlight=False)
+    if outcome.failed:
+        raise SourceError(f"{len(outcome.failed)} paper(s) could not be fetched: {', '.join(outcome.failed[:10])}")
+
+
+@papers_app.command("fetch")
+def papers_fetch(
+    ctx: typer.Context,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch again even what is cached or already known.")
+    ] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Use the cache only; make no request.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fetch arXiv metadata and abstracts for every cited paper that lacks them.
+
+    Requests go in batches of up to 100 ids, with a pause between requests, retries with
+    back-off, and a timeout; results are cached in the data directory, so a second run
+    makes no request. The API URL is CLAIMGRAPH_ARXIV_API_URL (default: the real export API).
+    Also resolves "This paper examines: <title>" lines to arXiv papers by exact title.
+    Exit code 6 if some paper could not be fetched (the rest is still written).
+    """
+    _papers_result(_service(ctx).fetch_papers(refresh=refresh, offline=offline), as_json)
+
+
+@papers_app.command("add")
+def papers_add(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(help="arXiv ids, version optional: 2104.08645 2005.13013v2")],
+    offline: Annotated[bool, typer.Option("--offline", help="Use the cache only; make no request.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Add papers by hand and fetch their metadata."""
+    from schemas.claim_record import ARXIV_ID_PATTERN
+
+    bad = [raw for raw in ids if not re.match(ARXIV_ID_PATTERN, raw)]
+    if bad:
+        raise InputError(f"not arXiv ids: {', '.join(bad)} (expected e.g. 2104.08645 or 2104.08645v2)")
+    _papers_result(_service(ctx).add_papers(ids, offline=offline), as_json)
+
+
+@papers_app.command("list")
+def papers_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """List papers with their metadata (abstract sentences are the verifier's evidence)."""
+    papers = _service(ctx).papers()
+    if as_json:
+        _emit_json({"count": len(papers), "papers": [{"key": p.key, **p.props} for p in papers]})
+    else:
+        out.print(render.papers_table(papers))
 
 
 @app.command()

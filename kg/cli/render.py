@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 
 from ingest.pipeline import IngestResult
-from schemas.graph import WriteSummary
+from schemas.graph import Node, WriteSummary
+from schemas.paper import PapersOutcome
 from schemas.views import ClaimView, Conflict, GraphStats
 
 MARK = {True: "[green]✓[/]", False: "[red]×[/]"}
@@ -85,5 +86,40 @@ def conflicts_table(conflicts: list[Conflict]) -> Table:
     for c in conflicts:
         table.add_row(
             c.kind.replace("_", " "), "\n≈ ".join(c.texts), "\n".join(c.verified_in), "\n".join(c.rejected_in)
+        )
+    return table
+
+
+def papers_line(outcome: PapersOutcome) -> str:
+    parts = [
+        f"papers: {len(outcome.fetched)} fetched, {len(outcome.from_cache)} from cache",
+        f"{len(outcome.missing)} unknown to arXiv",
+        f"{len(outcome.failed)} failed",
+        f"{outcome.http_requests} HTTP request(s)",
+    ]
+    resolved = sum(e.paper is not None for e in outcome.examined)
+    if outcome.examined:
+        parts.append(f"{resolved}/{len(outcome.examined)} examined title(s) resolved")
+    return ", ".join(parts)
+
+
+def papers_table(papers: list[Node]) -> Table:
+    table = Table(title=f"{len(papers)} paper(s)", show_lines=True)
+    table.add_column("paper", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("authors", overflow="fold", ratio=1)
+    table.add_column("published", no_wrap=True)
+    table.add_column("sentences", justify="right")
+    for paper in papers:
+        authors = paper.props.get("authors") or []
+        names = [str(a) for a in authors] if isinstance(authors, list) else []
+        shown = ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
+        sentences = paper.props.get("abstract_sentences")
+        table.add_row(
+            paper.key + (f" {paper.props['latest_version']}" if paper.props.get("latest_version") else ""),
+            str(paper.props.get("title") or "[dim](metadata not fetched)[/]"),
+            shown,
+            str(paper.props.get("published") or ""),
+            str(len(sentences)) if isinstance(sentences, list) else "",
         )
     return table

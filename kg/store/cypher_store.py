@@ -154,10 +154,23 @@ class CypherStore(GraphStore):
     def _apply(self, run: Run, batch: GraphBatch) -> WriteSummary:
         in_batch = {node.ref for node in batch.nodes}
         endpoints = {end for rel in batch.relationships for end in (rel.start, rel.end)}
-        existing = self._existing_nodes(run, in_batch | endpoints | set(batch.replace_outgoing))
+        doomed = set(batch.delete_nodes)
+        existing = self._existing_nodes(run, in_batch | endpoints | set(batch.replace_outgoing) | doomed)
         validate_batch(batch, is_stored=lambda ref: ref in existing)
 
         summary = WriteSummary()
+        delete_node_rows: dict[NodeLabel, Rows] = defaultdict(list)
+        for ref in sorted(doomed & set(existing), key=lambda r: (r.label, r.key)):
+            delete_node_rows[ref.label].append({"key": ref.key})
+        for node_label, rows in delete_node_rows.items():
+            keys = [row["key"] for row in rows]
+            summary.nodes_deleted += len(keys)
+            # a relationship between two doomed nodes is counted from both ends; fine for a summary of deletes
+            summary.relationships_deleted += sum(
+                int(r["count"]) for r in run(*cypher.relationship_count(node_label, keys))
+            )
+            for ref_key in keys:
+                existing.pop(NodeRef(label=node_label, key=ref_key), None)
         node_rows: dict[NodeLabel, Rows] = defaultdict(list)
         for node in batch.nodes:
             old = existing.get(node.ref)
@@ -207,6 +220,9 @@ class CypherStore(GraphStore):
                 summary.relationships_updated += 1
 
         segments: list[Segment] = [
+            cypher.delete_nodes(node_label, rows) for node_label, rows in sorted(delete_node_rows.items())
+        ]
+        segments += [
             cypher.delete_relationships(rel_type, start_label, end_label, rows)
             for (rel_type, start_label, end_label), rows in sorted(delete_rows.items())
         ]

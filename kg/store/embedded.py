@@ -275,6 +275,23 @@ class EmbeddedStore(GraphStore):
     def _apply_in_memory(self, batch: GraphBatch, undo: list[Callable[[], None]] | None) -> WriteSummary:
         graph = self._graph
         summary = WriteSummary()
+        for ref in batch.delete_nodes:
+            nid = _nid(ref)
+            if nid not in graph:
+                continue
+            saved_node = dict(graph.nodes[nid])
+            saved_edges = [
+                (u, v, k, dict(d))
+                for u, v, k, d in [
+                    *graph.in_edges(nid, keys=True, data=True),
+                    *graph.out_edges(nid, keys=True, data=True),
+                ]
+            ]
+            graph.remove_node(nid)
+            summary.nodes_deleted += 1
+            summary.relationships_deleted += len(saved_edges)
+            if undo is not None:
+                undo.append(partial(self._restore, nid, saved_node, saved_edges))
         replace_types = set(batch.replace_types)
         # Only relationships the batch does not re-assert are deleted, so re-ingesting an
         # unchanged report counts (and journals) no change at all.
@@ -322,6 +339,11 @@ class EmbeddedStore(GraphStore):
                 if undo is not None:
                     undo.append(partial(graph.remove_edge, u, v, key=ekey))
         return summary
+
+    def _restore(self, nid: str, data: dict[str, Any], edges: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+        self._graph.add_node(nid, **data)
+        for u, v, k, d in edges:
+            self._graph.add_edge(u, v, key=k, **d)
 
     # -- reads -----------------------------------------------------------------------
     def get_node(self, ref: NodeRef) -> Node | None:

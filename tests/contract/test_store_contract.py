@@ -213,3 +213,12 @@ def test_failed_report_leaves_nothing_behind(
     assert statuses == {"broken.txt": "failed", seed_files[0].name: "ingested"}
     assert store.stats().nodes["Report"] == 1
     assert not store.find_claims(ClaimQuery(benchmark="BUCC"))  # only the broken report mentions BUCC
+
+
+def test_delete_nodes_removes_them_with_their_relationships(store: GraphStore) -> None:
+    store.apply(small_batch())
+    summary = store.apply(GraphBatch(source="del", delete_nodes=[CLAIM, NodeRef(label=NodeLabel.CLAIM, key="nope")]))
+    assert (summary.nodes_deleted, summary.relationships_deleted) == (1, 1)
+    assert store.get_node(CLAIM) is None and store.get_node(REPORT) is not None
+    assert store.stats().relationships["ASSERTS"] == 0
+    assert not store.apply(GraphBatch(source="del", delete_nodes=[CLAIM])).changed
