@@ -136,6 +136,7 @@ class ArxivSource:
         self.cache = cache
         self.requests = 0
         self._sleep = sleep
+        self._unreachable: SourceError | None = None
         self.client = arxiv.Client(
             page_size=settings.arxiv_page_size, delay_seconds=settings.arxiv_delay_seconds, num_retries=0
         )
@@ -151,6 +152,8 @@ class ArxivSource:
         return list(self.client.results(search))
 
     def _with_retries(self, what: str, call: Callable[[], list[arxiv.Result]]) -> list[arxiv.Result]:
+        if self._unreachable is not None:  # known dead for this run: do not wait through the retries again
+            raise self._unreachable
         attempts = self.settings.arxiv_retries + 1
         delay = self.settings.arxiv_backoff_seconds
         for attempt in range(1, attempts + 1):
@@ -159,10 +162,15 @@ class ArxivSource:
             except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException) as exc:
                 unreachable = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
                 if attempt == attempts or (unreachable and attempt >= 2):
-                    raise SourceError(
+                    error = SourceError(
                         f"arXiv API at {self.settings.arxiv_api_url} failed for {what} after {attempt} "
                         f"attempt(s): {_describe(exc)}"
-                    ) from exc
+                    )
+                    if unreachable:
+                        self._unreachable = SourceError(
+                            f"arXiv API at {self.settings.arxiv_api_url} cannot be reached: {_describe(exc)}"
+                        )
+                    raise error from exc
                 self._sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")

@@ -146,7 +146,7 @@ class ClaimGraph:
             from_cache=[r.arxiv_id for r in fetched.cached],
             missing=fetched.missing,
             failed=fetched.failed,
-            errors=fetched.errors + [r.error for r in resolved.resolutions if r.error],
+            errors=list(dict.fromkeys(fetched.errors + [r.error for r in resolved.resolutions if r.error])),
             http_requests=source.requests,
             written=written,
             examined=[

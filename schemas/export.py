@@ -18,6 +18,7 @@ from schemas.graph import (
     ClaimNode,
     LanguageNode,
     ModelNode,
+    PaperMetadata,
     PaperNode,
     ReportNode,
     ResultNode,
@@ -33,6 +34,7 @@ def graph_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "ClaimGraph graph model",
         "nodes": {model.label.value: model.model_json_schema() for model in _NODE_MODELS},
+        "paper_metadata": PaperMetadata.model_json_schema(),  # merged onto a Paper once fetched
         "relationships": {
             rel.value: {"from": sorted(s.value for s in starts), "to": sorted(e.value for e in ends)}
             for rel, (starts, ends) in REL_ENDPOINTS.items()
