@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     )
     gazetteer: Path | None = Field(default=None, description="Extra gazetteer TOML merged over the built-in one.")
     paraphrase_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
+    nli_model: str = Field(
+        default="claimgraph-nli-minilm", description="NLI cross-encoder: the shipped model, a hub id or a local path."
+    )
+    nli_data: Path = Field(
+        default=Path("../shared/data/nli"), description="Folder with fever/, snli/, citint/ for `kg nli`."
+    )
     arxiv_api_url: str = Field(
         default="https://export.arxiv.org/api/query",
         description="arXiv export API; point it at a recorded-response server in tests or air-gapped installs.",

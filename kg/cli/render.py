@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from ingest.pipeline import IngestResult
+from kg.nli.service import EvalReport
 from schemas.graph import Node, WriteSummary
 from schemas.paper import PapersOutcome
 from schemas.views import ClaimView, Conflict, GraphStats
@@ -121,5 +122,21 @@ def papers_table(papers: list[Node]) -> Table:
             shown,
             str(paper.props.get("published") or ""),
             str(len(sentences)) if isinstance(sentences, list) else "",
+        )
+    return table
+
+
+def nli_table(report: EvalReport) -> Table:
+    table = Table(title=f"NLI evaluation of {report.model}")
+    for column in ("dataset", "model", "pairs", "accuracy", "macro-F1", "confusion (rows gold E/N/C, cols predicted)"):
+        table.add_column(column)
+    for result in [*report.results, *report.baseline]:
+        table.add_row(
+            result.dataset,
+            result.model,
+            f"{result.pairs:,}",
+            f"{result.accuracy:.3f}",
+            f"{result.macro_f1:.3f}",
+            "\n".join(" ".join(f"{n:5d}" for n in row) for row in result.confusion),
         )
     return table

@@ -1,0 +1,167 @@
+"""``kg nli train``: fine-tune a sentence encoder as a 3-way NLI cross-encoder (premise = evidence,
+hypothesis = claim), reproducibly: a TOML recipe, a fixed seed, stratified mixture weights.
+
+Writes a model folder: ``config.json`` with ``id2label``, tokenizer files, fp16 safetensors
+weights, ``training.json`` (recipe, pairs seen, time, device) and a model card.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from kg.errors import InputError
+from kg.nli.data import NLIPair, counts, load
+from kg.nli.labels import LABELS
+
+
+class TrainConfig(BaseModel):
+    base_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    seed: int = 13
+    max_length: int = 128
+    epochs: int = Field(default=1, ge=1)
+    batch_size: int = Field(default=32, ge=1)
+    learning_rate: float = 5e-5
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    time_budget_minutes: float = 0.0
+    mixture: dict[str, int] = Field(default_factory=lambda: {"fever": 0, "snli": 0, "citint": 0})
+
+    @classmethod
+    def from_toml(cls, path: Path) -> TrainConfig:
+        try:
+            return cls.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+            raise InputError(f"cannot read training recipe {path}: {exc}") from exc
+
+
+def stratified(pairs: list[NLIPair], per_label: int, rng: random.Random) -> list[NLIPair]:
+    """Up to ``per_label`` pairs of each label (all when 0), sampled with ``rng``."""
+    chosen: list[NLIPair] = []
+    for label in LABELS:
+        of_label = [p for p in pairs if p.label == label]
+        rng.shuffle(of_label)
+        chosen.extend(of_label if per_label == 0 else of_label[:per_label])
+    return chosen
+
+
+def training_pairs(config: TrainConfig, data_root: Path) -> list[NLIPair]:
+    rng = random.Random(config.seed)
+    pairs: list[NLIPair] = []
+    for name, per_label in sorted(config.mixture.items()):
+        pairs.extend(stratified(load(data_root, name, "train"), per_label, rng))
+    rng.shuffle(pairs)
+    return pairs
+
+
+def _length_batches(pairs: list[NLIPair], size: int, rng: random.Random) -> list[list[NLIPair]]:
+    """Batches of similar length (less padding), in shuffled order: sort within windows of 50 batches."""
+    batches: list[list[NLIPair]] = []
+    window = size * 50
+    for start in range(0, len(pairs), window):
+        chunk = sorted(pairs[start : start + window], key=lambda p: len(p.premise) + len(p.hypothesis))
+        batches.extend(chunk[i : i + size] for i in range(0, len(chunk), size))
+    rng.shuffle(batches)
+    return batches
+
+
+def train(
+    config: TrainConfig, data_root: Path, output: Path, *, log: Callable[[str], None] = print
+) -> dict[str, object]:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+    from kg.embeddings import resolve_model_location
+
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+    pairs = training_pairs(config, data_root)
+    log(f"training pairs: {len(pairs)} {counts(pairs)} on {device}")
+    location = resolve_model_location(config.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(location)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        location,
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: i for i, label in enumerate(LABELS)},
+    ).to(device)
+    rng = random.Random(config.seed)
+    steps_per_epoch = -(-len(pairs) // config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {
+            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "weight_decay": config.weight_decay,
+        },
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    scheduler = get_linear_schedule_with_warmup(  # type: ignore[no-untyped-call]
+        optimizer, int(total_steps * config.warmup_ratio), total_steps
+    )
+    budget = config.time_budget_minutes * 60 or float("inf")
+    started = time.monotonic()
+    seen = 0
+    step = 0
+    stopped_by_budget = False
+    model.train()
+    for epoch in range(config.epochs):
+        for batch in _length_batches(pairs, config.batch_size, rng):
+            encoded = tokenizer(
+                [p.premise for p in batch],
+                [p.hypothesis for p in batch],
+                truncation="longest_first",
+                max_length=config.max_length,
+                padding=True,
+                return_tensors="pt",
+            ).to(device)
+            labels = torch.tensor([p.label_id for p in batch], device=device)
+            loss = model(**encoded, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            seen += len(batch)
+            step += 1
+            elapsed = time.monotonic() - started
+            if step % 50 == 0:
+                log(
+                    f"epoch {epoch + 1} step {step}/{total_steps} pairs {seen} loss {loss.item():.4f} "
+                    f"{seen / elapsed:.1f} pairs/s"
+                )
+            if elapsed > budget:
+                stopped_by_budget = True
+                break
+        if stopped_by_budget:
+            log(f"time budget of {config.time_budget_minutes} min reached after {seen} pairs")
+            break
+    elapsed = time.monotonic() - started
+    output.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(output, safe_serialization=True)
+    tokenizer.save_pretrained(output)
+    stats: dict[str, object] = {
+        "recipe": config.model_dump(),
+        "device": device,
+        "torch_threads": torch.get_num_threads(),
+        "training_pairs_available": len(pairs),
+        "training_pairs_by_label": counts(pairs),
+        "pairs_seen": seen,
+        "steps": step,
+        "seconds": round(elapsed, 1),
+        "pairs_per_second": round(seen / elapsed, 1) if elapsed else None,
+        "stopped_by_time_budget": stopped_by_budget,
+    }
+    (output / "training.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+    log(f"saved {output} after {seen} pairs in {elapsed / 60:.1f} min")
+    return stats

@@ -1,0 +1,127 @@
+"""The NLI model plumbing: label mapping by name, loading, errors, metrics, data splits.
+
+Uses a tiny randomly initialised BERT built from a config in the test (never asserting
+semantics with it); the shipped model's semantics are checked in test_nli_shipped.py.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kg.errors import ModelError
+from kg.nli.data import SPLITS, NLIPair, detokenize
+from kg.nli.evaluate import best_threshold, confusion_matrix, macro_f1, score
+from kg.nli.labels import LABELS, label_permutation
+from kg.nli.model import load_nli_model
+from kg.nli.train import stratified
+
+HUB_ORDER = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1-layer BERT whose classifier always prefers its output 1, which its config names ENTAILMENT."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from kg.embeddings import resolve_model_location
+
+    folder = tmp_path_factory.mktemp("tiny-nli")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_location("sentence-transformers/all-MiniLM-L6-v2"))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=3,
+        id2label=HUB_ORDER,
+        label2id={v: k for k, v in HUB_ORDER.items()},
+    )
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor([0.0, 4.0, 1.0]))
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def test_hub_ordered_labels_are_mapped_by_name(tiny_model: Path) -> None:
+    model = load_nli_model(str(tiny_model))
+    assert model.order == [1, 2, 0]
+    probs = model.predict([("A premise.", "A hypothesis."), ("Longer premise sentence here.", "Short.")])
+    assert probs.shape == (2, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert (probs.argmax(axis=1) == LABELS.index("entailment")).all()  # output 1 is ENTAILMENT, by name
+    assert (probs[:, LABELS.index("neutral")] > probs[:, LABELS.index("contradiction")]).all()
+    assert len(model.weights_sha256) == 16
+
+
+@pytest.mark.parametrize(
+    ("id2label", "expected"),
+    [
+        ({0: "entailment", 1: "neutral", 2: "contradiction"}, [0, 1, 2]),
+        ({0: "contradiction", 1: "entailment", 2: "neutral"}, [1, 2, 0]),
+        ({"0": "ENTAILMENT", "1": "CONTRADICTION", "2": "NEUTRAL"}, [0, 2, 1]),
+        ({0: "SUPPORTS", 1: "REFUTES", 2: "NOT ENOUGH INFO"}, [0, 2, 1]),
+    ],
+)
+def test_label_permutation(id2label: dict[int, str], expected: list[int]) -> None:
+    assert label_permutation(id2label) == expected
+
+
+def test_label_permutation_errors() -> None:
+    with pytest.raises(ModelError, match="'LABEL_0' is not an NLI label"):
+        label_permutation({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+    with pytest.raises(ModelError, match="lack neutral"):
+        label_permutation({0: "entailment", 1: "contradiction"})
+
+
+def test_missing_models_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ModelError, match="does not exist"):
+        load_nli_model(str(tmp_path / "nope"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match=r"has no config\.json"):
+        load_nli_model(str(tmp_path / "empty"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="HF_HUB_OFFLINE=1 is set"):
+        load_nli_model("some-org/not-a-cached-nli-model")
+
+
+def test_metrics_by_hand() -> None:
+    gold = [0, 0, 1, 1, 2, 2]
+    predicted = [0, 1, 1, 1, 2, 0]
+    assert confusion_matrix(gold, predicted) == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    # F1: entailment 0.5, neutral 0.8, contradiction 2/3
+    assert macro_f1(confusion_matrix(gold, predicted)) == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    result = score("x", "m", gold, predicted)
+    assert result.accuracy == pytest.approx(4 / 6, abs=1e-4) and result.pairs == 6
+
+
+def test_best_threshold_separates() -> None:
+    cosines = [0.9, 0.85, 0.8, 0.3, 0.2, 0.4]
+    gold = [0, 0, 0, 1, 2, 1]
+    assert 0.4 < best_threshold(cosines, gold) <= 0.8
+
+
+def test_evaluation_splits_are_never_trained_on() -> None:
+    for name, splits in SPLITS.items():
+        assert splits["train"] != splits["eval"], name
+    assert SPLITS["fever"]["eval"] == "eval" and SPLITS["snli"]["eval"] == "test" and SPLITS["citint"]["eval"] == "dev"
+
+
+def test_stratified_sampling_caps_each_label() -> None:
+    pairs = [NLIPair("p", "h", LABELS[i % 3], "x") for i in range(30)] + [NLIPair("p", "h", "neutral", "x")] * 5
+    chosen = stratified(pairs, 4, random.Random(1))
+    assert sorted(p.label for p in chosen) == sorted(["entailment"] * 4 + ["neutral"] * 4 + ["contradiction"] * 4)
+    assert len(stratified(pairs, 0, random.Random(1))) == 35
+
+
+def test_detokenize_fever_text() -> None:
+    assert detokenize("New Amsterdam -LRB- 2008 -RRB- , a series .") == "New Amsterdam (2008), a series."
