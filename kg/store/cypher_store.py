@@ -19,7 +19,7 @@ from kg import cypher
 from kg.cypher import Params, Segment
 from kg.errors import StoreError
 from kg.store.base import GraphStore, StoreHealth, validate_batch
-from kg.store.views import build_claim_views
+from kg.store.views import claim_views_from_graph
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, PropValue, Relationship, RelType, WriteSummary
 from schemas.views import ClaimQuery, ClaimView, GraphStats
 
@@ -304,12 +304,4 @@ class CypherStore(GraphStore):
             found: Node = graph.nodes[nid]["node"]
             return found
 
-        def out(nid: str) -> Iterator[tuple[str, str, dict[str, PropValue], str]]:
-            for _, target, data in graph.out_edges(nid, data=True):
-                yield data["type"], target, data["props"], data["rkey"]
-
-        def inc(nid: str) -> Iterator[tuple[str, str, dict[str, PropValue], str]]:
-            for source, _, data in graph.in_edges(nid, data=True):
-                yield data["type"], source, data["props"], data["rkey"]
-
-        return build_claim_views(sorted(claim_ids), query, node=node, out=out, inc=inc)
+        return claim_views_from_graph(graph, sorted(claim_ids), query, node)

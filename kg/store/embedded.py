@@ -28,7 +28,7 @@ import networkx as nx
 
 from kg.errors import StoreError, StoreLockedError
 from kg.store.base import GraphStore, StoreHealth, validate_batch
-from kg.store.views import build_claim_views
+from kg.store.views import claim_views_from_graph
 from schemas.graph import (
     GraphBatch,
     Node,
@@ -378,20 +378,16 @@ class EmbeddedStore(GraphStore):
         def node(nid: str) -> Node:
             return self._node(graph.nodes[nid])
 
-        def out(nid: str) -> Iterator[tuple[str, str, dict[str, PropValue], str]]:
-            for _, target, data in graph.out_edges(nid, data=True):
-                yield data["type"], target, data["props"], data["rkey"]
-
-        def inc(nid: str) -> Iterator[tuple[str, str, dict[str, PropValue], str]]:
+        def incoming(nid: str) -> Iterator[tuple[str, str]]:
             for source, _, data in graph.in_edges(nid, data=True):
-                yield data["type"], source, data["props"], data["rkey"]
+                yield data["type"], source
 
         if query.keys is not None:
             candidates = [_nid(NodeRef(label=NodeLabel.CLAIM, key=k)) for k in query.keys]
             candidates = [c for c in candidates if c in graph]
         elif query.benchmark is not None:
             bench = _nid(NodeRef(label=NodeLabel.BENCHMARK, key=query.benchmark))
-            candidates = [s for t, s, _, _ in inc(bench) if t == RelType.ABOUT] if bench in graph else []
+            candidates = [s for t, s in incoming(bench) if t == RelType.ABOUT] if bench in graph else []
         else:
             candidates = [n for n, d in graph.nodes(data=True) if d["label"] == NodeLabel.CLAIM]
-        return build_claim_views(sorted(set(candidates)), query, node=node, out=out, inc=inc)
+        return claim_views_from_graph(graph, sorted(set(candidates)), query, node)

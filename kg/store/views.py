@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import networkx as nx
+
 from schemas.graph import Node, NodeLabel, PropValue, RelType
 from schemas.views import AssertionView, ClaimQuery, ClaimView, ParaphraseView, ResultView
 
@@ -103,6 +105,22 @@ def build_claim_views(
         if _matches(view, query, {family for _, family in models}):
             views.append(view)
     return sorted(views, key=lambda v: v.key)
+
+
+def claim_views_from_graph(
+    graph: nx.MultiDiGraph, claim_ids: list[str], query: ClaimQuery, node: Callable[[str], Node]
+) -> list[ClaimView]:
+    """Views over a networkx graph whose edges carry ``type``, ``props`` and ``rkey`` attributes."""
+
+    def out(nid: str) -> Iterator[Edge]:
+        for _, target, data in graph.out_edges(nid, data=True):
+            yield data["type"], target, data["props"], data["rkey"]
+
+    def inc(nid: str) -> Iterator[Edge]:
+        for source, _, data in graph.in_edges(nid, data=True):
+            yield data["type"], source, data["props"], data["rkey"]
+
+    return build_claim_views(claim_ids, query, node=node, out=out, inc=inc)
 
 
 def _paraphrase(other: Node, props: dict[str, PropValue]) -> ParaphraseView:
