@@ -125,3 +125,28 @@ def test_stratified_sampling_caps_each_label() -> None:
 
 def test_detokenize_fever_text() -> None:
     assert detokenize("New Amsterdam -LRB- 2008 -RRB- , a series .") == "New Amsterdam (2008), a series."
+
+
+NLI_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
+
+
+@pytest.mark.skipif(not NLI_DATA.is_dir(), reason="../shared/data/nli is not beside this checkout")
+def test_cli_eval_json_on_a_slice(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CLAIMGRAPH_NLI_DATA": str(NLI_DATA), "CLAIMGRAPH_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli.app", "nli", "eval", "--data", "snli", "--limit", "40", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)["results"]
+    assert result["dataset"] == "snli" and result["pairs"] == 40
+    assert sum(map(sum, result["confusion"])) == 40
+    assert result["accuracy"] > 0.5  # the shipped model, not chance (0.33), on SNLI test

@@ -64,7 +64,7 @@ def render_card(
             "",
             "## Scores",
             "",
-            f"`kg nli eval --data all` (baseline: the untuned base model, cosine ≥ {threshold} "
+            f"`kg nli eval --data all --baseline` (baseline: the untuned base model, cosine ≥ {threshold} "
             "→ entailment, else neutral; threshold chosen on SNLI dev)",
             "",
             "| dataset | pairs | accuracy | macro-F1 | baseline accuracy | baseline macro-F1 |",

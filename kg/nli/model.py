@@ -97,7 +97,7 @@ def load_nli_model(name_or_path: str = DEFAULT_NLI_MODEL, device: str | None = N
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
         tokenizer = AutoTokenizer.from_pretrained(location)
-        model = AutoModelForSequenceClassification.from_pretrained(location, torch_dtype=torch.float32)
+        model = AutoModelForSequenceClassification.from_pretrained(location, dtype=torch.float32)
     except Exception as exc:
         offline = os.environ.get("HF_HUB_OFFLINE") == "1"
         hint = " (HF_HUB_OFFLINE=1 is set: use a local path or the shipped model)" if offline else ""
