@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -45,14 +45,19 @@ class _TimeoutAdapter(HTTPAdapter):
         self,
         request: PreparedRequest,
         stream: bool = False,
-        timeout: float | tuple[float | None, float | None] | None = None,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
         verify: bool | str = True,
-        cert: str | tuple[str, str] | None = None,
-        proxies: dict[str, str] | None = None,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
     ) -> Response:
         self.on_send()
         return super().send(
-            request, stream=stream, timeout=timeout or self.timeout, verify=verify, cert=cert, proxies=proxies
+            request,
+            stream=stream,
+            timeout=timeout if timeout is not None else self.timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
         )
 
 
