@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
 from kg.cypher import Params, schema_statements
@@ -55,31 +55,25 @@ class Neo4jExecutor(CypherExecutor):
             raise StoreError("the Neo4j store is not open")
         return self._driver.session(database=self.database) if self.database else self._driver.session()
 
-    def read(self, query: str, params: Params) -> Rows:
-        def work(tx: Any) -> Rows:
-            return [record.data() for record in tx.run(query, params)]
-
+    def _managed(self, mode: Literal["read", "write"], unit: Callable[[Any], Any]) -> Any:
+        """Run ``unit(tx)`` in a managed transaction (retried by the driver on transient errors)."""
         try:
             with self._session() as session:
-                rows: Rows = session.execute_read(work)
-                return rows
+                return session.execute_read(unit) if mode == "read" else session.execute_write(unit)
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"Neo4j read failed: {exc}") from exc
+            raise StoreError(f"Neo4j {mode} failed: {exc}") from exc
+
+    def read(self, query: str, params: Params) -> Rows:
+        rows: Rows = self._managed("read", lambda tx: [record.data() for record in tx.run(query, params)])
+        return rows
 
     def write_transaction(self, work: Callable[[Run], WriteSummary]) -> WriteSummary:
-        def unit(tx: Any) -> WriteSummary:
-            return work(lambda query, params: [record.data() for record in tx.run(query, params)])
-
-        try:
-            with self._session() as session:
-                summary: WriteSummary = session.execute_write(unit)
-                return summary
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"Neo4j write failed: {exc}") from exc
+        summary: WriteSummary = self._managed(
+            "write", lambda tx: work(lambda query, params: [record.data() for record in tx.run(query, params)])
+        )
+        return summary
 
     def ensure_schema(self) -> None:
         with self._session() as session:
