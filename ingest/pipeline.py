@@ -151,9 +151,15 @@ class Ingestor:
         )
 
     def ingest(
-        self, paths: Iterable[Path], on_file: Callable[[Path, SourceOutcome], None] | None = None
+        self,
+        paths: Iterable[Path],
+        on_file: Callable[[Path, SourceOutcome], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> IngestResult:
+        """``on_start`` gets the number of files found, before the first is ingested (progress bars)."""
         files, outcomes = discover(paths)
+        if on_start is not None:
+            on_start(len(files))
         for path in files:
             outcome = self.ingest_file(path)
             outcomes.append(outcome)

@@ -64,10 +64,11 @@ class ClaimGraph:
         papers: bool = False,
         offline: bool = False,
         on_file: Callable[[Path, SourceOutcome], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> IngestRun:
         """Ingest files; then link paraphrases and (``papers=True``) fetch the cited papers."""
         with self.store() as store:
-            result = Ingestor(store, self.gazetteer).ingest(paths, on_file=on_file)
+            result = Ingestor(store, self.gazetteer).ingest(paths, on_file=on_file, on_start=on_start)
             links = self._link_paraphrases(store) if link_paraphrases else None
             fetched = self._fetch_papers(store, ids=None, refresh=False, offline=offline) if papers else None
         return IngestRun(files=result, paraphrase_links=links, papers=fetched)

@@ -124,13 +124,14 @@ def ingest(
         def advance(path: Path, _outcome: object) -> None:
             progress.update(task, advance=1, description=path.name)
 
-        from ingest.pipeline import discover
+        def sized(total: int) -> None:
+            progress.update(task, total=total)
 
-        files, _ = discover(paths)
-        progress.update(task, total=len(files))
         if paraphrases:
             progress.console.print("[dim]linking paraphrases after ingest (loads the embedding model)…[/]")
-        run = service.ingest(paths, link_paraphrases=paraphrases, papers=True, offline=offline, on_file=advance)
+        run = service.ingest(
+            paths, link_paraphrases=paraphrases, papers=True, offline=offline, on_file=advance, on_start=sized
+        )
     result = run.files
     if as_json:
         _emit_json(
