@@ -19,6 +19,7 @@ __all__ = [
     "ClaimGraphError",
     "InputError",
     "ModelError",
+    "NotFoundError",
     "ParseError",
     "Settings",
     "StoreError",

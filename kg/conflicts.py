@@ -1,11 +1,14 @@
 """Where reports disagree. Pure functions over claim views.
 
-Two kinds: reports that mark the *same* claim ✓ and ×, and reports that mark two claims
-linked as paraphrases with opposite verdicts (the disagreement hidden behind rewording).
+Three kinds: reports that mark the *same* claim ✓ and ×; reports that mark two claims
+linked as paraphrases with opposite verdicts (the disagreement hidden behind rewording);
+and the verifier disagreeing with a report (a ✓ on a claim it did not find SUPPORTED, or a
+× on one it did).
 """
 
 from __future__ import annotations
 
+from kg.verify.aggregate import agrees
 from schemas.views import ClaimView, Conflict
 
 
@@ -59,4 +62,24 @@ def find_conflicts(views: list[ClaimView]) -> list[Conflict]:
                         rejected_in=_sources([first, second], False),
                     )
                 )
+    for view in views:
+        if view.verdict is None:
+            continue
+        label = view.verdict.verdict
+        if all(agrees(a.verified, label) for a in view.assertions):
+            continue
+        yes, no = _marks(view)
+        conflicts.append(
+            Conflict(
+                kind="verifier_disagrees",
+                claims=[view.key],
+                texts=[view.text],
+                verified_by=sorted(yes),
+                rejected_by=sorted(no),
+                verified_in=_sources([view], True),
+                rejected_in=_sources([view], False),
+                verdict=label,
+                score=view.verdict.score,
+            )
+        )
     return sorted(conflicts, key=lambda c: (c.kind, c.claims))

@@ -6,6 +6,7 @@ catching library exceptions ad hoc.
 
     ClaimGraphError
     ├── InputError            bad user input (paths, filters, options)
+    │   └── NotFoundError     an id (claim, report, paper) that is not in the graph
     ├── ParseError            a malformed report or claims file; carries every issue found
     ├── StoreError            the graph store failed or is unusable
     │   └── StoreLockedError  another process holds the embedded store
@@ -29,6 +30,10 @@ class InputError(ClaimGraphError):
     """The user asked for something that cannot be done as asked."""
 
     exit_code = 2
+
+
+class NotFoundError(InputError):
+    """The named claim, report or paper is not in the graph."""
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,10 @@ def _metric(unit: str | None, after: str) -> str | None:
     return "accuracy" if word.lower() == "accuracy" else word.upper()
 
 
-def _kind(before: str, number: str) -> ResultKind:
+_KIND_AFTER = re.compile(r"^\s*(?:(?P<up>improvement|gain|increase|boost)|(?P<down>drop|decrease|gap|loss))\b", re.I)
+
+
+def _kind(before: str, number: str, after: str = "") -> ResultKind:
     if number.startswith("+"):
         return "improvement"
     if number.startswith(("-", "−")):
@@ -114,7 +117,10 @@ def _kind(before: str, number: str) -> ResultKind:
     last_improvement = max((m.end() for m in _IMPROVEMENT.finditer(window)), default=-1)
     last_gap = max((m.end() for m in _GAP.finditer(window)), default=-1)
     if last_improvement < 0 and last_gap < 0:
-        return "absolute"
+        follows = _KIND_AFTER.match(after)  # "a 5.4 point improvement over …"
+        if follows is None:
+            return "absolute"
+        return "improvement" if follows["up"] else "gap"
     return "improvement" if last_improvement >= last_gap else "gap"
 
 
@@ -168,7 +174,7 @@ def extract(text: str, gazetteer: Gazetteer) -> Extraction:
             continue
         if unit is None and len(numbers) == 1 and re.fullmatch(r"(?:19|20)\d\d", numbers[0]):
             continue  # a year
-        kind = _kind(before, numbers[0])
+        kind = _kind(before, numbers[0], after)
         bound: list[str | None]
         runs = [run for run in _benchmark_runs(benchmarks, text) if len(run) == len(numbers)]
         if len(numbers) > 1 and runs:

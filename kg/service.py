@@ -14,18 +14,23 @@ from pathlib import Path
 from typing import Literal
 
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
 from kg.conflicts import find_conflicts
-from kg.errors import InputError
+from kg.errors import InputError, NotFoundError
 from kg.gazetteer import EntityKind, Gazetteer
 from kg.papers import FoundBy, arxiv_paper_node, cited_keys, paper_node, papers_to_fetch, resolve_examined
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
+from kg.verify.aggregate import Thresholds
+from kg.verify.evidence import Scope
+from kg.verify.runner import Progress, VerifyConfig, verify_claims
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import ExaminedOutcome, PapersOutcome
-from schemas.views import ClaimQuery, ClaimView, Conflict, GraphStats, ReportVerdict
+from schemas.views import ClaimQuery, ClaimView, Conflict, GraphStats, ReportVerdict, VerdictFilter, VerifySummary
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,17 @@ class ClaimGraph:
     def paraphrase_config(self) -> ParaphraseConfig:
         return ParaphraseConfig(min_cosine=self.settings.paraphrase_threshold, model=self.settings.embedding_model)
 
-    def _link_paraphrases(self, store: GraphStore) -> WriteSummary:
+    def embed_cached(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Sentence embeddings through the on-disk cache, so re-runs embed only new texts."""
         from kg.embeddings import embed
 
+        model = self.settings.embedding_model
+        cache = EmbeddingCache(self.settings.data_dir, model)
+        vectors = cache.lookup(texts, lambda missing: embed(missing, model))
+        cache.save()
+        return vectors
+
+    def _link_paraphrases(self, store: GraphStore) -> WriteSummary:
         config = self.paraphrase_config()
         claims = [
             ClaimText(n.key, str(n.props.get("text", "")), bool(n.props.get("truncated")))
@@ -90,9 +103,7 @@ class ClaimGraph:
         ]
         links: list[ParaphraseLink] = []
         if len(claims) >= 2:
-            cache = EmbeddingCache(self.settings.data_dir, config.model)
-            vectors = cache.lookup([c.text for c in claims], lambda texts: embed(texts, config.model))
-            cache.save()
+            vectors = self.embed_cached([c.text for c in claims])
             links = find_paraphrases(claims, vectors, self.gazetteer, config)
         rels = [
             Relationship(
@@ -117,6 +128,65 @@ class ClaimGraph:
         with open_store(source_uri, read_only=True) as source, open_store(target_uri) as target:
             summary = migrate(source, target, on_progress=on_progress)
             return summary, source.stats(), target.stats()
+
+    # -- verification ----------------------------------------------------------------
+    def verify(
+        self,
+        *,
+        claim: str | None = None,
+        benchmark: str | None = None,
+        scope: Scope | None = None,
+        model: str | None = None,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> VerifySummary:
+        """Verify the selected claims against their papers; only changed evidence or models are re-scored."""
+        from kg.nli.model import model_fingerprint
+        from kg.nli.scorer import load_scorer
+
+        settings = self.settings
+        name = model or settings.nli_model
+        backend = settings.nli_backend
+        thresholds = Thresholds.load(settings.verify_thresholds) if settings.verify_thresholds else Thresholds.load()
+        config = VerifyConfig(
+            model=name,
+            backend=backend,
+            model_fingerprint=model_fingerprint(name, backend),
+            thresholds=thresholds,
+            scope=scope or settings.verify_scope,
+            top_k=settings.verify_top_k,
+            force=force,
+        )
+        query = ClaimQuery(
+            benchmark=self.resolve("benchmark", benchmark), keys=[self.claim_key(claim)] if claim else None
+        )
+        with self.store() as store:
+            return verify_claims(
+                store,
+                query,
+                config,
+                embed=self.embed_cached,
+                load_scorer=lambda: load_scorer(name, backend, settings.data_dir),
+                gazetteer=self.gazetteer,
+                progress=progress,
+            )
+
+    def claim_key(self, key_or_prefix: str) -> str:
+        """A claim key from the key or a unique prefix of it (as printed by `kg claims`)."""
+        with self.store(read_only=True) as store:
+            if store.get_node(NodeRef(label=NodeLabel.CLAIM, key=key_or_prefix)) is not None:
+                return key_or_prefix
+            found = [n.key for n in store.iter_nodes(NodeLabel.CLAIM) if n.key.startswith(key_or_prefix)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFoundError(f"no claim {key_or_prefix!r} (see `kg claims` for keys)")
+        raise InputError(f"claim prefix {key_or_prefix!r} is ambiguous: {', '.join(sorted(found)[:5])}…")
+
+    def claim(self, key_or_prefix: str) -> ClaimView:
+        key = self.claim_key(key_or_prefix)
+        with self.store(read_only=True) as store:
+            return store.find_claims(ClaimQuery(keys=[key]))[0]
 
     # -- papers ----------------------------------------------------------------------
     def fetch_papers(
@@ -199,8 +269,10 @@ class ClaimGraph:
         language: str | None = None,
         model: str | None = None,
         report_verdict: ReportVerdict | None = None,
+        verdict: VerdictFilter | None = None,
     ) -> list[ClaimView]:
         query = ClaimQuery(
+            verdict=verdict,
             benchmark=self.resolve("benchmark", benchmark),
             language=self.resolve("language", language),
             model=self._resolve_model(model),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,18 @@ class Settings(BaseSettings):
     paraphrase_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     nli_model: str = Field(
         default="claimgraph-nli-minilm", description="NLI cross-encoder: the shipped model, a hub id or a local path."
+    )
+    nli_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="onnx-int8",
+        description="NLI inference path on CPU: torch fp32, ONNX Runtime fp32, or ONNX Runtime with int8 weights "
+        "(exported and cached in data_dir/onnx on first use). See bench/results/nli_inference.md.",
+    )
+    verify_scope: Literal["cited", "all"] = Field(
+        default="cited", description="Evidence pool: papers linked to the claim's reports, or every paper."
+    )
+    verify_top_k: int = Field(default=5, ge=1, le=100, description="Evidence sentences kept per claim.")
+    verify_thresholds: Path | None = Field(
+        default=None, description="A thresholds TOML replacing the calibrated kg/verify/thresholds.toml."
     )
     nli_data: Path = Field(
         default=Path("../shared/data/nli"), description="Folder with fever/, snli/, citint/ for `kg nli`."

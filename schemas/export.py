@@ -22,10 +22,11 @@ from schemas.graph import (
     PaperNode,
     ReportNode,
     ResultNode,
+    VerdictNode,
 )
 
 SCHEMA_DIR = Path(__file__).parent / "json"
-_NODE_MODELS = (ReportNode, ClaimNode, PaperNode, BenchmarkNode, LanguageNode, ModelNode, ResultNode)
+_NODE_MODELS = (ReportNode, ClaimNode, PaperNode, BenchmarkNode, LanguageNode, ModelNode, ResultNode, VerdictNode)
 
 
 def graph_schema() -> dict[str, Any]:

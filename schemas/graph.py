@@ -26,6 +26,7 @@ class NodeLabel(StrEnum):
     LANGUAGE = "Language"
     MODEL = "Model"
     RESULT = "Result"
+    VERDICT = "Verdict"
 
 
 class RelType(StrEnum):
@@ -38,6 +39,9 @@ class RelType(StrEnum):
     ON = "ON"  # (Result)->(Benchmark)
     PARAPHRASE_OF = "PARAPHRASE_OF"  # (Claim)->(Claim) {score, method}
     EXTRACTED_FROM = "EXTRACTED_FROM"  # (Claim)->(Paper), claims from extraction pipelines
+    HAS_VERDICT = "HAS_VERDICT"  # (Claim)->(Verdict), the verifier's current verdict
+    SUPPORTED_BY = "SUPPORTED_BY"  # (Claim)->(Paper) {sentence index, sentence, probabilities}
+    REFUTED_BY = "REFUTED_BY"  # (Claim)->(Paper) {sentence index, sentence, probabilities}
 
 
 #: Which labels each relationship type may connect; the stores enforce it.
@@ -54,6 +58,9 @@ REL_ENDPOINTS: dict[RelType, tuple[frozenset[NodeLabel], frozenset[NodeLabel]]] 
     RelType.ON: (frozenset({NodeLabel.RESULT}), frozenset({NodeLabel.BENCHMARK})),
     RelType.PARAPHRASE_OF: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.CLAIM})),
     RelType.EXTRACTED_FROM: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.PAPER})),
+    RelType.HAS_VERDICT: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.VERDICT})),
+    RelType.SUPPORTED_BY: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.PAPER})),
+    RelType.REFUTED_BY: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.PAPER})),
 }
 
 
@@ -244,3 +251,42 @@ class ResultNode(_TypedNode):
     kind: Literal["absolute", "improvement", "gap"]
     benchmark: str | None
     text: str  # the span the number was read from
+
+
+VerdictLabel = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+NumericStatus = Literal["match", "mismatch", "none"]
+
+
+class VerdictNode(_TypedNode):
+    """The verifier's current verdict on one claim (key = the claim's key), with its provenance.
+
+    Evidence is stored as parallel lists (one entry per sentence) because every backend
+    stores homogeneous lists of scalars natively, and a verdict must be readable whole
+    from the node alone: which sentences, their three probabilities, the numeric check,
+    which model (and the hash of its weights) and when.
+    """
+
+    label: ClassVar[NodeLabel] = NodeLabel.VERDICT
+
+    verdict: VerdictLabel
+    score: float
+    decided_by: Literal["nli", "numeric", "no-evidence"]
+    scope: Literal["cited", "all"]
+    model: str
+    model_sha256: str
+    backend: str
+    threshold_support: float
+    threshold_refute: float
+    evidence_hash: str
+    verified_at: str
+    evidence_papers: list[str]
+    evidence_indices: list[int]
+    evidence_sentences: list[str]
+    evidence_retrieval: list[float]
+    evidence_entailment: list[float]
+    evidence_neutral: list[float]
+    evidence_contradiction: list[float]
+    numeric_status: NumericStatus = "none"
+    numeric_detail: str | None = None
+    numeric_paper: str | None = None
+    numeric_index: int | None = None

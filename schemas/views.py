@@ -7,6 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 ReportVerdict = Literal["verified", "unverified", "conflicting"]
+VerifierVerdict = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+#: ``kg claims --verdict``: a verifier label, or "unchecked" for claims not verified yet.
+VerdictFilter = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "unchecked"]
 
 
 class AssertionView(BaseModel):
@@ -42,6 +45,48 @@ class ParaphraseView(BaseModel):
     method: str
 
 
+class EvidenceView(BaseModel):
+    """One evidence sentence: where it is (paper, index into its abstract sentences) and its scores."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paper: str
+    index: int
+    sentence: str
+    retrieval: float = Field(description="cosine similarity to the claim (sentence-transformers)")
+    entailment: float
+    neutral: float
+    contradiction: float
+
+
+class NumericCheckView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["match", "mismatch", "none"]
+    detail: str | None = None
+    paper: str | None = None
+    index: int | None = None
+
+
+class VerdictView(BaseModel):
+    """The verifier's verdict on a claim, with everything needed to audit it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: VerifierVerdict
+    score: float
+    decided_by: Literal["nli", "numeric", "no-evidence"]
+    scope: Literal["cited", "all"]
+    model: str
+    model_sha256: str
+    backend: str
+    threshold_support: float
+    threshold_refute: float
+    verified_at: str
+    evidence: list[EvidenceView]
+    numeric: NumericCheckView
+
+
 class ClaimView(BaseModel):
     """One claim with everything the reports said about it."""
 
@@ -56,6 +101,7 @@ class ClaimView(BaseModel):
     results: list[ResultView]
     assertions: list[AssertionView]
     paraphrases: list[ParaphraseView]
+    verdict: VerdictView | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -67,6 +113,15 @@ class ClaimView(BaseModel):
             return "unverified"
         return "conflicting"
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def verifier_agreement(self) -> float | None:
+        """Share of this claim's report assertions that agree with the verifier (✓ ⇔ SUPPORTED)."""
+        if self.verdict is None or not self.assertions:
+            return None
+        agree = sum(a.verified == (self.verdict.verdict == "SUPPORTED") for a in self.assertions)
+        return agree / len(self.assertions)
+
 
 class ClaimQuery(BaseModel):
     """Filters of ``kg claims``; names are canonical (resolve aliases before querying)."""
@@ -77,6 +132,7 @@ class ClaimQuery(BaseModel):
     language: str | None = None
     model: str | None = None  # matches a model name or a model family
     report_verdict: ReportVerdict | None = None
+    verdict: VerdictFilter | None = None
     keys: list[str] | None = None
 
 
@@ -94,10 +150,42 @@ class Conflict(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["reports_disagree", "paraphrase_disagree"]
+    kind: Literal["reports_disagree", "paraphrase_disagree", "verifier_disagrees"]
     claims: list[str]
     texts: list[str]
     verified_by: list[str] = Field(description="report keys that marked it ✓")
     rejected_by: list[str] = Field(description="report keys that marked it ×")
     verified_in: list[str] = Field(description="source files of the ✓ reports")
     rejected_in: list[str] = Field(description="source files of the × reports")
+    verdict: VerifierVerdict | None = Field(default=None, description="the verifier's verdict (verifier_disagrees)")
+    score: float | None = None
+
+
+class AgreementView(BaseModel):
+    """How the verifier's verdicts line up with the reports' ✓/× (✓ agrees with SUPPORTED only)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    assertions: int
+    agreeing: int
+    rate: float | None
+    matrix: dict[str, dict[str, int]] = Field(description="verdict -> {'✓': n, '×': m} over assertions")
+
+
+class VerifySummary(BaseModel):
+    """What one `kg verify` run did and where the selected claims now stand."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    backend: str
+    scope: Literal["cited", "all"]
+    top_k: int
+    threshold_support: float
+    threshold_refute: float
+    claims_selected: int
+    claims_verified: int = Field(description="claims (re)scored in this run")
+    claims_unchanged: int = Field(description="claims whose evidence set and model had not changed")
+    pairs_scored: int
+    verdicts: dict[str, int] = Field(description="label -> number of selected claims")
+    agreement: AgreementView

@@ -33,7 +33,8 @@ app = typer.Typer(
         "Typical session:\n\n"
         "  kg ingest examples/reports          # parse, extract, deduplicate, link paraphrases\n\n"
         "  kg claims --benchmark XNLI --verified\n\n"
-        "  kg conflicts                        # where reports disagree\n\n"
+        "  kg verify                           # check claims against the papers' abstracts\n\n"
+        "  kg conflicts                        # where reports (and the verifier) disagree\n\n"
         "The graph lives in ./.claimgraph unless --data-dir or CLAIMGRAPH_DATA_DIR says otherwise."
     ),
     no_args_is_help=True,
@@ -42,6 +43,18 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+
+class VerdictChoice(StrEnum):
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+    unchecked = "unchecked"
+
+
+class ScopeChoice(StrEnum):
+    cited = "cited"
+    all = "all"
 
 
 class ExportFormat(StrEnum):
@@ -253,20 +266,30 @@ def claims(
         ),
     ] = None,
     conflicting: Annotated[bool, typer.Option(help="Only claims marked ✓ by some reports and × by others.")] = False,
+    verdict: Annotated[
+        VerdictChoice | None,
+        typer.Option(help="Only claims with this verifier verdict (`unchecked`: not verified yet)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {count, claims: [...]}")] = False,
 ) -> None:
     """List claims with every report's assertion (✓/×, confidence, file:line).
 
-    Example: `kg claims --benchmark XNLI --verified`
+    Examples: `kg claims --benchmark XNLI --verified`, `kg claims --verdict REFUTED`
     """
     if conflicting and verified is not None:
         raise InputError("--conflicting cannot be combined with --verified/--unverified")
-    verdict: ReportVerdict | None = None
+    report_verdict: ReportVerdict | None = None
     if conflicting:
-        verdict = "conflicting"
+        report_verdict = "conflicting"
     elif verified is not None:
-        verdict = "verified" if verified else "unverified"
-    found = _service(ctx).claims(benchmark=benchmark, language=language, model=model, report_verdict=verdict)
+        report_verdict = "verified" if verified else "unverified"
+    found = _service(ctx).claims(
+        benchmark=benchmark,
+        language=language,
+        model=model,
+        report_verdict=report_verdict,
+        verdict=verdict.value if verdict is not None else None,
+    )
     if as_json:
         _emit_json({"count": len(found), "claims": [c.model_dump(mode="json") for c in found]})
     else:
@@ -274,8 +297,84 @@ def claims(
 
 
 @app.command()
+def verify(
+    ctx: typer.Context,
+    claim: Annotated[str | None, typer.Option(help="Verify only this claim (key or unique key prefix).")] = None,
+    benchmark: Annotated[str | None, typer.Option(help="Verify only claims about this benchmark.")] = None,
+    scope: Annotated[
+        ScopeChoice | None,
+        typer.Option(help="Evidence from the papers linked to the claim (cited) or from every paper (all)."),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="NLI model: hub id or local path (default: the shipped claimgraph-nli-minilm).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-score claims even if nothing changed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Verify claims against the abstracts of their papers: SUPPORTED, REFUTED or NOT_ENOUGH_INFO.
+
+    For each claim the top-k abstract sentences (sentence-transformers cosine) of the papers
+    its reports cite or examine are scored by the NLI model; a number the claim states for a
+    benchmark is checked against the numbers the evidence states for the same benchmark.
+    Verdicts are stored with their evidence, scores, model and weights hash. Re-running
+    scores only claims whose evidence set or model changed. Run `kg papers fetch` first
+    (`kg ingest` does) so papers have abstracts.
+
+    Examples: `kg verify`, `kg verify --benchmark XNLI`, `kg verify --scope all --force`,
+    then `kg claims --verdict REFUTED` and `kg explain <claim key>`.
+    """
+    from kg.verify.runner import Progress as VerifyProgress
+
+    with Progress(
+        TextColumn("[bold]verify[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("pairs"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("", total=None)
+        hooks = VerifyProgress(
+            on_start=lambda total: bar.update(task, total=total),
+            on_advance=lambda n: bar.update(task, advance=n),
+        )
+        summary = _service(ctx).verify(
+            claim=claim,
+            benchmark=benchmark,
+            scope=scope.value if scope is not None else None,
+            model=model,
+            force=force,
+            progress=hooks,
+        )
+    if as_json:
+        _emit_json(summary)
+    else:
+        out.print(render.verify_table(summary))
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    claim: Annotated[str, typer.Argument(help="Claim key or a unique prefix of it (see `kg claims`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the claim view (with verdict) as JSON.")] = False,
+) -> None:
+    """Show a claim, each report's ✓/× on it, and the verifier's evidence chain with scores.
+
+    Example: `kg explain c_1a2b`
+    """
+    view = _service(ctx).claim(claim)
+    if as_json:
+        _emit_json(view)
+        return
+    for line in render.explain_lines(view):
+        out.print(line, highlight=False)
+
+
+@app.command()
 def conflicts(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show where reports disagree: on one claim, or across two paraphrased claims."""
+    """Show where reports disagree (one claim, or across paraphrases) and where the verifier disagrees."""
     found = _service(ctx).conflicts()
     if as_json:
         _emit_json({"count": len(found), "conflicts": [c.model_dump(mode="json") for c in found]})

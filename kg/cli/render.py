@@ -8,9 +8,18 @@ from ingest.pipeline import IngestResult
 from kg.nli.service import EvalReport
 from schemas.graph import Node, WriteSummary
 from schemas.paper import PapersOutcome
-from schemas.views import ClaimView, Conflict, GraphStats
+from schemas.views import ClaimView, Conflict, GraphStats, VerdictView, VerifySummary
 
 MARK = {True: "[green]✓[/]", False: "[red]×[/]"}
+VERDICT_STYLE = {"SUPPORTED": "green", "REFUTED": "red", "NOT_ENOUGH_INFO": "yellow"}
+
+
+def verdict_cell(verdict: VerdictView | None) -> str:
+    if verdict is None:
+        return "[dim]not verified[/]"
+    style = VERDICT_STYLE[verdict.verdict]
+    how = f" ({verdict.decided_by})" if verdict.decided_by != "nli" else ""
+    return f"[{style}]{verdict.verdict}[/] {verdict.score:.2f}{how}"
 
 
 def ingest_table(result: IngestResult) -> Table:
@@ -61,6 +70,7 @@ def claims_table(claims: list[ClaimView]) -> Table:
     table.add_column("claim", ratio=3, overflow="fold")
     table.add_column("entities", ratio=1, overflow="fold")
     table.add_column("reports (✓/×, confidence, file:line)", ratio=2, overflow="fold")
+    table.add_column("verifier", ratio=1, overflow="fold")
     for claim in claims:
         text = claim.text + (" [dim](truncated)[/]" if claim.truncated else "")
         text += f"\n[dim]{claim.key}[/]"
@@ -74,7 +84,7 @@ def claims_table(claims: list[ClaimView]) -> Table:
         )
         if claim.paraphrases:
             asserted += "\n" + "\n".join(f"[dim]≈ {p.claim} ({p.score:.2f})[/]" for p in claim.paraphrases)
-        table.add_row(text, entities, asserted)
+        table.add_row(text, entities, asserted, verdict_cell(claim.verdict))
     return table
 
 
@@ -84,11 +94,76 @@ def conflicts_table(conflicts: list[Conflict]) -> Table:
     table.add_column("claim(s)", overflow="fold", ratio=1)
     table.add_column("✓ by", no_wrap=True)
     table.add_column("× by", no_wrap=True)
+    table.add_column("verifier", no_wrap=True)
     for c in conflicts:
+        verifier = f"[{VERDICT_STYLE[c.verdict]}]{c.verdict}[/] {c.score or 0:.2f}" if c.verdict else ""
         table.add_row(
-            c.kind.replace("_", " "), "\n≈ ".join(c.texts), "\n".join(c.verified_in), "\n".join(c.rejected_in)
+            c.kind.replace("_", " "),
+            "\n≈ ".join(c.texts),
+            "\n".join(c.verified_in),
+            "\n".join(c.rejected_in),
+            verifier,
         )
     return table
+
+
+def verify_table(summary: VerifySummary) -> Table:
+    table = Table(
+        title=f"Verification ({summary.model}, {summary.backend}, scope {summary.scope}, top {summary.top_k})"
+    )
+    table.add_column("verdict")
+    table.add_column("claims", justify="right")
+    table.add_column("reports ✓", justify="right")
+    table.add_column("reports ×", justify="right")
+    for label, count in summary.verdicts.items():
+        marks = summary.agreement.matrix.get(label, {})
+        table.add_row(f"[{VERDICT_STYLE[label]}]{label}[/]", str(count), str(marks.get("✓", 0)), str(marks.get("×", 0)))
+    rate = summary.agreement.rate
+    table.caption = (
+        f"{summary.claims_verified} claim(s) verified, {summary.claims_unchanged} unchanged, "
+        f"{summary.pairs_scored} pair(s) scored; agreement with reports (✓ ⇔ SUPPORTED): "
+        + (f"{summary.agreement.agreeing}/{summary.agreement.assertions} = {rate:.0%}" if rate is not None else "n/a")
+        + f"; thresholds support {summary.threshold_support:.2f}, refute {summary.threshold_refute:.2f}"
+    )
+    return table
+
+
+def explain_lines(claim: ClaimView) -> list[str]:
+    """The claim, what each report said, and the verifier's evidence chain with its scores."""
+    lines = [f"[bold]{claim.text}[/]" + (" [dim](truncated)[/]" if claim.truncated else ""), f"[dim]{claim.key}[/]"]
+    entities = ", ".join(claim.benchmarks + claim.models + claim.languages)
+    if entities:
+        lines.append(f"entities: {entities}")
+    for r in claim.results:
+        lines.append(f"result: {r.value:g} {r.unit or ''} {r.kind} on {r.benchmark or '?'}".replace("  ", " "))
+    lines.append("")
+    lines.append(f"[bold]reports[/] ({claim.report_verdict})")
+    for a in claim.assertions:
+        lines.append(f"  {MARK[a.verified]} {a.confidence:.2f}  {a.source_name}:{a.line}  {a.report_title}")
+    for p in claim.paraphrases:
+        lines.append(f"  [dim]≈ paraphrase {p.claim} ({p.score:.2f}): {p.text}[/]")
+    lines.append("")
+    v = claim.verdict
+    if v is None:
+        lines.append("[bold]verifier[/]: not verified yet (run `kg verify`)")
+        return lines
+    lines.append(f"[bold]verifier[/]: {verdict_cell(v)}")
+    lines.append(
+        f"  model {v.model} (weights sha256 {v.model_sha256}, {v.backend}), scope {v.scope}, "
+        f"thresholds support {v.threshold_support:.2f} / refute {v.threshold_refute:.2f}, at {v.verified_at}"
+    )
+    if v.numeric.status != "none":
+        lines.append(f"  numeric check: [bold]{v.numeric.status}[/] — {v.numeric.detail}")
+    if not v.evidence:
+        lines.append("  no evidence sentences: none of the linked papers has an abstract (run `kg papers fetch`)")
+    lines.append("  evidence (retrieval cosine; entailment / neutral / contradiction):")
+    ranked = sorted(v.evidence, key=lambda e: -max(e.entailment, e.contradiction))
+    for e in ranked:
+        lines.append(
+            f"  • {e.paper} #{e.index} (cos {e.retrieval:.2f}; E {e.entailment:.2f} / N {e.neutral:.2f} / "
+            f"C {e.contradiction:.2f}) {e.sentence}"
+        )
+    return lines
 
 
 def papers_line(outcome: PapersOutcome) -> str:

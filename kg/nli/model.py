@@ -49,6 +49,7 @@ class NLIModel:
     order: list[int]  # model output index of each of LABELS
     device: str
     weights_sha256: str
+    backend: str = "torch"
 
     def predict(
         self, pairs: list[tuple[str, str]], batch_size: int = 64, max_length: int = 256
@@ -75,6 +76,12 @@ class NLIModel:
         return out
 
 
+@lru_cache(maxsize=8)
+def model_fingerprint(name_or_path: str, backend: str) -> str:
+    """Name, weights hash and inference path, without loading the model (so unchanged runs stay cheap)."""
+    return f"{name_or_path}|{_weights_hash(resolve_nli_location(name_or_path))}|{backend}"
+
+
 def _weights_hash(location: str) -> str:
     folder = Path(location)
     digest = hashlib.sha256()
@@ -86,9 +93,19 @@ def _weights_hash(location: str) -> str:
     return digest.hexdigest()[:16] if files else "unknown"
 
 
+def cpu_threads() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's core count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 @lru_cache(maxsize=2)
 def load_nli_model(name_or_path: str = DEFAULT_NLI_MODEL, device: str | None = None) -> NLIModel:
     import torch
+
+    torch.set_num_threads(cpu_threads())
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 

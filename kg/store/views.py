@@ -11,8 +11,17 @@ from collections.abc import Callable, Iterator
 
 import networkx as nx
 
-from schemas.graph import Node, NodeLabel, PropValue, RelType
-from schemas.views import AssertionView, ClaimQuery, ClaimView, ParaphraseView, ResultView
+from schemas.graph import Node, NodeLabel, PropValue, RelType, VerdictNode
+from schemas.views import (
+    AssertionView,
+    ClaimQuery,
+    ClaimView,
+    EvidenceView,
+    NumericCheckView,
+    ParaphraseView,
+    ResultView,
+    VerdictView,
+)
 
 Edge = tuple[str, str, dict[str, PropValue], str]  # (type, other node id, props, rel key)
 
@@ -51,6 +60,7 @@ def build_claim_views(
         models: list[tuple[str, str]] = []
         results: list[ResultView] = []
         paraphrases: list[ParaphraseView] = []
+        verdict: VerdictView | None = None
         for rel_type, other_id, props, _ in out(cid):
             other = node(other_id)
             if rel_type == RelType.ABOUT:
@@ -73,6 +83,8 @@ def build_claim_views(
                 )
             elif rel_type == RelType.PARAPHRASE_OF:
                 paraphrases.append(_paraphrase(other, props))
+            elif rel_type == RelType.HAS_VERDICT:
+                verdict = verdict_view(other)
         assertions: list[AssertionView] = []
         for rel_type, other_id, props, _ in inc(cid):
             if rel_type == RelType.PARAPHRASE_OF:
@@ -101,6 +113,7 @@ def build_claim_views(
             results=sorted(results, key=lambda r: (r.benchmark or "", r.value, r.text)),
             assertions=sorted(assertions, key=lambda a: (a.source_name, a.report, a.row)),
             paraphrases=sorted(paraphrases, key=lambda p: p.claim),
+            verdict=verdict,
         )
         if _matches(view, query, {family for _, family in models}):
             views.append(view)
@@ -123,6 +136,40 @@ def claim_views_from_graph(
     return build_claim_views(claim_ids, query, node=node, out=out, inc=inc)
 
 
+def verdict_view(node: Node) -> VerdictView:
+    """Rebuild the verdict (evidence lists zipped back into rows) from a stored Verdict node."""
+    v = VerdictNode.model_validate({"key": node.key, **node.props})
+    evidence = [
+        EvidenceView(paper=p, index=i, sentence=s, retrieval=r, entailment=e, neutral=n, contradiction=c)
+        for p, i, s, r, e, n, c in zip(
+            v.evidence_papers,
+            v.evidence_indices,
+            v.evidence_sentences,
+            v.evidence_retrieval,
+            v.evidence_entailment,
+            v.evidence_neutral,
+            v.evidence_contradiction,
+            strict=True,
+        )
+    ]
+    return VerdictView(
+        verdict=v.verdict,
+        score=v.score,
+        decided_by=v.decided_by,
+        scope=v.scope,
+        model=v.model,
+        model_sha256=v.model_sha256,
+        backend=v.backend,
+        threshold_support=v.threshold_support,
+        threshold_refute=v.threshold_refute,
+        verified_at=v.verified_at,
+        evidence=evidence,
+        numeric=NumericCheckView(
+            status=v.numeric_status, detail=v.numeric_detail, paper=v.numeric_paper, index=v.numeric_index
+        ),
+    )
+
+
 def _paraphrase(other: Node, props: dict[str, PropValue]) -> ParaphraseView:
     return ParaphraseView(
         claim=other.key,
@@ -139,4 +186,8 @@ def _matches(view: ClaimView, query: ClaimQuery, families: set[str]) -> bool:
         return False
     if query.model is not None and query.model not in view.models and query.model not in families:
         return False
+    if query.verdict is not None:
+        label = view.verdict.verdict if view.verdict is not None else "unchecked"
+        if label != query.verdict:
+            return False
     return query.report_verdict is None or (bool(view.assertions) and view.report_verdict == query.report_verdict)
