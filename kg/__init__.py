@@ -6,7 +6,15 @@ ingestors, which the service itself imports.
 
 from typing import TYPE_CHECKING, Any
 
-from kg.errors import ClaimGraphError, InputError, ModelError, ParseError, StoreError, StoreLockedError
+from kg.errors import (
+    ClaimGraphError,
+    InputError,
+    ModelError,
+    NotFoundError,
+    ParseError,
+    StoreError,
+    StoreLockedError,
+)
 from kg.settings import Settings
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kg.store.falkordb_server import FalkorServer
     from tests.arxiv_server import ArxivServer
 
+HUB_ORDER = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}  # a common hub ordering of NLI labels
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "reports"
 DATA = Path(__file__).parent / "data"
@@ -105,3 +106,33 @@ def arxiv_settings(data_dir: Path, url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def tiny_nli_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1-layer BERT whose classifier always prefers its output 1, which its config names ENTAILMENT."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from kg.embeddings import resolve_model_location
+
+    folder = tmp_path_factory.mktemp("tiny-nli")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_location("sentence-transformers/all-MiniLM-L6-v2"))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=3,
+        id2label=HUB_ORDER,
+        label2id={v: k for k, v in HUB_ORDER.items()},
+    )
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor([0.0, 4.0, 1.0]))
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -65,7 +65,7 @@ def saved_queries() -> list[tuple[str, str]]:
 
 def test_saved_queries_use_only_known_labels_and_types() -> None:
     known = {label.value for label in NodeLabel} | {t.value for t in RelType}
-    assert len(saved_queries()) == 5
+    assert len(saved_queries()) == 7
     for name, query in saved_queries():
         used = set(re.findall(r"[(\[]\w*:(\w+)", query))
         assert used <= known, (name, used - known)

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("package", ["kg", "ingest", "schemas", "api", "kg.store"])
+@pytest.mark.parametrize("package", ["kg", "ingest", "schemas", "api", "kg.store", "kg.verify"])
 def test_all_names_exist(package: str) -> None:
     module = importlib.import_module(package)
     exported = module.__all__

@@ -19,41 +19,9 @@ from kg.nli.labels import LABELS, label_permutation
 from kg.nli.model import load_nli_model
 from kg.nli.train import stratified
 
-HUB_ORDER = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}
 
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 1-layer BERT whose classifier always prefers its output 1, which its config names ENTAILMENT."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from kg.embeddings import resolve_model_location
-
-    folder = tmp_path_factory.mktemp("tiny-nli")
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_location("sentence-transformers/all-MiniLM-L6-v2"))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        num_labels=3,
-        id2label=HUB_ORDER,
-        label2id={v: k for k, v in HUB_ORDER.items()},
-    )
-    torch.manual_seed(0)
-    model = BertForSequenceClassification(config)
-    with torch.no_grad():
-        model.classifier.weight.zero_()
-        model.classifier.bias.copy_(torch.tensor([0.0, 4.0, 1.0]))
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
-def test_hub_ordered_labels_are_mapped_by_name(tiny_model: Path) -> None:
-    model = load_nli_model(str(tiny_model))
+def test_hub_ordered_labels_are_mapped_by_name(tiny_nli_model: Path) -> None:
+    model = load_nli_model(str(tiny_nli_model))
     assert model.order == [1, 2, 0]
     probs = model.predict([("A premise.", "A hypothesis."), ("Longer premise sentence here.", "Short.")])
     assert probs.shape == (2, 3)

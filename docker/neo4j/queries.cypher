@@ -32,3 +32,13 @@ MATCH (b:Benchmark {key: $benchmark})<-[:ON]-(res:Result)<-[:REPORTS]-(c:Claim)<
 RETURN res.value AS value, res.unit AS unit, res.kind AS kind, c.text AS claim, r.source_name AS report,
        a.verified AS verified
 ORDER BY value DESC, report;
+
+// name: Verifier evidence, as a graph (after `kg verify`)
+MATCH p = (c:Claim)-[:SUPPORTED_BY|REFUTED_BY]->(:Paper)
+RETURN p;
+
+// name: Where the verifier disagrees with a report
+MATCH (r:Report)-[a:ASSERTS]->(c:Claim)-[:HAS_VERDICT]->(v:Verdict)
+WHERE (a.verified = true AND v.verdict <> 'SUPPORTED') OR (a.verified = false AND v.verdict = 'SUPPORTED')
+RETURN c.text AS claim, r.source_name AS report, a.verified AS report_verified, v.verdict AS verdict, v.score AS score
+ORDER BY claim, report;

@@ -37,7 +37,7 @@ class OnnxNLIModel:
     input_names: tuple[str, ...]
 
     def predict(
-        self, pairs: list[tuple[str, str]], batch_size: int = 32, max_length: int = 256
+        self, pairs: list[tuple[str, str]], batch_size: int = 16, max_length: int = 256
     ) -> npt.NDArray[np.float32]:
         """Probabilities, shape (len(pairs), 3), columns in LABELS order; pairs batched by length."""
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)

@@ -222,3 +222,80 @@ def test_delete_nodes_removes_them_with_their_relationships(store: GraphStore) -
     assert store.get_node(CLAIM) is None and store.get_node(REPORT) is not None
     assert store.stats().relationships["ASSERTS"] == 0
     assert not store.apply(GraphBatch(source="del", delete_nodes=[CLAIM])).changed
+
+
+def test_verdict_with_evidence_lists_round_trips(store: GraphStore) -> None:
+    """Verdict provenance is stored as typed lists; every backend must give them back as written."""
+    from schemas.graph import VerdictNode
+
+    store.apply(small_batch())
+    paper = Node(label=NodeLabel.PAPER, key="2005.13013", props={"source": "arxiv", "arxiv_id": "2005.13013"})
+    verdict = VerdictNode(
+        key="c1",
+        verdict="SUPPORTED",
+        score=0.91,
+        decided_by="numeric",
+        scope="cited",
+        model="claimgraph-nli-minilm",
+        model_sha256="0123456789abcdef",
+        backend="onnx-int8",
+        threshold_support=0.45,
+        threshold_refute=0.5,
+        evidence_hash="h1",
+        verified_at="2026-11-22T10:00:00+00:00",
+        evidence_papers=["2005.13013", "2005.13013"],
+        evidence_indices=[5, 0],
+        evidence_sentences=["We obtain a 5.4 point improvement on XTREME.", "Another sentence."],
+        evidence_retrieval=[0.8, 0.25],
+        evidence_entailment=[0.7, 0.1],
+        evidence_neutral=[0.2, 0.8],
+        evidence_contradiction=[0.1, 0.1],
+        numeric_status="match",
+        numeric_detail="claim: improvement 5.4 on XTREME; 2005.13013 sentence 5: improvement 5.4 on XTREME",
+        numeric_paper="2005.13013",
+        numeric_index=5,
+    )
+    batch = GraphBatch(
+        source="verify",
+        nodes=[paper, verdict.to_node()],
+        relationships=[
+            Relationship(type=RelType.HAS_VERDICT, start=CLAIM, end=verdict.ref),
+            Relationship(type=RelType.SUPPORTED_BY, start=CLAIM, end=paper.ref, key="5", props={"index": 5}),
+        ],
+        replace_outgoing=[CLAIM],
+        replace_types=[RelType.HAS_VERDICT, RelType.SUPPORTED_BY, RelType.REFUTED_BY],
+    )
+    first = store.apply(batch)
+    assert first.nodes_created == 2 and first.relationships_created == 2
+    assert not store.apply(batch).changed
+    (view,) = store.find_claims(ClaimQuery(keys=["c1"]))
+    assert view.verdict is not None
+    assert view.verdict.verdict == "SUPPORTED" and view.verdict.numeric.index == 5
+    assert [(e.paper, e.index, e.entailment) for e in view.verdict.evidence] == [
+        ("2005.13013", 5, 0.7),
+        ("2005.13013", 0, 0.1),
+    ]
+    assert store.find_claims(ClaimQuery(verdict="SUPPORTED"))[0].key == "c1"
+    assert store.find_claims(ClaimQuery(verdict="REFUTED")) == []
+    empty = verdict.model_copy(
+        update={
+            "evidence_papers": [],
+            "evidence_indices": [],
+            "evidence_sentences": [],
+            "evidence_retrieval": [],
+            "evidence_entailment": [],
+            "evidence_neutral": [],
+            "evidence_contradiction": [],
+            "verdict": "NOT_ENOUGH_INFO",
+            "decided_by": "no-evidence",
+            "numeric_status": "none",
+            "numeric_detail": None,
+            "numeric_paper": None,
+            "numeric_index": None,
+        }
+    )
+    store.apply(batch.model_copy(update={"nodes": [empty.to_node()], "relationships": batch.relationships[:1]}))
+    (view,) = store.find_claims(ClaimQuery(keys=["c1"]))
+    assert view.verdict is not None and view.verdict.verdict == "NOT_ENOUGH_INFO" and view.verdict.evidence == []
+    assert view.verdict.numeric.status == "none" and view.verdict.numeric.detail is None
+    assert store.stats().relationships["SUPPORTED_BY"] == 0

@@ -1,0 +1,228 @@
+"""The verifier end to end on the five seeds, their papers from the recorded arXiv server, and the shipped model.
+
+One module-scoped run (about 15 s on 2 cores) is shared by the read-only checks; tests that
+write get their own copy of the verified store.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli.app import app
+from kg.nli.model import SHIPPED_MODEL, _weights_hash
+from kg.service import ClaimGraph
+from kg.store import open_store
+from schemas.graph import NodeLabel, RelType
+from schemas.views import VerifySummary
+from tests.arxiv_server import ArxivServer
+from tests.conftest import SEEDS, arxiv_settings
+
+if TYPE_CHECKING:
+    from kg.store.falkordb_server import FalkorServer
+
+XTREME_54 = "improvement of 5.4"
+
+
+@pytest.fixture(scope="module")
+def papers_dir(tmp_path_factory: pytest.TempPathFactory, arxiv_server: ArxivServer) -> Path:
+    """Seeds ingested and their papers fetched from the recorded arXiv server; not yet verified."""
+    arxiv_server.reset()
+    data_dir = tmp_path_factory.mktemp("verify") / "store"
+    run = ClaimGraph(arxiv_settings(data_dir, arxiv_server.url)).ingest([SEEDS], papers=True)
+    assert run.files.ok and run.papers is not None and not run.papers.failed
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def verified(papers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[ClaimGraph, VerifySummary]:
+    data_dir = tmp_path_factory.mktemp("verified") / "store"
+    shutil.copytree(papers_dir, data_dir)
+    service = ClaimGraph(arxiv_settings(data_dir, "http://127.0.0.1:9/unused"))
+    return service, service.verify()
+
+
+def copy_of(service: ClaimGraph, tmp_path: Path) -> ClaimGraph:
+    target = tmp_path / "store"
+    shutil.copytree(service.settings.data_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    return ClaimGraph(service.settings.model_copy(update={"data_dir": target}))
+
+
+def test_every_seed_claim_gets_a_verdict(verified: tuple[ClaimGraph, VerifySummary]) -> None:
+    service, summary = verified
+    assert summary.claims_selected == summary.claims_verified == 31
+    assert sum(summary.verdicts.values()) == 31
+    assert summary.pairs_scored == sum(len(c.verdict.evidence) for c in service.claims() if c.verdict)
+    assert summary.agreement.assertions == 54
+    matrix = summary.agreement.matrix
+    assert (
+        summary.agreement.agreeing == matrix["SUPPORTED"]["✓"] + matrix["REFUTED"]["×"] + matrix["NOT_ENOUGH_INFO"]["×"]
+    )
+    assert summary.backend == "onnx-int8" and summary.model == "claimgraph-nli-minilm"
+
+
+def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySummary]) -> None:
+    service, _ = verified
+    sentences = {p.key: p.props["abstract_sentences"] for p in service.papers()}
+    sha = _weights_hash(str(SHIPPED_MODEL))
+    for claim in service.claims():
+        v = claim.verdict
+        assert v is not None
+        assert (v.model, v.model_sha256, v.scope) == ("claimgraph-nli-minilm", sha, "cited")
+        datetime.fromisoformat(v.verified_at)
+        assert 1 <= len(v.evidence) <= 6  # top 5, plus a numeric sentence outside them
+        for e in v.evidence:
+            assert sentences[e.paper][e.index] == e.sentence  # the address points at the sentence
+            assert e.entailment + e.neutral + e.contradiction == pytest.approx(1.0, abs=1e-4)
+        linked = {p for a in claim.assertions for p in _papers_of(service, a.report)}
+        assert {e.paper for e in v.evidence} <= linked  # scope "cited": only the claim's own papers
+    with open_store(service.settings.store_uri(), read_only=True) as store:
+        supported_by = list(store.iter_relationships(RelType.SUPPORTED_BY))
+        verdicts = {n.key: n.props for n in store.iter_nodes(NodeLabel.VERDICT)}
+    assert len(verdicts) == 31
+    for rel in supported_by:
+        props = verdicts[rel.start.key]
+        assert rel.end.key in props["evidence_papers"]  # type: ignore[operator]
+        assert sentences[rel.end.key][int(rel.key)] == rel.props["sentence"]
+
+
+def _papers_of(service: ClaimGraph, report: str) -> set[str]:
+    with open_store(service.settings.store_uri(), read_only=True) as store:
+        return {
+            r.end.key
+            for t in (RelType.CITES, RelType.EXAMINES)
+            for r in store.iter_relationships(t)
+            if r.start.key == report
+        }
+
+
+def test_xtreme_number_is_checked_against_the_paper(verified: tuple[ClaimGraph, VerifySummary]) -> None:
+    service, _ = verified
+    claims = [c for c in service.claims(benchmark="XTREME") if XTREME_54 in c.text]
+    assert len(claims) == 2  # the reworded pair
+    for claim in claims:
+        assert claim.verdict is not None
+        assert (claim.verdict.verdict, claim.verdict.decided_by) == ("SUPPORTED", "numeric")
+        assert (claim.verdict.numeric.status, claim.verdict.numeric.paper) == ("match", "2005.13013")
+        assert any(e.paper == "2005.13013" and "5.4 point" in e.sentence for e in claim.verdict.evidence)
+
+
+def test_second_run_scores_zero_pairs(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
+    service = copy_of(verified[0], tmp_path)
+    again = service.verify()
+    assert (again.pairs_scored, again.claims_verified, again.claims_unchanged) == (0, 0, 31)
+    assert again.verdicts == verified[1].verdicts
+    one = service.verify(claim=service.claims()[0].key[:8], force=True)
+    assert one.claims_verified == 1 and one.pairs_scored == len(service.claims()[0].verdict.evidence)  # type: ignore[union-attr]
+
+
+def test_changed_model_reverifies_everything(
+    verified: tuple[ClaimGraph, VerifySummary], tiny_nli_model: Path, tmp_path: Path
+) -> None:
+    """Plumbing with a tiny random model whose labels are hub-ordered: no semantics asserted."""
+    service = copy_of(verified[0], tmp_path)
+    for backend in ("torch", "onnx-int8"):
+        service.settings = service.settings.model_copy(update={"nli_backend": backend})
+        summary = service.verify(model=str(tiny_nli_model), benchmark="XNLI")
+        assert summary.claims_verified == summary.claims_selected > 0
+        assert summary.backend == backend
+    claim = service.claims(benchmark="XNLI")[0]
+    assert claim.verdict is not None and claim.verdict.model == str(tiny_nli_model)
+    # the tiny model's biased output is named ENTAILMENT: mapped by name, entailment dominates on both paths
+    assert all(e.entailment > e.neutral > e.contradiction for e in claim.verdict.evidence)
+
+
+def test_onnx_and_torch_paths_agree_on_label_order(tiny_nli_model: Path, tmp_path: Path) -> None:
+    from kg.nli.scorer import load_scorer
+
+    pairs = [("A premise sentence.", "A hypothesis."), ("Short.", "A much longer hypothesis sentence here.")]
+    torch_probs = load_scorer(str(tiny_nli_model), "torch", tmp_path).predict(pairs)
+    onnx_probs = load_scorer(str(tiny_nli_model), "onnx", tmp_path).predict(pairs)
+    np.testing.assert_allclose(onnx_probs, torch_probs, atol=1e-4)
+    assert (tmp_path / "onnx").is_dir()
+
+
+def test_claims_without_abstracts_are_not_enough_info(tmp_path: Path) -> None:
+    service = ClaimGraph(arxiv_settings(tmp_path / "store", "http://127.0.0.1:9/unused"))
+    service.ingest([SEEDS / "000_9d9b0186167b53ff.txt"], link_paraphrases=False)
+    summary = service.verify()
+    assert summary.pairs_scored == 0 and summary.verdicts["NOT_ENOUGH_INFO"] == summary.claims_selected
+    assert all(c.verdict and c.verdict.decided_by == "no-evidence" for c in service.claims())
+
+
+def test_scope_all_draws_on_every_paper(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
+    service = copy_of(verified[0], tmp_path)
+    key = next(c.key for c in service.claims() if XTREME_54 in c.text)
+    summary = service.verify(claim=key, scope="all")
+    assert summary.claims_verified == 1  # a different evidence pool is a different evidence set
+    verdict = service.claim(key).verdict
+    assert verdict is not None and verdict.scope == "all"
+
+
+def test_conflicts_include_verifier_disagreements(verified: tuple[ClaimGraph, VerifySummary]) -> None:
+    service, summary = verified
+    found = [c for c in service.conflicts() if c.kind == "verifier_disagrees"]
+    by_claim = {c.key: c for c in service.claims()}
+    expected = {
+        k
+        for k, c in by_claim.items()
+        if c.verdict and any(a.verified != (c.verdict.verdict == "SUPPORTED") for a in c.assertions)
+    }
+    assert {c.claims[0] for c in found} == expected
+    assert summary.agreement.agreeing < summary.agreement.assertions or not found
+    for conflict in found:
+        assert conflict.verdict == by_claim[conflict.claims[0]].verdict.verdict  # type: ignore[union-attr]
+
+
+def test_cli_verify_explain_and_filter(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
+    service = copy_of(verified[0], tmp_path)
+    runner = CliRunner()
+    base = ["--data-dir", str(service.settings.data_dir)]
+    result = runner.invoke(app, [*base, "verify", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["pairs_scored"] == 0 and summary["claims_unchanged"] == 31
+    for label, count in summary["verdicts"].items():
+        listed = runner.invoke(app, [*base, "claims", "--verdict", label, "--json"])
+        assert json.loads(listed.stdout)["count"] == count
+    key = next(c.key for c in service.claims() if XTREME_54 in c.text)
+    shown = runner.invoke(app, [*base, "explain", key[:10]])
+    assert shown.exit_code == 0, shown.output
+    assert "numeric check: match" in shown.stdout and "2005.13013 #5" in shown.stdout
+    assert "SUPPORTED" in shown.stdout and ".txt:" in shown.stdout
+    missing = runner.invoke(app, [*base, "explain", "c_nope"])
+    assert missing.exit_code != 0
+
+
+def test_verdicts_migrate_to_falkordb_and_browser_queries_find_them(
+    verified: tuple[ClaimGraph, VerifySummary], falkordb_server: FalkorServer
+) -> None:
+    """The verified graph copied into a real Cypher server: same verdicts, and the saved Browser queries see them."""
+    from kg.store.cypher_store import CypherStore
+    from tests.test_docker import saved_queries
+
+    service, _ = verified
+    uri = falkordb_server.uri(f"verify_{uuid.uuid4().hex[:8]}")
+    ClaimGraph.migrate(service.settings.store_uri(), uri)
+    on_falkor = ClaimGraph(service.settings.model_copy(update={"store": uri}))
+    assert [c.model_dump() for c in on_falkor.claims()] == [c.model_dump() for c in service.claims()]
+    queries = dict(saved_queries())
+    with open_store(uri, read_only=True) as store:
+        assert isinstance(store, CypherStore)
+        evidence = store.executor.read(queries["Verifier evidence, as a graph (after `kg verify`)"], {})
+        disagreeing = store.executor.read(queries["Where the verifier disagrees with a report"], {})
+    with open_store(service.settings.store_uri(), read_only=True) as store:
+        links = sum(1 for t in (RelType.SUPPORTED_BY, RelType.REFUTED_BY) for _ in store.iter_relationships(t))
+    assert len(evidence) == links > 0
+    expected = sum(
+        a.verified != (c.verdict.verdict == "SUPPORTED") for c in service.claims() if c.verdict for a in c.assertions
+    )
+    assert len(disagreeing) == expected
