@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make demo   set up, ingest the sample reports, answer "which claims about XNLI are verified?"
+#   make demo   set up, ingest the sample reports and their papers, verify, answer "which claims about XNLI are verified?"
 #   make test   set up, lint, type-check and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/kg ingest examples/reports
+	$(BIN)/kg ingest --offline examples/reports
+	$(BIN)/kg papers import examples/papers.jsonl
+	$(BIN)/kg verify
 	$(BIN)/kg claims --benchmark XNLI --verified
 
 lint: setup
@@ -34,6 +36,7 @@ test: lint
 bench: setup
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.cypher_bench
+	$(BIN)/python -m bench.nli_bench
 
 clean:
 	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache

@@ -235,6 +235,38 @@ class ClaimGraph:
             store.apply(GraphBatch(source="kg papers add", nodes=[arxiv_paper_node(k) for k in keys]))
             return self._fetch_papers(store, ids=keys, refresh=False, offline=offline, found_by="added")
 
+    def import_papers(self, path: Path) -> PapersOutcome:
+        """Paper metadata from a ``.jsonl`` file of arXiv records (as `kg papers fetch` would cache them)."""
+        from ingest.arxiv_source import PaperCache
+        from ingest.papers_jsonl import parse_papers_jsonl
+
+        if not path.is_file():
+            raise InputError(f"{path} is not a file")
+        records = parse_papers_jsonl(path.read_text(encoding="utf-8"), path.name)
+        cache = PaperCache(self.settings.data_dir / "arxiv")
+        with self.store() as store:
+            cited = cited_keys(store)
+            nodes = [paper_node(r, "cited" if r.arxiv_id in cited else "added") for r in records]
+            written = store.apply(GraphBatch(source=f"papers from {path.name}", nodes=nodes))
+            for record in records:  # cached too, so `kg papers fetch` does not ask arXiv for them again
+                cache.put(record)
+            resolved = resolve_examined(store, None)
+        return PapersOutcome(
+            requested=len(records),
+            fetched=[],
+            from_cache=[],
+            imported=[r.arxiv_id for r in records],
+            missing=[],
+            failed=[],
+            errors=[],
+            http_requests=0,
+            written=written,
+            examined=[
+                ExaminedOutcome(title=r.title, reports=r.reports, paper=r.paper, how=r.how)
+                for r in resolved.resolutions
+            ],
+        )
+
     def papers(self) -> list[Node]:
         with self.store(read_only=True) as store:
             return list(store.iter_nodes(NodeLabel.PAPER))

@@ -49,6 +49,7 @@ class PapersOutcome(BaseModel):
     requested: int
     fetched: list[str]
     from_cache: list[str]
+    imported: list[str] = Field(default_factory=list, description="read from a file by `kg papers import`")
     missing: list[str] = Field(description="arXiv answered but does not know these ids")
     failed: list[str] = Field(description="not fetched: the request failed, or --offline and not cached")
     errors: list[str]

@@ -226,3 +226,20 @@ def test_verdicts_migrate_to_falkordb_and_browser_queries_find_them(
         a.verified != (c.verdict.verdict == "SUPPORTED") for c in service.claims() if c.verdict for a in c.assertions
     )
     assert len(disagreeing) == expected
+
+
+def test_readme_verify_examples_run(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
+    import shlex
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Verifying claims") : readme.index("How a verdict is reached")]
+    commands = [line.split("  #")[0].strip() for line in section.splitlines() if line.startswith("kg ")]
+    assert len(commands) == 5
+    service = copy_of(verified[0], tmp_path)
+    for command in commands:
+        args = [str(REPO / a) if a.startswith("examples/") else a for a in shlex.split(command)[1:]]
+        result = CliRunner().invoke(app, ["--data-dir", str(service.settings.data_dir), *args])
+        assert result.exit_code == 0, (command, result.output)
+        assert result.stdout.strip(), command

@@ -227,6 +227,22 @@ def papers_add(
     _papers_result(_service(ctx).add_papers(ids, offline=offline), as_json)
 
 
+@papers_app.command("import")
+def papers_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A .jsonl file, one arXiv record per line (see examples/papers.jsonl).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Import paper metadata from a file instead of the arXiv API (air-gapped installs, reproducible demos).
+
+    Each line is a record like those `kg papers fetch` caches: arxiv_id, version, title, authors,
+    abstract, … A file with a bad line is reported as FILE:LINE: REASON and nothing from it is written.
+
+    Example: `kg papers import examples/papers.jsonl`
+    """
+    _papers_result(_service(ctx).import_papers(path), as_json)
+
+
 @papers_app.command("list")
 def papers_list(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False

@@ -168,7 +168,8 @@ def explain_lines(claim: ClaimView) -> list[str]:
 
 def papers_line(outcome: PapersOutcome) -> str:
     parts = [
-        f"papers: {len(outcome.fetched)} fetched, {len(outcome.from_cache)} from cache",
+        f"papers: {len(outcome.fetched)} fetched, {len(outcome.from_cache)} from cache"
+        + (f", {len(outcome.imported)} imported" if outcome.imported else ""),
         f"{len(outcome.missing)} unknown to arXiv",
         f"{len(outcome.failed)} failed",
         f"{outcome.http_requests} HTTP request(s)",
