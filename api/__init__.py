@@ -1,3 +1,5 @@
-"""HTTP API (FastAPI + GraphQL). Arrives with the query-API issue; nothing is exported yet."""
+"""The HTTP API: FastAPI routes for REST, strawberry for GraphQL, both over the service layer."""
 
-__all__: list[str] = []
+from api.main import create_app
+
+__all__ = ["create_app"]

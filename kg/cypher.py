@@ -175,6 +175,17 @@ def claim_neighbourhood(direction: Literal["out", "in"], keys: list[str]) -> tup
     )
 
 
+def related(start: NodeLabel, rel: RelType, direction: Literal["out", "in"], keys: list[str]) -> tuple[str, Params]:
+    """The ``rel`` relationships of the given nodes in one direction, with the node at the other end."""
+    arrow = f"-[r:{rel_type(rel)}]->(o)" if direction == "out" else f"<-[r:{rel_type(rel)}]-(o)"
+    return (
+        f"UNWIND $keys AS k MATCH (s:{label(start)} {{key: k}}){arrow} "
+        "RETURN s.key AS start, r.rkey AS rkey, properties(r) AS rprops, "
+        "labels(o)[0] AS label, o.key AS key, properties(o) AS props",
+        {"keys": keys},
+    )
+
+
 def delete_all() -> tuple[str, Params]:
     return "MATCH (n) DETACH DELETE n", {}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
+from kg.catalog import paper_view, report_detail, report_summary, result_rows
 from kg.conflicts import find_conflicts
 from kg.errors import InputError, NotFoundError
 from kg.gazetteer import EntityKind, Gazetteer
@@ -30,7 +32,22 @@ from kg.verify.evidence import Scope
 from kg.verify.runner import Progress, VerifyConfig, verify_claims
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import ExaminedOutcome, PapersOutcome
-from schemas.views import ClaimQuery, ClaimView, Conflict, GraphStats, ReportVerdict, VerdictFilter, VerifySummary
+from schemas.views import (
+    BenchmarkSummary,
+    ClaimPage,
+    ClaimQuery,
+    ClaimView,
+    Conflict,
+    GraphStats,
+    PaperView,
+    ReportDetail,
+    ReportSummary,
+    ReportVerdict,
+    ResultRow,
+    SearchHit,
+    VerdictFilter,
+    VerifySummary,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,9 @@ class ClaimGraph:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._gazetteer: Gazetteer | None = None
+        self._held: GraphStore | None = None
+        self._lock = threading.RLock()
+        self.store_opens = 0  # how many times an operation reached the store (the API's DataLoader tests count it)
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -57,8 +77,27 @@ class ClaimGraph:
 
     @contextlib.contextmanager
     def store(self, *, read_only: bool = False) -> Iterator[GraphStore]:
+        """The store for one operation: the held one (a long-running server), else opened for just this call."""
+        self.store_opens += 1
+        if self._held is not None:
+            with self._lock:  # one operation at a time on a held store: writers never interleave with readers
+                yield self._held
+            return
         with open_store(self.settings.store_uri(), read_only=read_only) as store:
             yield store
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[ClaimGraph]:
+        """Open the store once and keep it for every operation until the block ends (used by `kg serve`).
+
+        The embedded store is then opened as the writer: while the server runs, write through it.
+        """
+        with open_store(self.settings.store_uri()) as store:
+            self._held = store
+            try:
+                yield self
+            finally:
+                self._held = None
 
     # -- writes ----------------------------------------------------------------------
     def ingest(
@@ -320,6 +359,134 @@ class ClaimGraph:
         if entry is not None and entry.family == entry.name:
             return entry.family  # a family name matches every size of it
         return self.resolve("model", model)
+
+    def claims_page(self, query: ClaimQuery, limit: int) -> ClaimPage:
+        """A page of claims after ``query.after``; the filter names must already be canonical (see :meth:`query`)."""
+        with self.store(read_only=True) as store:
+            found = store.find_claims(query.model_copy(update={"limit": limit + 1}))
+        more = len(found) > limit
+        items = found[:limit]
+        return ClaimPage(items=items, next_cursor=items[-1].key if more and items else None, limit=limit)
+
+    def query(
+        self,
+        *,
+        benchmark: str | None = None,
+        language: str | None = None,
+        model: str | None = None,
+        report_verdict: ReportVerdict | None = None,
+        verdict: VerdictFilter | None = None,
+        text_contains: str | None = None,
+        after: str | None = None,
+        descending: bool = False,
+    ) -> ClaimQuery:
+        """A claim query with entity names resolved through the gazetteer (unknown names are an InputError)."""
+        return ClaimQuery(
+            benchmark=self.resolve("benchmark", benchmark),
+            language=self.resolve("language", language),
+            model=self._resolve_model(model),
+            report_verdict=report_verdict,
+            verdict=verdict,
+            text_contains=text_contains,
+            after=after,
+            descending=descending,
+        )
+
+    def claims_by_key(self, keys: list[str]) -> dict[str, ClaimView]:
+        with self.store(read_only=True) as store:
+            return {v.key: v for v in store.find_claims(ClaimQuery(keys=keys))}
+
+    def related(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
+        with self.store(read_only=True) as store:
+            return store.related(refs, rel_type, direction)
+
+    def nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
+        with self.store(read_only=True) as store:
+            return {ref: store.get_node(ref) for ref in refs}
+
+    def reports(self) -> list[ReportSummary]:
+        with self.store(read_only=True) as store:
+            reports = list(store.iter_nodes(NodeLabel.REPORT))
+            asserts = store.related([r.ref for r in reports], RelType.ASSERTS, "out")
+        return [report_summary(r, asserts[r.ref]) for r in reports]
+
+    def report(self, key: str) -> ReportDetail:
+        ref = NodeRef(label=NodeLabel.REPORT, key=key)
+        with self.store(read_only=True) as store:
+            node = store.get_node(ref)
+            if node is None:
+                raise NotFoundError(f"no report {key!r}")
+            parts = [store.related([ref], t, "out")[ref] for t in (RelType.ASSERTS, RelType.CITES, RelType.EXAMINES)]
+        return report_detail(node, *parts)
+
+    def paper_views(self) -> list[PaperView]:
+        with self.store(read_only=True) as store:
+            papers = list(store.iter_nodes(NodeLabel.PAPER))
+            citing = store.related([p.ref for p in papers], RelType.CITES, "in")
+        return [paper_view(p, [r.key for _, r in citing[p.ref]]) for p in papers]
+
+    def paper(self, key: str) -> PaperView:
+        ref = NodeRef(label=NodeLabel.PAPER, key=key)
+        with self.store(read_only=True) as store:
+            node = store.get_node(ref)
+            if node is None:
+                raise NotFoundError(f"no paper {key!r}")
+            citing = store.related([ref], RelType.CITES, "in")[ref]
+        return paper_view(node, [r.key for _, r in citing])
+
+    def benchmarks(self) -> list[BenchmarkSummary]:
+        with self.store(read_only=True) as store:
+            nodes = list(store.iter_nodes(NodeLabel.BENCHMARK))
+            about = store.related([n.ref for n in nodes], RelType.ABOUT, "in")
+            on = store.related([n.ref for n in nodes], RelType.ON, "in")
+        return [
+            BenchmarkSummary(
+                name=n.key,
+                claims=sum(o.label == NodeLabel.CLAIM for _, o in about[n.ref]),
+                results=len(on[n.ref]),
+            )
+            for n in nodes
+        ]
+
+    def benchmark_results(self, name: str) -> list[ResultRow]:
+        benchmark = self.resolve("benchmark", name)
+        assert benchmark is not None
+        with self.store(read_only=True) as store:
+            claims = store.find_claims(ClaimQuery(benchmark=benchmark))
+            reports = sorted(
+                {NodeRef(label=NodeLabel.REPORT, key=a.report) for c in claims for a in c.assertions},
+                key=lambda r: r.key,
+            )
+            cites = store.related(reports, RelType.CITES, "out")
+        cited = {ref.key: [p.key for _, p in rows] for ref, rows in cites.items()}
+        return result_rows(benchmark, claims, cited)
+
+    def search(self, text: str, limit: int = 10) -> list[SearchHit]:
+        """Claims nearest in meaning to ``text`` (sentence-transformers cosine, embeddings cached on disk)."""
+        from kg.embeddings import embed
+
+        with self.store(read_only=True) as store:
+            claims = [(n.key, str(n.props.get("text", ""))) for n in store.iter_nodes(NodeLabel.CLAIM)]
+        if not claims:
+            return []
+        vectors = self.embed_cached([t for _, t in claims])
+        query = embed([text], self.settings.embedding_model)[0]
+        scores = vectors @ query
+        best = np.argsort(-scores, kind="stable")[:limit]
+        return [SearchHit(claim=claims[i][0], text=claims[i][1], score=round(float(scores[i]), 4)) for i in best]
+
+    def delete_report(self, key: str) -> WriteSummary:
+        """Remove a report, its assertions, and whatever only it kept in the graph."""
+        from kg.orphans import orphans_after_deleting
+
+        ref = NodeRef(label=NodeLabel.REPORT, key=key)
+        with self.store() as store:
+            if store.get_node(ref) is None:
+                raise NotFoundError(f"no report {key!r}")
+            doomed = orphans_after_deleting(store, ref)
+            return store.apply(GraphBatch(source=f"delete report {key}", delete_nodes=[ref, *doomed]))
 
     def conflicts(self) -> list[Conflict]:
         with self.store(read_only=True) as store:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     arxiv_retries: int = Field(default=3, ge=0, description="retries of a failed request")
     arxiv_backoff_seconds: float = Field(default=2.0, ge=0.0, description="first back-off; doubles per retry")
     arxiv_timeout_seconds: float = Field(default=30.0, gt=0.0, description="per-request timeout")
+
+    api_token: SecretStr | None = Field(
+        default=None, description="Bearer token required by the API's write routes (unset: writes are refused)."
+    )
+    api_protect_reads: bool = Field(default=False, description="Require the bearer token on read routes too.")
+    api_cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
+    api_max_page: int = Field(default=200, ge=1, le=10_000, description="Largest `limit` a list route accepts.")
+    graphql_max_depth: int = Field(default=8, ge=1, description="Deepest GraphQL selection accepted.")
+    graphql_max_aliases: int = Field(default=20, ge=1)
+    graphql_max_tokens: int = Field(default=2_000, ge=10)
+    graphql_max_cost: int = Field(
+        default=20_000, ge=1, description="Complexity budget: fields weighted by the page sizes they multiply."
+    )
 
     def store_uri(self) -> str:
         return self.store or f"embedded://{self.data_dir}"

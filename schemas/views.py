@@ -133,7 +133,11 @@ class ClaimQuery(BaseModel):
     model: str | None = None  # matches a model name or a model family
     report_verdict: ReportVerdict | None = None
     verdict: VerdictFilter | None = None
+    text_contains: str | None = None  # case-insensitive substring of the claim text
     keys: list[str] | None = None
+    after: str | None = None  # cursor: only claims whose key sorts after this one (before it, descending)
+    limit: int | None = None  # stop after this many matches (pages are built without building every view)
+    descending: bool = False
 
 
 class GraphStats(BaseModel):
@@ -189,3 +193,94 @@ class VerifySummary(BaseModel):
     pairs_scored: int
     verdicts: dict[str, int] = Field(description="label -> number of selected claims")
     agreement: AgreementView
+
+
+class ClaimPage(BaseModel):
+    """One page of claims; pass ``next_cursor`` as ``cursor`` for the next page (null at the end)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[ClaimView]
+    next_cursor: str | None
+    limit: int
+
+
+class ReportSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    title: str
+    source_name: str
+    date: str | None = None
+    layout: str | None = None
+    assertions: int
+    verified: int
+
+
+class AssertionOfReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    claim: str
+    text: str
+    verified: bool
+    confidence: float
+    line: int
+
+
+class ReportDetail(ReportSummary):
+    author: str | None = None
+    examined_title: str | None = None
+    research_question: str | None = None
+    claims: list[AssertionOfReport]
+    cites: list[str]
+    examines: list[str]
+
+
+class PaperView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    source: str
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published: str | None = None
+    abstract: str | None = None
+    abstract_sentences: list[str] = Field(default_factory=list)
+    url: str | None = None
+    found_by: str | None = None
+    cited_by: list[str] = Field(default_factory=list, description="report keys")
+
+
+class BenchmarkSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    claims: int
+    results: int
+
+
+class ResultRow(BaseModel):
+    """One number reported on a benchmark, with who reported it and on what grounds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float
+    unit: str | None
+    metric: str | None
+    kind: str
+    models: list[str]
+    languages: list[str]
+    claim: str
+    claim_text: str
+    report: str
+    report_source: str
+    verified: bool
+    papers: list[str] = Field(description="papers the report cites")
+
+
+class SearchHit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    claim: str
+    text: str
+    score: float

@@ -493,6 +493,32 @@ def migrate(
         err.print("[yellow]note:[/] the target held other data too; its counts differ from the source's")
 
 
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn workers (the embedded store allows one).")] = 1,
+) -> None:
+    """Serve the REST + GraphQL API (OpenAPI docs at /docs, GraphiQL at /graphql).
+
+    The store is opened once and held while the server runs; with the embedded store, write through
+    the API (POST /reports, POST /verify) rather than `kg ingest` meanwhile. Write routes need
+    CLAIMGRAPH_API_TOKEN as a bearer token.
+
+    Example: `CLAIMGRAPH_API_TOKEN=secret kg serve --port 8000`, then
+    `curl 'http://127.0.0.1:8000/claims?benchmark=XNLI&verified=true'`
+    """
+    import uvicorn
+
+    from api.main import create_app
+
+    service = _service(ctx)
+    if workers != 1 and service.settings.store_uri().startswith("embedded://"):
+        raise InputError("the embedded store serves one worker; use a Neo4j or FalkorDB store for more")
+    uvicorn.run(create_app(service=service), host=host, port=port, workers=1, log_level="info")
+
+
 nli_app = typer.Typer(help="The NLI model: train it, evaluate it.", no_args_is_help=True)
 app.add_typer(nli_app, name="nli")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel
 
@@ -88,6 +88,16 @@ class GraphStore(ABC):
 
     @abstractmethod
     def iter_relationships(self, rel_type: RelType) -> Iterator[Relationship]: ...
+
+    @abstractmethod
+    def related(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
+        """For each node, its ``rel_type`` relationships in one direction with the node at the other end.
+
+        One call answers a whole batch of nodes (the API's DataLoaders rely on it); every
+        requested ref is a key of the result, with an empty list if it has none.
+        """
 
     @abstractmethod
     def stats(self) -> GraphStats: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import networkx as nx
 
@@ -255,6 +255,29 @@ class CypherStore(GraphStore):
                 props=_props(row["props"], "rkey"),
             )
 
+    def related(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
+        found: dict[NodeRef, list[tuple[Relationship, Node]]] = {ref: [] for ref in refs}
+        by_label: dict[NodeLabel, list[str]] = defaultdict(list)
+        for ref in refs:
+            by_label[ref.label].append(ref.key)
+        for start_label, keys in by_label.items():
+            for chunk in _chunks(sorted(set(keys))):
+                for row in self.executor.read(*cypher.related(start_label, rel_type, direction, chunk)):
+                    here = NodeRef(label=start_label, key=row["start"])
+                    other = Node(label=row["label"], key=row["key"], props=_props(row["props"], "key"))
+                    ends = (here, other.ref) if direction == "out" else (other.ref, here)
+                    rel = Relationship(
+                        type=rel_type,
+                        start=ends[0],
+                        end=ends[1],
+                        key=row["rkey"] or "",
+                        props=_props(row["rprops"], "rkey"),
+                    )
+                    found[here].append((rel, other))
+        return {ref: sorted(rows, key=lambda row: (row[1].key, row[0].key)) for ref, rows in found.items()}
+
     def stats(self) -> GraphStats:
         nodes = {node_label.value: 0 for node_label in NodeLabel}
         for row in self.executor.read(*cypher.count_nodes()):
@@ -272,36 +295,47 @@ class CypherStore(GraphStore):
             keys = sorted(ref.key for ref in self._existing_nodes(self.executor.read, wanted))
         else:
             keys = [row["key"] for row in self.executor.read(*cypher.claim_keys(query.benchmark))]
-        # The claims' neighbourhood, in two batched reads, as a small graph for the shared view builder.
+        if query.after is not None:
+            keys = [k for k in keys if (k < query.after if query.descending else k > query.after)]
+        keys.sort(reverse=query.descending)
+        views: list[ClaimView] = []
+        for chunk in _chunks(keys):  # a page stops reading once it is full
+            remaining = None if query.limit is None else query.limit - len(views)
+            if remaining is not None and remaining <= 0:
+                break
+            views += self._claim_views(chunk, query.model_copy(update={"limit": remaining}))
+        return views
+
+    def _claim_views(self, keys: list[str], query: ClaimQuery) -> list[ClaimView]:
+        # The claims' neighbourhood, in batched reads, as a small graph for the shared view builder.
         graph = nx.MultiDiGraph()
         claim_ids = []
-        for chunk in _chunks(keys):
-            for direction in ("out", "in"):
-                for row in self.executor.read(*cypher.claim_neighbourhood(direction, chunk)):
-                    claim_id = f"Claim\x1f{row['claim']}"
-                    other_id = f"{row['label']}\x1f{row['key']}"
-                    graph.add_node(
-                        other_id, node=Node(label=row["label"], key=row["key"], props=_props(row["props"], "key"))
-                    )
-                    edge = (claim_id, other_id) if direction == "out" else (other_id, claim_id)
-                    rkey = row["rkey"] or ""
-                    # a link between two candidate claims arrives twice (out of one, into the other): key it
-                    graph.add_edge(
-                        *edge,
-                        key=f"{row['type']}\x1f{rkey}",
-                        type=row["type"],
-                        props=_props(row["rprops"], "rkey"),
-                        rkey=rkey,
-                    )
-            for row in self.executor.read(*cypher.nodes_by_key(NodeLabel.CLAIM, chunk)):
-                claim_id = f"Claim\x1f{row['key']}"
+        for direction in ("out", "in"):
+            for row in self.executor.read(*cypher.claim_neighbourhood(direction, keys)):
+                claim_id = f"Claim\x1f{row['claim']}"
+                other_id = f"{row['label']}\x1f{row['key']}"
                 graph.add_node(
-                    claim_id, node=Node(label=NodeLabel.CLAIM, key=row["key"], props=_props(row["props"], "key"))
+                    other_id, node=Node(label=row["label"], key=row["key"], props=_props(row["props"], "key"))
                 )
-                claim_ids.append(claim_id)
+                edge = (claim_id, other_id) if direction == "out" else (other_id, claim_id)
+                rkey = row["rkey"] or ""
+                # a link between two candidate claims arrives twice (out of one, into the other): key it
+                graph.add_edge(
+                    *edge,
+                    key=f"{row['type']}\x1f{rkey}",
+                    type=row["type"],
+                    props=_props(row["rprops"], "rkey"),
+                    rkey=rkey,
+                )
+        for row in self.executor.read(*cypher.nodes_by_key(NodeLabel.CLAIM, keys)):
+            claim_id = f"Claim\x1f{row['key']}"
+            graph.add_node(
+                claim_id, node=Node(label=NodeLabel.CLAIM, key=row["key"], props=_props(row["props"], "key"))
+            )
+            claim_ids.append(claim_id)
 
         def node(nid: str) -> Node:
             found: Node = graph.nodes[nid]["node"]
             return found
 
-        return claim_views_from_graph(graph, sorted(claim_ids), query, node)
+        return claim_views_from_graph(graph, claim_ids, query, node)

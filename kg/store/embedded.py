@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import networkx as nx
 
@@ -360,6 +360,23 @@ class EmbeddedStore(GraphStore):
         self._require_open()
         rows = [self._rel(u, v, d) for u, v, d in self._graph.edges(data=True) if d["type"] == rel_type]
         yield from sorted(rows, key=lambda r: (r.start.key, r.end.key, r.key))
+
+    def related(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
+        self._require_open()
+        graph = self._graph
+        found: dict[NodeRef, list[tuple[Relationship, Node]]] = {}
+        for ref in refs:
+            nid = _nid(ref)
+            rows: list[tuple[Relationship, Node]] = []
+            if nid in graph:
+                edges = graph.out_edges(nid, data=True) if direction == "out" else graph.in_edges(nid, data=True)
+                for u, v, data in edges:
+                    if data["type"] == rel_type:
+                        rows.append((self._rel(u, v, data), self._node(graph.nodes[v if direction == "out" else u])))
+            found[ref] = sorted(rows, key=lambda row: (row[1].key, row[0].key))
+        return found
 
     def stats(self) -> GraphStats:
         self._require_open()

@@ -51,9 +51,16 @@ def build_claim_views(
     inc: Callable[[str], Iterator[Edge]],
 ) -> list[ClaimView]:
     views: list[ClaimView] = []
-    for cid in claim_ids:
+    needle = query.text_contains.casefold() if query.text_contains else None
+    for cid in sorted(claim_ids, reverse=query.descending):
+        if query.limit is not None and len(views) >= query.limit:
+            break
         claim = node(cid)
         if claim.label != NodeLabel.CLAIM:
+            continue
+        if query.after is not None and (claim.key <= query.after if not query.descending else claim.key >= query.after):
+            continue
+        if needle is not None and needle not in _str(claim.props.get("text")).casefold():
             continue
         benchmarks: list[str] = []
         languages: list[str] = []
@@ -117,7 +124,7 @@ def build_claim_views(
         )
         if _matches(view, query, {family for _, family in models}):
             views.append(view)
-    return sorted(views, key=lambda v: v.key)
+    return sorted(views, key=lambda v: v.key, reverse=query.descending)
 
 
 def claim_views_from_graph(

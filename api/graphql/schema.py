@@ -1,0 +1,338 @@
+"""The GraphQL schema (strawberry): claims with their assertions, reports, papers, results and verdicts.
+
+Filters follow the Neo4j GraphQL Library's style — `where: {benchmark: {name: "XNLI"},
+reportVerified: true, AND: [...], OR: [...]}` — and lists of claims are Relay connections.
+Nested fields go through per-request DataLoaders (see loaders.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import Info
+
+from api.graphql.limits import cost_rule
+from api.graphql.loaders import Loaders
+from kg.service import ClaimGraph
+from kg.settings import Settings
+from schemas.graph import Node
+from schemas.views import ClaimQuery, ClaimView, ReportVerdict, VerdictFilter
+
+
+def _ctx(info: Info[Any, Any]) -> tuple[ClaimGraph, Loaders]:
+    return info.context["service"], info.context["loaders"]
+
+
+@strawberry.type
+class Evidence:
+    paper: str
+    index: int
+    sentence: str
+    retrieval: float
+    entailment: float
+    neutral: float
+    contradiction: float
+
+
+@strawberry.type
+class Verdict:
+    verdict: str
+    score: float
+    decided_by: str
+    scope: str
+    model: str
+    model_sha256: str
+    backend: str
+    verified_at: str
+    numeric_status: str
+    numeric_detail: str | None
+    evidence: list[Evidence]
+
+
+@strawberry.type
+class Result:
+    value: float
+    unit: str | None
+    metric: str | None
+    kind: str
+    benchmark: str | None
+    text: str
+
+
+@strawberry.type
+class Paper:
+    key: str
+    title: str | None
+    authors: list[str]
+    published: str | None
+    abstract: str | None
+    url: str | None
+
+    @staticmethod
+    def of(node: Node) -> Paper:
+        p = node.props
+        authors = p.get("authors")
+        return Paper(
+            key=node.key,
+            title=p.get("title") if isinstance(p.get("title"), str) else None,  # type: ignore[arg-type]
+            authors=[str(a) for a in authors] if isinstance(authors, list) else [],
+            published=p.get("published") if isinstance(p.get("published"), str) else None,  # type: ignore[arg-type]
+            abstract=p.get("abstract") if isinstance(p.get("abstract"), str) else None,  # type: ignore[arg-type]
+            url=p.get("url") if isinstance(p.get("url"), str) else None,  # type: ignore[arg-type]
+        )
+
+
+@strawberry.type
+class Report:
+    key: str
+    title: str
+    source_name: str
+    date: str | None
+
+    @staticmethod
+    def of(node: Node) -> Report:
+        p = node.props
+        return Report(
+            key=node.key,
+            title=str(p.get("title") or ""),
+            source_name=str(p.get("source_name") or ""),
+            date=p.get("date") if isinstance(p.get("date"), str) else None,  # type: ignore[arg-type]
+        )
+
+    @strawberry.field(description="Claims this report asserts.")
+    async def claims(self, info: Info[Any, Any]) -> list[Claim]:
+        _, loaders = _ctx(info)
+        keys = await loaders.report_claims.load(self.key)
+        views = await loaders.claims.load_many(keys)
+        return [Claim.of(v) for v in views if v is not None]
+
+    @strawberry.field(description="Papers this report cites.")
+    async def papers(self, info: Info[Any, Any]) -> list[Paper]:
+        _, loaders = _ctx(info)
+        nodes = await loaders.papers.load_many(await loaders.report_papers.load(self.key))
+        return [Paper.of(n) for n in nodes if n is not None]
+
+
+@strawberry.type
+class Assertion:
+    report_key: str
+    verified: bool
+    confidence: float
+    line: int
+    text_as_written: str
+
+    @strawberry.field
+    async def report(self, info: Info[Any, Any]) -> Report | None:
+        _, loaders = _ctx(info)
+        node = await loaders.reports.load(self.report_key)
+        return Report.of(node) if node is not None else None
+
+
+@strawberry.type
+class Claim:
+    key: str
+    text: str
+    truncated: bool
+    benchmarks: list[str]
+    languages: list[str]
+    models: list[str]
+    results: list[Result]
+    report_verdict: str
+    verdict: Verdict | None
+    assertions: list[Assertion]
+    paraphrase_keys: list[str]
+
+    @staticmethod
+    def of(view: ClaimView) -> Claim:
+        v = view.verdict
+        return Claim(
+            key=view.key,
+            text=view.text,
+            truncated=view.truncated,
+            benchmarks=view.benchmarks,
+            languages=view.languages,
+            models=view.models,
+            results=[Result(**r.model_dump()) for r in view.results],
+            report_verdict=view.report_verdict,
+            verdict=None
+            if v is None
+            else Verdict(
+                verdict=v.verdict,
+                score=v.score,
+                decided_by=v.decided_by,
+                scope=v.scope,
+                model=v.model,
+                model_sha256=v.model_sha256,
+                backend=v.backend,
+                verified_at=v.verified_at,
+                numeric_status=v.numeric.status,
+                numeric_detail=v.numeric.detail,
+                evidence=[Evidence(**e.model_dump()) for e in v.evidence],
+            ),
+            assertions=[
+                Assertion(
+                    report_key=a.report,
+                    verified=a.verified,
+                    confidence=a.confidence,
+                    line=a.line,
+                    text_as_written=a.text_as_written,
+                )
+                for a in view.assertions
+            ],
+            paraphrase_keys=[p.claim for p in view.paraphrases],
+        )
+
+    @strawberry.field(description="Claims linked to this one as paraphrases.")
+    async def paraphrases(self, info: Info[Any, Any]) -> list[Claim]:
+        _, loaders = _ctx(info)
+        return [Claim.of(v) for v in await loaders.claims.load_many(self.paraphrase_keys) if v is not None]
+
+
+@strawberry.input
+class NameFilter:
+    name: str
+
+
+@strawberry.input(description="Claim filters; fields combine with AND, plus explicit AND/OR lists.")
+class ClaimWhere:
+    benchmark: NameFilter | None = None
+    language: NameFilter | None = None
+    model: NameFilter | None = None
+    report_verified: bool | None = None
+    conflicting: bool | None = None
+    verdict: str | None = None
+    text_contains: str | None = None
+    AND: list[ClaimWhere] | None = None
+    OR: list[ClaimWhere] | None = None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ClaimEdge:
+    cursor: str
+    node: Claim
+
+
+@strawberry.type
+class ClaimConnection:
+    edges: list[ClaimEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class BenchmarkInfo:
+    name: str
+    claims: int
+    results: int
+
+
+def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
+    report_verdict: ReportVerdict | None = None
+    if where.conflicting:
+        report_verdict = "conflicting"
+    elif where.report_verified is not None:
+        report_verdict = "verified" if where.report_verified else "unverified"
+    verdict: VerdictFilter | None = None
+    if where.verdict is not None:
+        if where.verdict not in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "unchecked"):
+            from kg.errors import InputError
+
+            raise InputError(f"verdict must be SUPPORTED, REFUTED, NOT_ENOUGH_INFO or unchecked, not {where.verdict!r}")
+        verdict = where.verdict  # type: ignore[assignment]
+    return service.query(
+        benchmark=where.benchmark.name if where.benchmark else None,
+        language=where.language.name if where.language else None,
+        model=where.model.name if where.model else None,
+        report_verdict=report_verdict,
+        verdict=verdict,
+        text_contains=where.text_contains,
+    )
+
+
+def _matching_keys(service: ClaimGraph, where: ClaimWhere) -> set[str]:
+    """Keys matching a composite filter: the fields (AND), every AND entry, and at least one OR entry."""
+    keys = {v.key for v in service.claims_page(_leaf_query(service, where), 10**9).items}
+    for sub in where.AND or []:
+        keys &= _matching_keys(service, sub)
+    if where.OR:
+        keys &= set().union(*(_matching_keys(service, sub) for sub in where.OR))
+    return keys
+
+
+def _claims_connection(service: ClaimGraph, where: ClaimWhere | None, first: int, after: str | None) -> ClaimConnection:
+    where = where or ClaimWhere()
+    if not where.AND and not where.OR:
+        page = service.claims_page(_leaf_query(service, where).model_copy(update={"after": after}), first)
+        views, more = page.items, page.next_cursor is not None
+    else:
+        keys = sorted(k for k in _matching_keys(service, where) if after is None or k > after)
+        chosen = keys[:first]
+        found = service.claims_by_key(chosen)
+        views, more = [found[k] for k in chosen if k in found], len(keys) > first
+    edges = [ClaimEdge(cursor=v.key, node=Claim.of(v)) for v in views]
+    return ClaimConnection(
+        edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Claims matching `where`, as a Relay connection ordered by key.")
+    async def claims(
+        self, info: Info[Any, Any], where: ClaimWhere | None = None, first: int = 50, after: str | None = None
+    ) -> ClaimConnection:
+        service, _ = _ctx(info)
+        if not 1 <= first <= service.settings.api_max_page:
+            from kg.errors import InputError
+
+            raise InputError(f"first must be between 1 and {service.settings.api_max_page}")
+        return await run_in_threadpool(_claims_connection, service, where, first, after)
+
+    @strawberry.field
+    async def claim(self, info: Info[Any, Any], key: str) -> Claim | None:
+        _, loaders = _ctx(info)
+        view = await loaders.claims.load(key)
+        return Claim.of(view) if view is not None else None
+
+    @strawberry.field
+    async def reports(self, info: Info[Any, Any]) -> list[Report]:
+        service, loaders = _ctx(info)
+        summaries = await run_in_threadpool(service.reports)
+        nodes = await loaders.reports.load_many([s.key for s in summaries])
+        return [Report.of(n) for n in nodes if n is not None]
+
+    @strawberry.field
+    async def report(self, info: Info[Any, Any], key: str) -> Report | None:
+        _, loaders = _ctx(info)
+        node = await loaders.reports.load(key)
+        return Report.of(node) if node is not None else None
+
+    @strawberry.field
+    async def papers(self, info: Info[Any, Any]) -> list[Paper]:
+        service, _ = _ctx(info)
+        return [Paper.of(n) for n in await run_in_threadpool(service.papers)]
+
+    @strawberry.field
+    async def benchmarks(self, info: Info[Any, Any]) -> list[BenchmarkInfo]:
+        service, _ = _ctx(info)
+        return [BenchmarkInfo(**b.model_dump()) for b in await run_in_threadpool(service.benchmarks)]
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            AddValidationRules([cost_rule(settings.graphql_max_cost)]),
+        ],
+    )

@@ -1,0 +1,69 @@
+"""The FastAPI app: REST routes, GraphQL at /graphql (GraphiQL in a browser), one error shape.
+
+`create_app` builds everything from settings; the store is opened once when the app starts
+(held by the service for every request) and closed when it stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from strawberry.fastapi import GraphQLRouter
+
+from api import errors
+from api.graphql.loaders import make_loaders
+from api.graphql.schema import build_schema
+from api.routes import catalog, claims, insight, writes
+from kg import __version__
+from kg.service import ClaimGraph
+from kg.settings import Settings
+
+DESCRIPTION = """Cross-paper questions over the ClaimGraph knowledge graph.
+
+* `GET /claims?benchmark=XNLI&verified=true` — which claims about XNLI are verified?
+* `GET /conflicts` — where do reports (or the verifier) disagree?
+* `GET /benchmarks/PAWS-X/results` — what numbers were reported on PAWS-X, by whom?
+* `POST /graphql` — the same, nested, in one query (GraphiQL at `/graphql` in a browser).
+
+Writes (`POST /reports`, `POST /verify`, `DELETE /reports/{key}`) need `Authorization: Bearer <CLAIMGRAPH_API_TOKEN>`.
+"""
+
+
+def create_app(settings: Settings | None = None, service: ClaimGraph | None = None) -> FastAPI:
+    service = service or ClaimGraph(settings or Settings())
+    settings = service.settings
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        with service.hold():
+            yield
+
+    app = FastAPI(title="ClaimGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.service = service
+    errors.install(app)
+    if settings.api_cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["*"], allow_headers=["*"]
+        )
+    for module in (claims, catalog, insight, writes):
+        app.include_router(module.router)
+
+    async def context(request: Request) -> dict[str, Any]:
+        from fastapi.security import HTTPAuthorizationCredentials
+
+        from api.deps import require_reader
+
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if token else None
+        require_reader(service, credentials)
+        return {"service": service, "loaders": make_loaders(service)}
+
+    app.include_router(
+        GraphQLRouter(build_schema(settings), context_getter=context, graphql_ide="graphiql"), prefix="/graphql"
+    )
+    return app

@@ -1,0 +1,42 @@
+"""Papers, reports and benchmarks (with the numbers reported on each)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import Reader, Service
+from api.errors import ERROR_RESPONSES
+from schemas.views import BenchmarkSummary, PaperView, ReportDetail, ReportSummary, ResultRow
+
+router = APIRouter(dependencies=[Reader], responses=ERROR_RESPONSES)
+
+
+@router.get("/papers", response_model=list[PaperView], tags=["papers"])
+def list_papers(service: Service) -> list[PaperView]:
+    return service.paper_views()
+
+
+@router.get("/papers/{key}", response_model=PaperView, tags=["papers"])
+def get_paper(service: Service, key: str) -> PaperView:
+    return service.paper(key)
+
+
+@router.get("/reports", response_model=list[ReportSummary], tags=["reports"])
+def list_reports(service: Service) -> list[ReportSummary]:
+    return service.reports()
+
+
+@router.get("/reports/{key}", response_model=ReportDetail, tags=["reports"])
+def get_report(service: Service, key: str) -> ReportDetail:
+    return service.report(key)
+
+
+@router.get("/benchmarks", response_model=list[BenchmarkSummary], tags=["benchmarks"])
+def list_benchmarks(service: Service) -> list[BenchmarkSummary]:
+    return service.benchmarks()
+
+
+@router.get("/benchmarks/{name}/results", response_model=list[ResultRow], tags=["benchmarks"])
+def benchmark_results(service: Service, name: str) -> list[ResultRow]:
+    """The numbers reported on a benchmark: value, unit, metric, model, language, claim, report, cited papers."""
+    return service.benchmark_results(name)

@@ -1,0 +1,58 @@
+"""Claims: filtered, cursor-paginated lists and one claim with everything known about it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import Reader, Service
+from api.errors import ERROR_RESPONSES
+from kg.errors import InputError, NotFoundError
+from schemas.views import ClaimPage, ClaimView, ReportVerdict, VerdictFilter
+
+router = APIRouter(prefix="/claims", tags=["claims"], dependencies=[Reader], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=ClaimPage)
+def list_claims(
+    service: Service,
+    benchmark: Annotated[str | None, Query(description="benchmark name or alias, e.g. XNLI, pawsx")] = None,
+    language: Annotated[str | None, Query(description="language name or ISO code")] = None,
+    model: Annotated[str | None, Query(description="model or model family, e.g. XLM-R")] = None,
+    verified: Annotated[
+        bool | None, Query(description="true: every asserting report marked ✓; false: every one marked ×")
+    ] = None,
+    conflicting: Annotated[bool, Query(description="marked ✓ by some reports and × by others")] = False,
+    verdict: Annotated[VerdictFilter | None, Query(description="the verifier's verdict, or `unchecked`")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="text contains (case-insensitive)")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, description="page size (capped by the server's api_max_page)")] = 50,
+    sort: Annotated[Literal["key", "-key"], Query(description="order by claim key, ascending or descending")] = "key",
+) -> ClaimPage:
+    if conflicting and verified is not None:
+        raise InputError("`conflicting` cannot be combined with `verified`")
+    if limit > service.settings.api_max_page:
+        raise InputError(f"limit must be at most {service.settings.api_max_page}")
+    report_verdict: ReportVerdict | None = "conflicting" if conflicting else None
+    if verified is not None:
+        report_verdict = "verified" if verified else "unverified"
+    query = service.query(
+        benchmark=benchmark,
+        language=language,
+        model=model,
+        report_verdict=report_verdict,
+        verdict=verdict,
+        text_contains=q,
+        after=cursor,
+        descending=sort == "-key",
+    )
+    return service.claims_page(query, limit)
+
+
+@router.get("/{key}", response_model=ClaimView)
+def get_claim(service: Service, key: str) -> ClaimView:
+    found = service.claims_by_key([key]).get(key)
+    if found is None:
+        raise NotFoundError(f"no claim {key!r}")
+    return found

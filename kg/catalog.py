@@ -1,0 +1,107 @@
+"""Read models for reports, papers, benchmarks and their numbers, assembled from store calls. Pure over inputs.
+
+The API's list and detail endpoints need shapes the claim view does not give: a report with
+its assertions, a paper with the reports citing it, the numbers table of a benchmark. Each
+function takes nodes and relationships already fetched (by the service, in batched store
+calls) and returns pydantic views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemas.graph import Node, PropValue, Relationship
+from schemas.views import AssertionOfReport, ClaimView, PaperView, ReportDetail, ReportSummary, ResultRow
+
+
+def _opt(value: PropValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def report_summary(report: Node, asserts: list[tuple[Relationship, Node]]) -> ReportSummary:
+    p = report.props
+    return ReportSummary(
+        key=report.key,
+        title=str(p.get("title") or ""),
+        source_name=str(p.get("source_name") or ""),
+        date=_opt(p.get("date")),
+        layout=_opt(p.get("layout")),
+        assertions=len(asserts),
+        verified=sum(bool(rel.props.get("verified")) for rel, _ in asserts),
+    )
+
+
+def _row(item: tuple[Relationship, Node]) -> int:
+    row = item[0].props.get("row")
+    return row if isinstance(row, int) else 0
+
+
+def report_detail(
+    report: Node,
+    asserts: list[tuple[Relationship, Node]],
+    cites: list[tuple[Relationship, Node]],
+    examines: list[tuple[Relationship, Node]],
+) -> ReportDetail:
+    p = report.props
+    claims = [
+        AssertionOfReport(
+            claim=claim.key,
+            text=str(claim.props.get("text") or ""),
+            verified=bool(rel.props.get("verified")),
+            confidence=float(c) if isinstance(c := rel.props.get("confidence"), int | float) else 0.0,
+            line=int(n) if isinstance(n := rel.props.get("line"), int) else 0,
+        )
+        for rel, claim in sorted(asserts, key=_row)
+    ]
+    return ReportDetail(
+        **report_summary(report, asserts).model_dump(),
+        author=_opt(p.get("author")),
+        examined_title=_opt(p.get("examined_title")),
+        research_question=_opt(p.get("research_question")),
+        claims=claims,
+        cites=[paper.key for _, paper in cites],
+        examines=[paper.key for _, paper in examines],
+    )
+
+
+def paper_view(paper: Node, cited_by: Iterable[str] = ()) -> PaperView:
+    p = paper.props
+    authors = p.get("authors")
+    sentences = p.get("abstract_sentences")
+    return PaperView(
+        key=paper.key,
+        source=str(p.get("source") or ""),
+        title=_opt(p.get("title")),
+        authors=[str(a) for a in authors] if isinstance(authors, list) else [],
+        published=_opt(p.get("published")),
+        abstract=_opt(p.get("abstract")),
+        abstract_sentences=[str(s) for s in sentences] if isinstance(sentences, list) else [],
+        url=_opt(p.get("url")),
+        found_by=_opt(p.get("found_by")),
+        cited_by=sorted(cited_by),
+    )
+
+
+def result_rows(benchmark: str, claims: list[ClaimView], cited: dict[str, list[str]]) -> list[ResultRow]:
+    """Every (result on ``benchmark``) × (report asserting its claim): the "who reported what" table."""
+    rows = [
+        ResultRow(
+            value=result.value,
+            unit=result.unit,
+            metric=result.metric,
+            kind=result.kind,
+            models=claim.models,
+            languages=claim.languages,
+            claim=claim.key,
+            claim_text=claim.text,
+            report=assertion.report,
+            report_source=assertion.source_name,
+            verified=assertion.verified,
+            papers=cited.get(assertion.report, []),
+        )
+        for claim in claims
+        for result in claim.results
+        if result.benchmark == benchmark
+        for assertion in claim.assertions
+    ]
+    return sorted(rows, key=lambda r: (-r.value, r.report_source, r.claim))
