@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=20, ge=1)
     graphql_max_tokens: int = Field(default=2_000, ge=10)
     graphql_max_cost: int = Field(
-        default=20_000, ge=1, description="Complexity budget: fields weighted by the page sizes they multiply."
+        default=50_000, ge=1, description="Complexity budget: fields weighted by the page sizes they multiply."
     )
 
     def store_uri(self) -> str:

@@ -1,0 +1,267 @@
+"""The HTTP API over the seed graph (verified), on the embedded store and on a real FalkorDB server."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import create_app
+from kg.service import ClaimGraph
+from kg.settings import Settings
+from tests.conftest import REPO, SEEDS
+
+if TYPE_CHECKING:
+    from kg.store.falkordb_server import FalkorServer
+
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+XNLI_QUERY = """
+query { claims(where: {benchmark: {name: "XNLI"}, reportVerified: true}) {
+  edges { node { key text reportVerdict assertions { verified report { sourceName } } } }
+  pageInfo { hasNextPage endCursor } } }
+"""
+
+
+@pytest.fixture(scope="module")
+def verified_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("api") / "store"
+    service = ClaimGraph(Settings(data_dir=data_dir))
+    assert service.ingest([SEEDS], offline=True).files.ok
+    service.import_papers(REPO / "examples" / "papers.jsonl")
+    service.verify()
+    return data_dir
+
+
+def settings_for(data_dir: Path, **extra: Any) -> Settings:
+    return Settings(data_dir=data_dir, api_token=TOKEN, **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module", params=["embedded", "falkordb"])
+def client(request: pytest.FixtureRequest, verified_dir: Path) -> Iterator[TestClient]:
+    """A read-only client per backend (tests that write use `writable`)."""
+    settings = settings_for(verified_dir)
+    if request.param == "falkordb":
+        server: FalkorServer = request.getfixturevalue("falkordb_server")
+        uri = server.uri(f"api_{uuid.uuid4().hex[:8]}")
+        ClaimGraph.migrate(settings.store_uri(), uri)
+        settings = settings.model_copy(update={"store": uri})
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def writable(verified_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
+    target = tmp_path / "store"
+    shutil.copytree(verified_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    with TestClient(create_app(settings_for(target))) as test_client:
+        yield test_client
+
+
+def expected_xnli_verified(verified_dir: Path) -> list[str]:
+    service = ClaimGraph(Settings(data_dir=verified_dir))
+    return [c.key for c in service.claims(benchmark="XNLI", report_verdict="verified")]
+
+
+def test_xnli_question_over_rest(client: TestClient, verified_dir: Path) -> None:
+    response = client.get("/claims", params={"benchmark": "XNLI", "verified": "true"})
+    assert response.status_code == 200
+    body = response.json()
+    assert [c["key"] for c in body["items"]] == expected_xnli_verified(verified_dir) == ["c_9825856eff07430a"]
+    claim = body["items"][0]
+    assert claim["text"].startswith("TyDiQA shows consistent improvements")
+    assert sorted(a["source_name"] for a in claim["assertions"]) == [
+        "002_b846e99610621fe0.txt",
+        "004_001725a0628bc8b7.txt",
+    ]
+    assert claim["report_verdict"] == "verified" and claim["verdict"]["verdict"] in (
+        "SUPPORTED",
+        "REFUTED",
+        "NOT_ENOUGH_INFO",
+    )
+    assert body["next_cursor"] is None
+    assert client.get("/claims", params={"benchmark": "xnli", "verified": "true"}).json() == body  # aliases resolve
+
+
+def test_xnli_question_over_graphql(client: TestClient, verified_dir: Path) -> None:
+    response = client.post("/graphql", json={"query": XNLI_QUERY})
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    data = response.json()["data"]["claims"]
+    assert [e["node"]["key"] for e in data["edges"]] == expected_xnli_verified(verified_dir)
+    node = data["edges"][0]["node"]
+    assert node["reportVerdict"] == "verified" and all(a["verified"] for a in node["assertions"])
+    assert {a["report"]["sourceName"] for a in node["assertions"]} == {
+        "002_b846e99610621fe0.txt",
+        "004_001725a0628bc8b7.txt",
+    }
+    assert data["pageInfo"] == {"hasNextPage": False, "endCursor": "c_9825856eff07430a"}
+
+
+def test_cursor_pagination_walks_every_claim_once(client: TestClient) -> None:
+    keys: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 7}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/claims", params=params).json()
+        keys += [c["key"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(keys) == len(set(keys)) == 31 and keys == sorted(keys)
+    descending = client.get("/claims", params={"limit": 200, "sort": "-key"}).json()["items"]
+    assert [c["key"] for c in descending] == sorted(keys, reverse=True)
+
+
+def test_graphql_and_or_filters(client: TestClient) -> None:
+    query = """query { claims(first: 100, where: {OR: [{benchmark: {name: "XNLI"}}, {benchmark: {name: "PAWS-X"}}],
+      AND: [{reportVerified: false}]}) { edges { node { key benchmarks reportVerdict } } } }"""
+    edges = client.post("/graphql", json={"query": query}).json()["data"]["claims"]["edges"]
+    rest = {
+        c["key"]
+        for b in ("XNLI", "PAWS-X")
+        for c in client.get("/claims", params={"benchmark": b, "verified": "false", "limit": 200}).json()["items"]
+    }
+    assert {e["node"]["key"] for e in edges} == rest and rest
+    assert all(e["node"]["reportVerdict"] == "unverified" for e in edges)
+
+
+def test_detail_routes(client: TestClient) -> None:
+    claim = client.get("/claims/c_9825856eff07430a").json()
+    assert claim["key"] == "c_9825856eff07430a" and claim["verdict"]["evidence"]
+    reports = client.get("/reports").json()
+    assert len(reports) == 5 and sum(r["assertions"] for r in reports) == 54
+    detail = client.get(f"/reports/{reports[0]['key']}").json()
+    assert len(detail["claims"]) == reports[0]["assertions"] and detail["cites"]
+    papers = client.get("/papers").json()
+    assert len(papers) == 9 and all(p["abstract_sentences"] for p in papers)
+    assert client.get("/papers/2005.13013").json()["cited_by"]
+    benchmarks = {b["name"]: b for b in client.get("/benchmarks").json()}
+    assert benchmarks["XNLI"]["claims"] == 2
+    rows = client.get("/benchmarks/XTREME/results").json()
+    assert rows and all(r["value"] == 5.4 for r in rows) and {r["report_source"][:3] for r in rows} == {"002", "004"}
+    stats = client.get("/stats").json()
+    assert stats["nodes"]["Claim"] == 31 and stats["nodes"]["Verdict"] == 31
+    conflicts = client.get("/conflicts").json()
+    assert {c["kind"] for c in conflicts} >= {"reports_disagree", "paraphrase_disagree"}
+
+
+def test_errors_have_one_shape(client: TestClient) -> None:
+    for path, status, code in [
+        ("/claims/c_nope", 404, "not_found"),
+        ("/reports/r_nope", 404, "not_found"),
+        ("/papers/9999.99999", 404, "not_found"),
+        ("/claims?benchmark=NoSuchBench", 422, "invalid_input"),
+        ("/claims?limit=100000", 422, "invalid_input"),
+        ("/claims?limit=0", 422, "invalid_input"),
+        ("/claims?verdict=MAYBE", 422, "invalid_input"),
+        ("/claims?verified=true&conflicting=true", 422, "invalid_input"),
+        ("/benchmarks/NoSuchBench/results", 422, "invalid_input"),
+        ("/search", 422, "invalid_input"),
+    ]:
+        response = client.get(path)
+        assert response.status_code == status, (path, response.text)
+        assert response.json()["error"]["code"] == code and response.json()["error"]["message"], path
+
+
+def test_semantic_search(client: TestClient) -> None:
+    hits = client.get("/search", params={"q": "gains on the XNLI benchmark", "limit": 3}).json()
+    assert len(hits) == 3 and hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
+    assert "XNLI" in hits[0]["text"]
+
+
+def test_every_write_route_needs_the_token(writable: TestClient) -> None:
+    seed = SEEDS / "000_9d9b0186167b53ff.txt"
+    report = writable.get("/reports").json()[0]["key"]
+    calls = [
+        ("post", "/reports", {"files": [("files", (seed.name, seed.read_bytes(), "text/plain"))]}),
+        ("post", "/verify", {"json": {"benchmark": "XNLI"}}),
+        ("delete", f"/reports/{report}", {}),
+    ]
+    for method, path, kwargs in calls:
+        missing = getattr(writable, method)(path, **kwargs)
+        assert missing.status_code == 401 and missing.json()["error"]["code"] == "unauthorized", path
+        wrong = getattr(writable, method)(path, headers={"Authorization": "Bearer nope"}, **kwargs)
+        assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden", path
+    assert writable.get("/stats").json()["nodes"]["Report"] == 5  # nothing was written
+    for method, path, kwargs in calls:
+        ok = getattr(writable, method)(path, headers=AUTH, **kwargs)
+        assert ok.status_code == 200, (path, ok.text)
+
+
+def test_delete_report_removes_what_only_it_held_and_upload_restores_it(writable: TestClient) -> None:
+    before = writable.get("/stats").json()
+    reports = {r["source_name"]: r["key"] for r in writable.get("/reports").json()}
+    key = reports["000_9d9b0186167b53ff.txt"]
+    own = {c["claim"] for c in writable.get(f"/reports/{key}").json()["claims"]}
+    shared = {c["claim"] for k in reports.values() if k != key for c in writable.get(f"/reports/{k}").json()["claims"]}
+    deleted = writable.delete(f"/reports/{key}", headers=AUTH)
+    assert deleted.status_code == 200 and deleted.json()["nodes_deleted"] > 1
+    for claim in own:
+        status = writable.get(f"/claims/{claim}").status_code
+        assert status == (200 if claim in shared else 404), claim
+    after = writable.get("/stats").json()
+    assert after["nodes"]["Report"] == 4 and after["nodes"]["Claim"] == 31 - len(own - shared)
+    assert after["nodes"]["Verdict"] == after["nodes"]["Claim"]
+    assert writable.delete(f"/reports/{key}", headers=AUTH).status_code == 404
+    seed = SEEDS / "000_9d9b0186167b53ff.txt"
+    uploaded = writable.post("/reports", headers=AUTH, files=[("files", (seed.name, seed.read_bytes(), "text/plain"))])
+    assert uploaded.status_code == 200 and uploaded.json()["files"][0]["status"] == "ingested"
+    restored = writable.get("/stats").json()
+    graph_only = {"Verdict", "Paper"}  # verdicts of re-added claims wait for the next /verify; papers for a fetch
+    assert {k: v for k, v in restored["nodes"].items() if k not in graph_only} == {
+        k: v for k, v in before["nodes"].items() if k not in graph_only
+    }
+
+
+def test_malformed_upload_is_422_with_file_and_line(writable: TestClient) -> None:
+    good = SEEDS / "000_9d9b0186167b53ff.txt"
+    bad = good.read_text(encoding="utf-8").replace("\t0.13", "\tabc", 1)
+    response = writable.post(
+        "/reports",
+        headers=AUTH,
+        files=[
+            ("files", ("zz_bad.txt", bad.encode(), "text/plain")),
+            ("files", (good.name, good.read_bytes(), "text/plain")),
+        ],
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "parse_error" and "1 of 2" in error["message"]
+    assert any(d.startswith("zz_bad.txt:") and "confidence" in d for d in error["details"])
+
+
+def test_graphql_limits_reject_abusive_queries(client: TestClient) -> None:
+    deep = 'query { claim(key: "c_9825856eff07430a") { ' + "paraphrases { " * 9 + "key" + " }" * 9 + " } }"
+    messages = [e["message"] for e in client.post("/graphql", json={"query": deep}).json()["errors"]]
+    assert any("exceeds maximum operation depth" in m for m in messages), messages
+    wide = """query { claims(first: 200) { edges { node { assertions { report { claims { assertions {
+      report { key } } } } } } } } }"""
+    error = client.post("/graphql", json={"query": wide}).json()["errors"][0]["message"]
+    assert "query too complex" in error
+    many = "query { " + " ".join(f"a{i}: claims(first: 1) {{ pageInfo {{ hasNextPage }} }}" for i in range(30)) + " }"
+    messages = [e["message"] for e in client.post("/graphql", json={"query": many}).json()["errors"]]
+    assert any("aliases" in m for m in messages), messages
+    fine = client.post("/graphql", json={"query": "query { claims(first: 2) { edges { node { key } } } }"}).json()
+    assert "errors" not in fine and len(fine["data"]["claims"]["edges"]) == 2
+
+
+def test_dataloaders_bound_store_calls(writable: TestClient) -> None:
+    service: ClaimGraph = writable.app.state.service  # type: ignore[attr-defined]
+    nested = """query($n: Int!) { claims(first: $n) { edges { node { key paraphrases { key }
+      assertions { report { key claims { key } papers { key } } } } } } }"""
+
+    def calls(n: int) -> int:
+        start = service.store_opens
+        response = writable.post("/graphql", json={"query": nested, "variables": {"n": n}})
+        assert "errors" not in response.json(), response.text
+        return service.store_opens - start
+
+    few, many = calls(3), calls(31)
+    assert many == few <= 8  # one call per loader round, however many claims are on the page
