@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.cypher_bench
 	$(BIN)/python -m bench.nli_bench
+	$(BIN)/python -m bench.api_bench
 
 clean:
 	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache
