@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from schemas.graph import Node, PropValue, Relationship
+from kg.store.views import opt_str
+from schemas.graph import Node, Relationship
 from schemas.views import AssertionOfReport, ClaimView, PaperView, ReportDetail, ReportSummary, ResultRow
-
-
-def _opt(value: PropValue) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def report_summary(report: Node, asserts: list[tuple[Relationship, Node]]) -> ReportSummary:
@@ -24,8 +21,8 @@ def report_summary(report: Node, asserts: list[tuple[Relationship, Node]]) -> Re
         key=report.key,
         title=str(p.get("title") or ""),
         source_name=str(p.get("source_name") or ""),
-        date=_opt(p.get("date")),
-        layout=_opt(p.get("layout")),
+        date=opt_str(p.get("date")),
+        layout=opt_str(p.get("layout")),
         assertions=len(asserts),
         verified=sum(bool(rel.props.get("verified")) for rel, _ in asserts),
     )
@@ -55,9 +52,9 @@ def report_detail(
     ]
     return ReportDetail(
         **report_summary(report, asserts).model_dump(),
-        author=_opt(p.get("author")),
-        examined_title=_opt(p.get("examined_title")),
-        research_question=_opt(p.get("research_question")),
+        author=opt_str(p.get("author")),
+        examined_title=opt_str(p.get("examined_title")),
+        research_question=opt_str(p.get("research_question")),
         claims=claims,
         cites=[paper.key for _, paper in cites],
         examines=[paper.key for _, paper in examines],
@@ -71,13 +68,13 @@ def paper_view(paper: Node, cited_by: Iterable[str] = ()) -> PaperView:
     return PaperView(
         key=paper.key,
         source=str(p.get("source") or ""),
-        title=_opt(p.get("title")),
+        title=opt_str(p.get("title")),
         authors=[str(a) for a in authors] if isinstance(authors, list) else [],
-        published=_opt(p.get("published")),
-        abstract=_opt(p.get("abstract")),
+        published=opt_str(p.get("published")),
+        abstract=opt_str(p.get("abstract")),
         abstract_sentences=[str(s) for s in sentences] if isinstance(sentences, list) else [],
-        url=_opt(p.get("url")),
-        found_by=_opt(p.get("found_by")),
+        url=opt_str(p.get("url")),
+        found_by=opt_str(p.get("found_by")),
         cited_by=sorted(cited_by),
     )
 

@@ -8,8 +8,12 @@ and the verifier disagreeing with a report (a ✓ on a claim it did not find SUP
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from kg.verify.aggregate import agrees
 from schemas.views import ClaimView, Conflict
+
+ConflictKind = Literal["reports_disagree", "paraphrase_disagree", "verifier_disagrees"]
 
 
 def _marks(view: ClaimView) -> tuple[set[str], set[str]]:
@@ -22,23 +26,28 @@ def _sources(views: list[ClaimView], verified: bool) -> list[str]:
     return sorted({a.source_name for v in views for a in v.assertions if a.verified == verified})
 
 
+def _conflict(kind: ConflictKind, views: list[ClaimView], **verifier: Any) -> Conflict:
+    """A conflict over ``views`` (one claim, or a paraphrase pair), with every report's mark on them."""
+    marks = [_marks(v) for v in views]
+    return Conflict(
+        kind=kind,
+        claims=[v.key for v in views],
+        texts=[v.text for v in views],
+        verified_by=sorted(set().union(*(yes for yes, _ in marks))),
+        rejected_by=sorted(set().union(*(no for _, no in marks))),
+        verified_in=_sources(views, True),
+        rejected_in=_sources(views, False),
+        **verifier,
+    )
+
+
 def find_conflicts(views: list[ClaimView]) -> list[Conflict]:
     by_key = {v.key: v for v in views}
     conflicts: list[Conflict] = []
     for view in views:
         yes, no = _marks(view)
         if yes and no:
-            conflicts.append(
-                Conflict(
-                    kind="reports_disagree",
-                    claims=[view.key],
-                    texts=[view.text],
-                    verified_by=sorted(yes),
-                    rejected_by=sorted(no),
-                    verified_in=_sources([view], True),
-                    rejected_in=_sources([view], False),
-                )
-            )
+            conflicts.append(_conflict("reports_disagree", [view]))
     seen: set[tuple[str, str]] = set()
     for view in views:
         for para in view.paraphrases:
@@ -51,35 +60,12 @@ def find_conflicts(views: list[ClaimView]) -> list[Conflict]:
             yes_a, no_a = _marks(first)
             yes_b, no_b = _marks(second)
             if (yes_a and no_b) or (no_a and yes_b):
-                conflicts.append(
-                    Conflict(
-                        kind="paraphrase_disagree",
-                        claims=[first.key, second.key],
-                        texts=[first.text, second.text],
-                        verified_by=sorted(yes_a | yes_b),
-                        rejected_by=sorted(no_a | no_b),
-                        verified_in=_sources([first, second], True),
-                        rejected_in=_sources([first, second], False),
-                    )
-                )
+                conflicts.append(_conflict("paraphrase_disagree", [first, second]))
     for view in views:
         if view.verdict is None:
             continue
         label = view.verdict.verdict
         if all(agrees(a.verified, label) for a in view.assertions):
             continue
-        yes, no = _marks(view)
-        conflicts.append(
-            Conflict(
-                kind="verifier_disagrees",
-                claims=[view.key],
-                texts=[view.text],
-                verified_by=sorted(yes),
-                rejected_by=sorted(no),
-                verified_in=_sources([view], True),
-                rejected_in=_sources([view], False),
-                verdict=label,
-                score=view.verdict.score,
-            )
-        )
+        conflicts.append(_conflict("verifier_disagrees", [view], verdict=label, score=view.verdict.score))
     return sorted(conflicts, key=lambda c: (c.kind, c.claims))

@@ -223,9 +223,7 @@ class ClaimGraph:
         raise InputError(f"claim prefix {key_or_prefix!r} is ambiguous: {', '.join(sorted(found)[:5])}…")
 
     def claim(self, key_or_prefix: str) -> ClaimView:
-        key = self.claim_key(key_or_prefix)
-        with self.store(read_only=True) as store:
-            return store.find_claims(ClaimQuery(keys=[key]))[0]
+        return self.find(ClaimQuery(keys=[self.claim_key(key_or_prefix)]))[0]
 
     # -- papers ----------------------------------------------------------------------
     def fetch_papers(
@@ -342,13 +340,14 @@ class ClaimGraph:
         report_verdict: ReportVerdict | None = None,
         verdict: VerdictFilter | None = None,
     ) -> list[ClaimView]:
-        query = ClaimQuery(
-            verdict=verdict,
-            benchmark=self.resolve("benchmark", benchmark),
-            language=self.resolve("language", language),
-            model=self._resolve_model(model),
-            report_verdict=report_verdict,
+        return self.find(
+            self.query(
+                benchmark=benchmark, language=language, model=model, report_verdict=report_verdict, verdict=verdict
+            )
         )
+
+    def find(self, query: ClaimQuery) -> list[ClaimView]:
+        """Claims matching a query whose names are already canonical (see :meth:`query`)."""
         with self.store(read_only=True) as store:
             return store.find_claims(query)
 
@@ -362,8 +361,7 @@ class ClaimGraph:
 
     def claims_page(self, query: ClaimQuery, limit: int) -> ClaimPage:
         """A page of claims after ``query.after``; the filter names must already be canonical (see :meth:`query`)."""
-        with self.store(read_only=True) as store:
-            found = store.find_claims(query.model_copy(update={"limit": limit + 1}))
+        found = self.find(query.model_copy(update={"limit": limit + 1}))
         more = len(found) > limit
         items = found[:limit]
         return ClaimPage(items=items, next_cursor=items[-1].key if more and items else None, limit=limit)
@@ -393,8 +391,7 @@ class ClaimGraph:
         )
 
     def claims_by_key(self, keys: list[str]) -> dict[str, ClaimView]:
-        with self.store(read_only=True) as store:
-            return {v.key: v for v in store.find_claims(ClaimQuery(keys=keys))}
+        return {v.key: v for v in self.find(ClaimQuery(keys=keys))}
 
     def related(
         self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]

@@ -16,8 +16,10 @@ from strawberry.types import Info
 
 from api.graphql.limits import cost_rule
 from api.graphql.loaders import Loaders
+from kg.catalog import paper_view
 from kg.service import ClaimGraph
 from kg.settings import Settings
+from kg.store.views import opt_str
 from schemas.graph import Node
 from schemas.views import ClaimQuery, ClaimView, ReportVerdict, VerdictFilter
 
@@ -73,15 +75,14 @@ class Paper:
 
     @staticmethod
     def of(node: Node) -> Paper:
-        p = node.props
-        authors = p.get("authors")
+        view = paper_view(node)
         return Paper(
-            key=node.key,
-            title=p.get("title") if isinstance(p.get("title"), str) else None,  # type: ignore[arg-type]
-            authors=[str(a) for a in authors] if isinstance(authors, list) else [],
-            published=p.get("published") if isinstance(p.get("published"), str) else None,  # type: ignore[arg-type]
-            abstract=p.get("abstract") if isinstance(p.get("abstract"), str) else None,  # type: ignore[arg-type]
-            url=p.get("url") if isinstance(p.get("url"), str) else None,  # type: ignore[arg-type]
+            key=view.key,
+            title=view.title,
+            authors=view.authors,
+            published=view.published,
+            abstract=view.abstract,
+            url=view.url,
         )
 
 
@@ -99,7 +100,7 @@ class Report:
             key=node.key,
             title=str(p.get("title") or ""),
             source_name=str(p.get("source_name") or ""),
-            date=p.get("date") if isinstance(p.get("date"), str) else None,  # type: ignore[arg-type]
+            date=opt_str(p.get("date")),
         )
 
     @strawberry.field(description="Claims this report asserts.")
@@ -160,14 +161,7 @@ class Claim:
             verdict=None
             if v is None
             else Verdict(
-                verdict=v.verdict,
-                score=v.score,
-                decided_by=v.decided_by,
-                scope=v.scope,
-                model=v.model,
-                model_sha256=v.model_sha256,
-                backend=v.backend,
-                verified_at=v.verified_at,
+                **v.model_dump(exclude={"evidence", "numeric", "threshold_support", "threshold_refute"}),
                 numeric_status=v.numeric.status,
                 numeric_detail=v.numeric.detail,
                 evidence=[Evidence(**e.model_dump()) for e in v.evidence],
@@ -259,7 +253,7 @@ def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
 
 def _matching_keys(service: ClaimGraph, where: ClaimWhere) -> set[str]:
     """Keys matching a composite filter: the fields (AND), every AND entry, and at least one OR entry."""
-    keys = {v.key for v in service.claims_page(_leaf_query(service, where), 10**9).items}
+    keys = {v.key for v in service.find(_leaf_query(service, where))}
     for sub in where.AND or []:
         keys &= _matching_keys(service, sub)
     if where.OR:

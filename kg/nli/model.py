@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,13 @@ def resolve_nli_location(name_or_path: str) -> str:
     return name_or_path
 
 
+def length_sorted_batches(pairs: list[tuple[str, str]], batch_size: int) -> Iterator[list[int]]:
+    """Indices of ``pairs`` in batches of similar length, so padding stays small on both inference paths."""
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    for start in range(0, len(order), batch_size):
+        yield order[start : start + batch_size]
+
+
 @dataclass
 class NLIModel:
     name: str
@@ -58,10 +66,8 @@ class NLIModel:
         import torch
 
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                index = order[start : start + batch_size]
+            for index in length_sorted_batches(pairs, batch_size):
                 encoded = self.tokenizer(
                     [pairs[i][0] for i in index],
                     [pairs[i][1] for i in index],

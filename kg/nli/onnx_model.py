@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from kg.errors import ModelError
 from kg.nli.labels import LABELS
-from kg.nli.model import NLIModel, cpu_threads
+from kg.nli.model import NLIModel, cpu_threads, length_sorted_batches
 
 OnnxVariant = Literal["onnx", "onnx-int8"]
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -41,9 +41,7 @@ class OnnxNLIModel:
     ) -> npt.NDArray[np.float32]:
         """Probabilities, shape (len(pairs), 3), columns in LABELS order; pairs batched by length."""
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        for start in range(0, len(order), batch_size):
-            index = order[start : start + batch_size]
+        for index in length_sorted_batches(pairs, batch_size):
             encoded = self.tokenizer(
                 [pairs[i][0] for i in index],
                 [pairs[i][1] for i in index],

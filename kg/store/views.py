@@ -30,7 +30,8 @@ def _str(value: PropValue) -> str:
     return "" if value is None else str(value)
 
 
-def _opt_str(value: PropValue) -> str | None:
+def opt_str(value: PropValue) -> str | None:
+    """A string property, or None when it is absent or not a string."""
     return value if isinstance(value, str) else None
 
 
@@ -81,10 +82,10 @@ def build_claim_views(
                 results.append(
                     ResultView(
                         value=_float(p.get("value")),
-                        unit=_opt_str(p.get("unit")),
-                        metric=_opt_str(p.get("metric")),
+                        unit=opt_str(p.get("unit")),
+                        metric=opt_str(p.get("metric")),
                         kind=_str(p.get("kind")),
-                        benchmark=_opt_str(p.get("benchmark")),
+                        benchmark=opt_str(p.get("benchmark")),
                         text=_str(p.get("text")),
                     )
                 )
