@@ -338,4 +338,4 @@ class CypherStore(GraphStore):
             found: Node = graph.nodes[nid]["node"]
             return found
 
-        return claim_views_from_graph(graph, claim_ids, query, node)
+        return claim_views_from_graph(graph, sorted(claim_ids, reverse=query.descending), query, node)

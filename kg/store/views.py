@@ -7,7 +7,7 @@ backend gives the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import networkx as nx
 
@@ -44,16 +44,21 @@ def _int(value: PropValue) -> int:
 
 
 def build_claim_views(
-    claim_ids: list[str],
+    claim_ids: Iterable[str],
     query: ClaimQuery,
     *,
     node: Callable[[str], Node],
     out: Callable[[str], Iterator[Edge]],
     inc: Callable[[str], Iterator[Edge]],
 ) -> list[ClaimView]:
+    """The views of the claims that match, reading ``claim_ids`` only until the page is full.
+
+    ``claim_ids`` must come in the page's order (by key, ``query.descending`` reversing it):
+    the caller owns the order, so a store with a sorted index need not sort on every request.
+    """
     views: list[ClaimView] = []
     needle = query.text_contains.casefold() if query.text_contains else None
-    for cid in sorted(claim_ids, reverse=query.descending):
+    for cid in claim_ids:
         if query.limit is not None and len(views) >= query.limit:
             break
         claim = node(cid)
@@ -129,7 +134,7 @@ def build_claim_views(
 
 
 def claim_views_from_graph(
-    graph: nx.MultiDiGraph, claim_ids: list[str], query: ClaimQuery, node: Callable[[str], Node]
+    graph: nx.MultiDiGraph, claim_ids: Iterable[str], query: ClaimQuery, node: Callable[[str], Node]
 ) -> list[ClaimView]:
     """Views over a networkx graph whose edges carry ``type``, ``props`` and ``rkey`` attributes."""
 

@@ -299,3 +299,58 @@ def test_verdict_with_evidence_lists_round_trips(store: GraphStore) -> None:
     assert view.verdict is not None and view.verdict.verdict == "NOT_ENOUGH_INFO" and view.verdict.evidence == []
     assert view.verdict.numeric.status == "none" and view.verdict.numeric.detail is None
     assert store.stats().relationships["SUPPORTED_BY"] == 0
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+@pytest.mark.parametrize("benchmark", [None, "XTREME"])
+def test_cursor_pages_walk_the_sorted_claims_once(seeded: GraphStore, descending: bool, benchmark: str | None) -> None:
+    """Pages of 2 from every cursor, including cursors that are not a stored key, agree with the full sorted list."""
+    everything = [c.key for c in seeded.find_claims(ClaimQuery(benchmark=benchmark))]
+    assert everything == sorted(everything) and len(everything) >= 3
+    expected = sorted(everything, reverse=descending)
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = seeded.find_claims(ClaimQuery(benchmark=benchmark, after=cursor, limit=2, descending=descending))
+        walked += [c.key for c in page]
+        if len(page) < 2:
+            break
+        cursor = page[-1].key
+    assert walked == expected
+    between = everything[1][:-1]  # sorts just before everything[1], after everything[0]
+    assert between not in everything
+    after_between = seeded.find_claims(ClaimQuery(benchmark=benchmark, after=between, descending=descending))
+    assert [c.key for c in after_between] == ([everything[0]] if descending else everything[1:])
+
+
+def test_claim_queries_see_every_write(store: GraphStore) -> None:
+    """A read, then writes (and one that is rejected), then reads: no answer may be stale."""
+    about = NodeRef(label=NodeLabel.BENCHMARK, key="XNLI")
+
+    def claim_about_xnli(key: str) -> GraphBatch:
+        claim = NodeRef(label=NodeLabel.CLAIM, key=key)
+        return GraphBatch(
+            source=key,
+            nodes=[
+                Node(label=NodeLabel.CLAIM, key=key, props={"text": f"Claim {key}.", "truncated": False}),
+                Node(label=NodeLabel.BENCHMARK, key="XNLI", props={}),
+            ],
+            relationships=[Relationship(type=RelType.ABOUT, start=claim, end=about, key="")],
+        )
+
+    def xnli() -> list[str]:
+        return [c.key for c in store.find_claims(ClaimQuery(benchmark="XNLI"))]
+
+    store.apply(claim_about_xnli("c2"))
+    assert xnli() == ["c2"] and [c.key for c in store.find_claims(ClaimQuery())] == ["c2"]
+    store.apply(claim_about_xnli("c1"))
+    assert xnli() == ["c1", "c2"]
+    broken = claim_about_xnli("c3")
+    broken.relationships.append(
+        Relationship(type=RelType.ABOUT, start=NodeRef(label=NodeLabel.CLAIM, key="c3"), end=REPORT, key="")
+    )
+    with pytest.raises(StoreError):
+        store.apply(broken)
+    assert xnli() == ["c1", "c2"]
+    store.apply(GraphBatch(source="del", delete_nodes=[NodeRef(label=NodeLabel.CLAIM, key="c2")]))
+    assert xnli() == ["c1"] and [c.key for c in store.find_claims(ClaimQuery())] == ["c1"]
