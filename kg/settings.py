@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     graphql_max_cost: int = Field(
         default=50_000, ge=1, description="Complexity budget: fields weighted by the page sizes they multiply."
     )
+
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _blank_token_is_no_token(cls, value: object) -> object:
+        # `CLAIMGRAPH_API_TOKEN=` (docker compose's default) must disable writes, not accept an empty token.
+        return None if isinstance(value, str) and not value.strip() else value
 
     def store_uri(self) -> str:
         return self.store or f"embedded://{self.data_dir}"

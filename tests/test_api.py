@@ -195,6 +195,22 @@ def test_every_write_route_needs_the_token(writable: TestClient) -> None:
         assert ok.status_code == 200, (path, ok.text)
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_token_setting_disables_writes(verified_dir: Path, tmp_path: Path, blank: str) -> None:
+    assert settings_for(verified_dir).api_token is not None
+    target = tmp_path / "store"
+    shutil.copytree(verified_dir, target, ignore=shutil.ignore_patterns(".lock"))
+    settings = Settings(data_dir=target, api_token=blank)  # type: ignore[arg-type]
+    assert settings.api_token is None
+    with TestClient(create_app(settings)) as client:
+        for header in ("Bearer ", f"Bearer {blank}", "Bearer x"):
+            refused = client.post("/verify", json={}, headers={"Authorization": header})
+            assert refused.status_code in (401, 403), header
+        assert client.post("/verify", json={}, headers={"Authorization": "Bearer x"}).json()["error"]["message"] == (
+            "writes are disabled: no token is set"
+        )
+
+
 def test_delete_report_removes_what_only_it_held_and_upload_restores_it(writable: TestClient) -> None:
     before = writable.get("/stats").json()
     reports = {r["source_name"]: r["key"] for r in writable.get("/reports").json()}

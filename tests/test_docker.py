@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from kg.cli.app import app
 from kg.service import ClaimGraph
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
@@ -36,15 +38,47 @@ def test_neo4j_service(compose: dict) -> None:  # type: ignore[type-arg]
     assert mounts["/data"] in compose["volumes"]  # a named data volume
 
 
-def test_claimgraph_service(compose: dict) -> None:  # type: ignore[type-arg]
-    service = compose["services"]["claimgraph"]
-    assert (DOCKER.parent / service["build"]["context"].replace("..", ".") / service["build"]["dockerfile"]).exists()
-    env = service["environment"]
-    assert env["CLAIMGRAPH_STORE"] == "bolt://neo4j:7687"
-    assert "${NEO4J_PASSWORD" in env["NEO4J_PASSWORD"]
-    assert service["depends_on"]["neo4j"]["condition"] == "service_healthy"
+def test_claimgraph_services_share_the_image_and_the_neo4j_store(compose: dict) -> None:  # type: ignore[type-arg]
+    for name in ("load", "api"):
+        service = compose["services"][name]
+        assert (
+            DOCKER.parent / service["build"]["context"].replace("..", ".") / service["build"]["dockerfile"]
+        ).exists()
+        env = service["environment"]
+        assert env["CLAIMGRAPH_STORE"] == "bolt://neo4j:7687"
+        assert "${NEO4J_PASSWORD" in env["NEO4J_PASSWORD"]
+    assert compose["services"]["load"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert compose["services"]["api"]["depends_on"]["load"]["condition"] == "service_completed_successfully"
     dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
     assert "torch==2.13.0" in dockerfile and "whl/cpu" in dockerfile
+
+
+def _parses(args: list[str]) -> None:
+    """The arguments name a real `kg` command and options it accepts (paths under /app must exist in the repo)."""
+    for arg in args:
+        if arg.startswith("/app/"):
+            assert (DOCKER.parent / arg.removeprefix("/app/")).exists(), arg
+    result = CliRunner().invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, (args, result.output)
+
+
+def test_load_job_runs_the_demo_steps(compose: dict) -> None:  # type: ignore[type-arg]
+    load = compose["services"]["load"]
+    assert load["entrypoint"] == ["sh", "-c"]
+    steps = [step.split() for step in load["command"][0].split("&&")]
+    assert [step[:2] for step in steps] == [["kg", "ingest"], ["kg", "papers"], ["kg", "verify"]]
+    for step in steps:
+        _parses(step[1:])
+
+
+def test_api_service_serves_every_interface(compose: dict) -> None:  # type: ignore[type-arg]
+    api = compose["services"]["api"]
+    command = api["command"]
+    assert command[0] == "serve" and command[command.index("--host") + 1] == "0.0.0.0"
+    port = command[command.index("--port") + 1]
+    assert f"{port}:{port}" in api["ports"]
+    assert api["environment"]["CLAIMGRAPH_API_TOKEN"].startswith("${CLAIMGRAPH_API_TOKEN")
+    _parses(command)
 
 
 def test_style_sheet_covers_every_label() -> None:

@@ -498,7 +498,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="uvicorn workers (the embedded store allows one).")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="uvicorn worker processes (Neo4j or FalkorDB stores; the embedded store serves one).")
+    ] = 1,
 ) -> None:
     """Serve the REST + GraphQL API (OpenAPI docs at /docs, GraphiQL at /graphql).
 
@@ -514,9 +516,22 @@ def serve(
     from api.main import create_app
 
     service = _service(ctx)
-    if workers != 1 and service.settings.store_uri().startswith("embedded://"):
-        raise InputError("the embedded store serves one worker; use a Neo4j or FalkorDB store for more")
-    uvicorn.run(create_app(service=service), host=host, port=port, workers=1, log_level="info")
+    if workers < 1:
+        raise InputError("--workers must be at least 1")
+    if workers == 1:
+        uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
+        return
+    settings = service.settings
+    if settings.store_uri().startswith("embedded://"):
+        raise InputError(
+            "the embedded store serves one worker (it is one process's memory); use a Neo4j or FalkorDB store for more"
+        )
+    # Worker processes build their own app from the environment, so hand them what the options chose.
+    os.environ["CLAIMGRAPH_STORE"] = settings.store_uri()
+    os.environ["CLAIMGRAPH_DATA_DIR"] = str(settings.data_dir)
+    if settings.gazetteer is not None:
+        os.environ["CLAIMGRAPH_GAZETTEER"] = str(settings.gazetteer)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 nli_app = typer.Typer(help="The NLI model: train it, evaluate it.", no_args_is_help=True)
