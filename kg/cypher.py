@@ -153,15 +153,31 @@ def count_relationships() -> tuple[str, Params]:
     return "MATCH ()-[r]->() RETURN type(r) AS name, count(r) AS count", {}
 
 
-def claim_keys(benchmark: str | None) -> tuple[str, Params]:
-    """Candidate claims: narrowed in the database by benchmark; other filters apply to the views."""
-    if benchmark is None:
-        return f"MATCH (c:{label(NodeLabel.CLAIM)}) RETURN c.key AS key ORDER BY key", {}
-    return (
-        f"MATCH (c:{label(NodeLabel.CLAIM)})-[:{rel_type(RelType.ABOUT)}]->(:{label(NodeLabel.BENCHMARK)} {{key: $b}}) "
-        "RETURN DISTINCT c.key AS key ORDER BY key",
-        {"b": benchmark},
-    )
+def claim_keys(
+    benchmark: str | None = None, language: str | None = None, model: str | None = None
+) -> tuple[str, Params]:
+    """Candidate claims, narrowed in the database by the entities a query names; other filters apply to the views.
+
+    A model matches by name or by family (``XLM-R`` finds claims about ``XLM-R Large``), as in the views.
+    """
+    claim = label(NodeLabel.CLAIM)
+    clauses = [f"MATCH (c:{claim})"]
+    params: Params = {}
+    if benchmark is not None:
+        clauses = [f"MATCH (c:{claim})-[:{rel_type(RelType.ABOUT)}]->(:{label(NodeLabel.BENCHMARK)} {{key: $b}})"]
+        params["b"] = benchmark
+    if language is not None:
+        clauses.append(f"MATCH (c:{claim})-[:{rel_type(RelType.MENTIONS)}]->(:{label(NodeLabel.LANGUAGE)} {{key: $l}})")
+        params["l"] = language
+    if model is not None:
+        clauses.append(
+            f"MATCH (c:{claim})-[:{rel_type(RelType.MENTIONS)}]->(m:{label(NodeLabel.MODEL)}) "
+            "WHERE m.key = $m OR m.family = $m"
+        )
+        params["m"] = model
+    if len(clauses) > 1 and clauses[0] == f"MATCH (c:{claim})":
+        clauses = clauses[1:]
+    return " ".join(clauses) + " RETURN DISTINCT c.key AS key ORDER BY key", params
 
 
 def claim_neighbourhood(direction: Literal["out", "in"], keys: list[str]) -> tuple[str, Params]:

@@ -87,6 +87,15 @@ class VerdictView(BaseModel):
     numeric: NumericCheckView
 
 
+def report_verdict_of(marks: set[bool]) -> ReportVerdict:
+    """What the asserting reports say together, from the set of their ✓/× marks."""
+    if marks == {True}:
+        return "verified"
+    if marks == {False}:
+        return "unverified"
+    return "conflicting"
+
+
 class ClaimView(BaseModel):
     """One claim with everything the reports said about it."""
 
@@ -106,12 +115,7 @@ class ClaimView(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def report_verdict(self) -> ReportVerdict:
-        marks = {a.verified for a in self.assertions}
-        if marks == {True}:
-            return "verified"
-        if marks == {False}:
-            return "unverified"
-        return "conflicting"
+        return report_verdict_of({a.verified for a in self.assertions})
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -25,6 +25,20 @@ def test_values_are_parameters_never_literals() -> None:
     assert params == {"rows0": [{"key": hostile, "props": {"text": hostile}}]}
     query, params = cypher.claim_keys("XNLI")
     assert "XNLI" not in query and params == {"b": "XNLI"}
+    query, params = cypher.claim_keys("XNLI", hostile, hostile)
+    assert hostile not in query and params == {"b": "XNLI", "l": hostile, "m": hostile}
+
+
+def test_claim_keys_narrow_by_every_named_entity() -> None:
+    everything, params = cypher.claim_keys()
+    assert everything == "MATCH (c:`Claim`) RETURN DISTINCT c.key AS key ORDER BY key" and params == {}
+    language_only, _ = cypher.claim_keys(language="sw")
+    assert language_only.startswith("MATCH (c:`Claim`)-[:`MENTIONS`]->(:`Language` {key: $l})")
+    assert language_only.count("MATCH") == 1
+    model_only, _ = cypher.claim_keys(model="XLM-R")
+    assert "WHERE m.key = $m OR m.family = $m" in model_only and model_only.count("MATCH") == 1
+    all_three, _ = cypher.claim_keys("XNLI", "sw", "XLM-R")
+    assert all_three.count("MATCH") == 3 and "ABOUT" in all_three
 
 
 def test_chain_skips_empty_segments_and_numbers_parameters() -> None:

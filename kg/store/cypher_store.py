@@ -294,7 +294,10 @@ class CypherStore(GraphStore):
             wanted = {NodeRef(label=NodeLabel.CLAIM, key=k) for k in query.keys}
             keys = sorted(ref.key for ref in self._existing_nodes(self.executor.read, wanted))
         else:
-            keys = [row["key"] for row in self.executor.read(*cypher.claim_keys(query.benchmark))]
+            keys = [
+                row["key"]
+                for row in self.executor.read(*cypher.claim_keys(query.benchmark, query.language, query.model))
+            ]
         if query.after is not None:
             keys = [k for k in keys if (k < query.after if query.descending else k > query.after)]
         keys.sort(reverse=query.descending)

@@ -69,10 +69,10 @@ class EmbeddedStore(GraphStore):
         self._journal: IO[str] | None = None
         self._lock: IO[str] | None = None
         self._open = False
-        # Sorted claim ids per benchmark (None: every claim), built on first read, dropped by
-        # every write: a page of claims then starts at its cursor by bisection instead of
-        # gathering and sorting every claim about the benchmark on each request.
-        self._claim_index: dict[str | None, list[str]] = {}
+        # Sorted claim ids (and their set) per benchmark, language or model (None: every claim),
+        # built on first read and dropped by every write: a page of claims then starts at its
+        # cursor by bisection instead of gathering and sorting the candidates on each request.
+        self._claim_index: dict[tuple[NodeLabel, str] | None, tuple[list[str], frozenset[str]]] = {}
 
     @property
     def uri(self) -> str:
@@ -406,29 +406,53 @@ class EmbeddedStore(GraphStore):
         if query.keys is not None:
             ids = sorted({nid for k in query.keys if (nid := _nid(NodeRef(label=NodeLabel.CLAIM, key=k))) in graph})
         else:
-            ids = self._sorted_claim_ids(query.benchmark)
+            ids = self._candidates(query)
         return claim_views_from_graph(graph, _page_order(ids, query), query, node)
 
-    def _sorted_claim_ids(self, benchmark: str | None) -> list[str]:
-        found = self._claim_index.get(benchmark)
-        if found is not None:
-            return found
-        graph = self._graph
-        if benchmark is None:
-            ids = [n for n, d in graph.nodes(data=True) if d["label"] == NodeLabel.CLAIM]
-        else:
-            bench = _nid(NodeRef(label=NodeLabel.BENCHMARK, key=benchmark))
-            ids = (
-                [
-                    source
-                    for source, _, data in graph.in_edges(bench, data=True)
-                    if data["type"] == RelType.ABOUT and graph.nodes[source]["label"] == NodeLabel.CLAIM
-                ]
-                if bench in graph
-                else []
+    def _candidates(self, query: ClaimQuery) -> list[str]:
+        """Sorted ids of the claims linked to every entity the query names (all claims if it names none)."""
+        anchors = [
+            (label, name)
+            for label, name in (
+                (NodeLabel.BENCHMARK, query.benchmark),
+                (NodeLabel.LANGUAGE, query.language),
+                (NodeLabel.MODEL, query.model),
             )
-        found = self._claim_index[benchmark] = sorted(set(ids))
+            if name is not None
+        ]
+        if not anchors:
+            return self._indexed(None)[0]
+        linked = sorted((self._indexed(anchor) for anchor in anchors), key=lambda entry: len(entry[0]))
+        smallest, others = linked[0][0], [members for _, members in linked[1:]]
+        return [cid for cid in smallest if all(cid in members for members in others)] if others else smallest
+
+    def _indexed(self, anchor: tuple[NodeLabel, str] | None) -> tuple[list[str], frozenset[str]]:
+        found = self._claim_index.get(anchor)
+        if found is None:
+            ids = sorted(set(self._claims_linked_to(anchor)))
+            found = self._claim_index[anchor] = (ids, frozenset(ids))
         return found
+
+    def _claims_linked_to(self, anchor: tuple[NodeLabel, str] | None) -> Iterator[str]:
+        graph = self._graph
+        if anchor is None:
+            yield from (n for n, d in graph.nodes(data=True) if d["label"] == NodeLabel.CLAIM)
+            return
+        label, name = anchor
+        if label == NodeLabel.MODEL:  # a model filter also matches every size of a family
+            targets = [
+                n
+                for n, d in graph.nodes(data=True)
+                if d["label"] == NodeLabel.MODEL and name in (d["key"], d["props"].get("family"))
+            ]
+        else:
+            target = _nid(NodeRef(label=label, key=name))
+            targets = [target] if target in graph else []
+        wanted = RelType.ABOUT if label == NodeLabel.BENCHMARK else RelType.MENTIONS
+        for target in targets:
+            for source, _, data in graph.in_edges(target, data=True):
+                if data["type"] == wanted and graph.nodes[source]["label"] == NodeLabel.CLAIM:
+                    yield source
 
 
 def _page_order(ids: list[str], query: ClaimQuery) -> Iterator[str]:

@@ -19,8 +19,10 @@ from schemas.views import (
     EvidenceView,
     NumericCheckView,
     ParaphraseView,
+    ReportVerdict,
     ResultView,
     VerdictView,
+    report_verdict_of,
 )
 
 Edge = tuple[str, str, dict[str, PropValue], str]  # (type, other node id, props, rel key)
@@ -68,11 +70,32 @@ def build_claim_views(
             continue
         if needle is not None and needle not in _str(claim.props.get("text")).casefold():
             continue
+        incoming = list(inc(cid))
+        if query.report_verdict is not None and not _reports_say(incoming, query.report_verdict):
+            continue  # decided from the ✓/× marks alone, before building anything
+        paraphrases: list[ParaphraseView] = []
+        assertions: list[AssertionView] = []
+        for rel_type, other_id, props, _ in incoming:
+            if rel_type == RelType.PARAPHRASE_OF:
+                paraphrases.append(_paraphrase(node(other_id), props))
+            elif rel_type == RelType.ASSERTS:
+                report = node(other_id)
+                assertions.append(
+                    AssertionView(
+                        report=report.key,
+                        report_title=_str(report.props.get("title")),
+                        source_name=_str(report.props.get("source_name")),
+                        verified=bool(props.get("verified")),
+                        confidence=_float(props.get("confidence")),
+                        row=_int(props.get("row")),
+                        line=_int(props.get("line")),
+                        text_as_written=_str(props.get("text_as_written")),
+                    )
+                )
         benchmarks: list[str] = []
         languages: list[str] = []
         models: list[tuple[str, str]] = []
         results: list[ResultView] = []
-        paraphrases: list[ParaphraseView] = []
         verdict: VerdictView | None = None
         for rel_type, other_id, props, _ in out(cid):
             other = node(other_id)
@@ -98,24 +121,6 @@ def build_claim_views(
                 paraphrases.append(_paraphrase(other, props))
             elif rel_type == RelType.HAS_VERDICT:
                 verdict = verdict_view(other)
-        assertions: list[AssertionView] = []
-        for rel_type, other_id, props, _ in inc(cid):
-            if rel_type == RelType.PARAPHRASE_OF:
-                paraphrases.append(_paraphrase(node(other_id), props))
-            elif rel_type == RelType.ASSERTS:
-                report = node(other_id)
-                assertions.append(
-                    AssertionView(
-                        report=report.key,
-                        report_title=_str(report.props.get("title")),
-                        source_name=_str(report.props.get("source_name")),
-                        verified=bool(props.get("verified")),
-                        confidence=_float(props.get("confidence")),
-                        row=_int(props.get("row")),
-                        line=_int(props.get("line")),
-                        text_as_written=_str(props.get("text_as_written")),
-                    )
-                )
         view = ClaimView(
             key=claim.key,
             text=_str(claim.props.get("text")),
@@ -190,6 +195,11 @@ def _paraphrase(other: Node, props: dict[str, PropValue]) -> ParaphraseView:
         score=_float(props.get("score")),
         method=_str(props.get("method")),
     )
+
+
+def _reports_say(incoming: list[Edge], wanted: ReportVerdict) -> bool:
+    marks = {bool(props.get("verified")) for rel_type, _, props, _ in incoming if rel_type == RelType.ASSERTS}
+    return bool(marks) and report_verdict_of(marks) == wanted
 
 
 def _matches(view: ClaimView, query: ClaimQuery, families: set[str]) -> bool:

@@ -354,3 +354,34 @@ def test_claim_queries_see_every_write(store: GraphStore) -> None:
     assert xnli() == ["c1", "c2"]
     store.apply(GraphBatch(source="del", delete_nodes=[NodeRef(label=NodeLabel.CLAIM, key="c2")]))
     assert xnli() == ["c1"] and [c.key for c in store.find_claims(ClaimQuery())] == ["c1"]
+
+
+def test_entity_filters_agree_with_filtering_every_claim(seeded: GraphStore) -> None:
+    """Stores narrow candidates by benchmark, language and model (indexes, MATCH clauses): same answer as a scan."""
+    everything = seeded.find_claims(ClaimQuery())
+    family = {m.key: str(m.props.get("family") or m.key) for m in seeded.iter_nodes(NodeLabel.MODEL)}
+    benchmarks = sorted({b for c in everything for b in c.benchmarks})
+    languages = sorted({lang for c in everything for lang in c.languages})
+    models = sorted(set(family) | set(family.values()))
+    assert len(benchmarks) >= 3 and len(languages) >= 1 and len(models) >= 3
+
+    def scan(benchmark: str | None, language: str | None, model: str | None) -> list[str]:
+        return [
+            c.key
+            for c in everything
+            if (benchmark is None or benchmark in c.benchmarks)
+            and (language is None or language in c.languages)
+            and (model is None or any(model in (m, family[m]) for m in c.models))
+        ]
+
+    cases = [(b, None, None) for b in benchmarks] + [(None, lang, None) for lang in languages]
+    cases += [(None, None, m) for m in models] + [(b, None, m) for b in benchmarks for m in models]
+    cases += [(b, lang, None) for b in benchmarks for lang in languages] + [("XNLI", "nowhere", None)]
+    answered = set()
+    for benchmark, language, model in cases:
+        found = seeded.find_claims(ClaimQuery(benchmark=benchmark, language=language, model=model))
+        assert [c.key for c in found] == scan(benchmark, language, model), (benchmark, language, model)
+        if found:
+            answered.add((benchmark, language, model))
+    single = [case for case in answered if sum(x is not None for x in case) == 1]
+    assert len(single) >= len(benchmarks) + len(languages) + 3  # the cases are not all empty
