@@ -422,9 +422,10 @@ class EmbeddedStore(GraphStore):
         ]
         if not anchors:
             return self._indexed(None)[0]
-        linked = sorted((self._indexed(anchor) for anchor in anchors), key=lambda entry: len(entry[0]))
-        smallest, others = linked[0][0], [members for _, members in linked[1:]]
-        return [cid for cid in smallest if all(cid in members for members in others)] if others else smallest
+        if len(anchors) == 1:
+            return self._indexed(anchors[0])[0]
+        members = [self._indexed(anchor)[1] for anchor in anchors]
+        return sorted(frozenset.intersection(*sorted(members, key=len)))
 
     def _indexed(self, anchor: tuple[NodeLabel, str] | None) -> tuple[list[str], frozenset[str]]:
         found = self._claim_index.get(anchor)
