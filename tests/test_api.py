@@ -255,17 +255,29 @@ def test_malformed_upload_is_422_with_file_and_line(writable: TestClient) -> Non
 
 def test_graphql_limits_reject_abusive_queries(client: TestClient) -> None:
     deep = 'query { claim(key: "c_9825856eff07430a") { ' + "paraphrases { " * 9 + "key" + " }" * 9 + " } }"
-    messages = [e["message"] for e in client.post("/graphql", json={"query": deep}).json()["errors"]]
-    assert any("exceeds maximum operation depth" in m for m in messages), messages
     wide = """query { claims(first: 200) { edges { node { assertions { report { claims { assertions {
       report { key } } } } } } } } }"""
-    error = client.post("/graphql", json={"query": wide}).json()["errors"][0]["message"]
-    assert "query too complex" in error
     many = "query { " + " ".join(f"a{i}: claims(first: 1) {{ pageInfo {{ hasNextPage }} }}" for i in range(30)) + " }"
-    messages = [e["message"] for e in client.post("/graphql", json={"query": many}).json()["errors"]]
-    assert any("aliases" in m for m in messages), messages
-    fine = client.post("/graphql", json={"query": "query { claims(first: 2) { edges { node { key } } } }"}).json()
-    assert "errors" not in fine and len(fine["data"]["claims"]["edges"]) == 2
+    long = "query { claims(first: 1) { edges { node { " + "key " * 2100 + "} } } }"
+    for attempt in range(2):  # parsing and validation are cached per query text: the second try must fail too
+        messages = [e["message"] for e in client.post("/graphql", json={"query": deep}).json()["errors"]]
+        assert any("exceeds maximum operation depth" in m for m in messages), (attempt, messages)
+        error = client.post("/graphql", json={"query": wide}).json()["errors"][0]["message"]
+        assert "query too complex" in error, attempt
+        messages = [e["message"] for e in client.post("/graphql", json={"query": many}).json()["errors"]]
+        assert any("aliases" in m for m in messages), (attempt, messages)
+        messages = [e["message"] for e in client.post("/graphql", json={"query": long}).json()["errors"]]
+        assert any("more than 2000 tokens" in m for m in messages), (attempt, messages)
+        fine = client.post("/graphql", json={"query": "query { claims(first: 2) { edges { node { key } } } }"}).json()
+        assert "errors" not in fine and len(fine["data"]["claims"]["edges"]) == 2
+    # a page size passed as a variable is read from the request: it cannot slip past the budget
+    wide_var = wide.replace("query {", "query($n: Int!) {", 1).replace("first: 200", "first: $n")
+    for n, allowed in ((200, False), (1, True), (200, False)):
+        body = client.post("/graphql", json={"query": wide_var, "variables": {"n": n}}).json()
+        if allowed:
+            assert "errors" not in body and len(body["data"]["claims"]["edges"]) == 1, body
+        else:
+            assert "query too complex" in body["errors"][0]["message"] and body["data"] is None, (n, body)
 
 
 def test_dataloaders_bound_store_calls(writable: TestClient) -> None:

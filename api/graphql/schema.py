@@ -11,10 +11,17 @@ from typing import Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import Info
 
-from api.graphql.limits import cost_rule
+from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
 from kg.catalog import paper_view
 from kg.service import ClaimGraph
@@ -321,12 +328,24 @@ class Query:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with its limits; parsing and validation are cached per query text.
+
+    The depth and alias rules are built once, so a repeated query (a dashboard, a script in a
+    loop) hits the validation cache; strawberry's own limiters would make new rule classes per
+    request and defeat it. Tokens are counted at parse time (the parse cache keys on the limit
+    and never caches a failure), and the cost budget is checked per request with its variables.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     return strawberry.Schema(
         query=Query,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            lambda: AddValidationRules([cost_rule(settings.graphql_max_cost)]),
+            lambda: AddValidationRules(rules),
+            ParserCache,
+            ValidationCache,
+            lambda: CostLimiter(settings.graphql_max_cost),  # per request: it reads the variables
         ],
     )
