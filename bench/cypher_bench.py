@@ -14,6 +14,7 @@ import platform
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from bench.synthetic import write_reports
@@ -21,7 +22,7 @@ from ingest.pipeline import Ingestor
 from kg import cypher
 from kg.gazetteer import Gazetteer
 from kg.store.base import GraphStore, validate_batch
-from kg.store.cypher_store import CypherStore
+from kg.store.cypher_store import CypherStore, Run
 from kg.store.embedded import EmbeddedStore
 from kg.store.falkordb_server import start_falkordb
 from kg.store.falkordb_store import falkordb_store
@@ -35,16 +36,23 @@ class RowAtATimeStore(CypherStore):
 
     def apply(self, batch: GraphBatch) -> WriteSummary:
         validate_batch(batch, is_stored=lambda ref: True)
-        run = self.executor.write_transaction
-        for node in batch.nodes:
-            query, params = cypher.chain([cypher.merge_nodes(node.label, [{"key": node.key, "props": node.props}])])
-            run(lambda r, q=query, p=params: (r(q, p), WriteSummary())[1])
+        statements = [
+            cypher.chain([cypher.merge_nodes(node.label, [{"key": node.key, "props": node.props}])])
+            for node in batch.nodes
+        ]
         for rel in batch.relationships:
             row = {"start": rel.start.key, "end": rel.end.key, "rkey": rel.key, "props": rel.props}
-            segment = cypher.merge_relationships(rel.type, rel.start.label, rel.end.label, [row])
-            query, params = cypher.chain([segment])
-            run(lambda r, q=query, p=params: (r(q, p), WriteSummary())[1])
+            statements.append(
+                cypher.chain([cypher.merge_relationships(rel.type, rel.start.label, rel.end.label, [row])])
+            )
+        for query, params in statements:  # one transaction per statement: the point of this baseline
+            self.executor.write_transaction(partial(_run_one, query, params))
         return WriteSummary(nodes_created=len(batch.nodes), relationships_created=len(batch.relationships))
+
+
+def _run_one(query: str, params: cypher.Params, run: Run) -> WriteSummary:
+    run(query, params)
+    return WriteSummary()
 
 
 class TimedApply:
