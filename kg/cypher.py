@@ -161,10 +161,10 @@ def claim_keys(
     A model matches by name or by family (``XLM-R`` finds claims about ``XLM-R Large``), as in the views.
     """
     claim = label(NodeLabel.CLAIM)
-    clauses = [f"MATCH (c:{claim})"]
+    clauses: list[str] = []
     params: Params = {}
     if benchmark is not None:
-        clauses = [f"MATCH (c:{claim})-[:{rel_type(RelType.ABOUT)}]->(:{label(NodeLabel.BENCHMARK)} {{key: $b}})"]
+        clauses.append(f"MATCH (c:{claim})-[:{rel_type(RelType.ABOUT)}]->(:{label(NodeLabel.BENCHMARK)} {{key: $b}})")
         params["b"] = benchmark
     if language is not None:
         clauses.append(f"MATCH (c:{claim})-[:{rel_type(RelType.MENTIONS)}]->(:{label(NodeLabel.LANGUAGE)} {{key: $l}})")
@@ -175,9 +175,7 @@ def claim_keys(
             "WHERE m.key = $m OR m.family = $m"
         )
         params["m"] = model
-    if len(clauses) > 1 and clauses[0] == f"MATCH (c:{claim})":
-        clauses = clauses[1:]
-    return " ".join(clauses) + " RETURN DISTINCT c.key AS key ORDER BY key", params
+    return " ".join(clauses or [f"MATCH (c:{claim})"]) + " RETURN DISTINCT c.key AS key ORDER BY key", params
 
 
 def claim_neighbourhood(direction: Literal["out", "in"], keys: list[str]) -> tuple[str, Params]:

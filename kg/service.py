@@ -28,9 +28,8 @@ from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, Paraphras
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
 from kg.verify.aggregate import Thresholds
-from kg.verify.evidence import Scope
 from kg.verify.runner import Progress, VerifyConfig, verify_claims
-from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, VerifyScope, WriteSummary
 from schemas.paper import ExaminedOutcome, PapersOutcome
 from schemas.views import (
     BenchmarkSummary,
@@ -174,7 +173,7 @@ class ClaimGraph:
         *,
         claim: str | None = None,
         benchmark: str | None = None,
-        scope: Scope | None = None,
+        scope: VerifyScope | None = None,
         model: str | None = None,
         force: bool = False,
         progress: Progress | None = None,
@@ -305,8 +304,12 @@ class ClaimGraph:
         )
 
     def papers(self) -> list[Node]:
+        return self.nodes_labelled(NodeLabel.PAPER)
+
+    def nodes_labelled(self, label: NodeLabel) -> list[Node]:
+        """Every node with ``label``, sorted by key."""
         with self.store(read_only=True) as store:
-            return list(store.iter_nodes(NodeLabel.PAPER))
+            return list(store.iter_nodes(label))
 
     # -- reads -----------------------------------------------------------------------
     def resolve(self, kind: EntityKind, name: str | None) -> str | None:

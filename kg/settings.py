@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.graph import VerifyScope
+
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -35,7 +37,7 @@ class Settings(BaseSettings):
         description="NLI inference path on CPU: torch fp32, ONNX Runtime fp32, or ONNX Runtime with int8 weights "
         "(exported and cached in data_dir/onnx on first use). See bench/results/nli_inference.md.",
     )
-    verify_scope: Literal["cited", "all"] = Field(
+    verify_scope: VerifyScope = Field(
         default="cited", description="Evidence pool: papers linked to the claim's reports, or every paper."
     )
     verify_top_k: int = Field(default=5, ge=1, le=100, description="Evidence sentences kept per claim.")

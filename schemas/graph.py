@@ -255,6 +255,9 @@ class ResultNode(_TypedNode):
 
 VerdictLabel = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 NumericStatus = Literal["match", "mismatch", "none"]
+DecidedBy = Literal["nli", "numeric", "no-evidence"]
+#: the verifier's evidence pool: papers linked to the claim's reports, or every paper
+VerifyScope = Literal["cited", "all"]
 
 
 class VerdictNode(_TypedNode):
@@ -270,8 +273,8 @@ class VerdictNode(_TypedNode):
 
     verdict: VerdictLabel
     score: float
-    decided_by: Literal["nli", "numeric", "no-evidence"]
-    scope: Literal["cited", "all"]
+    decided_by: DecidedBy
+    scope: VerifyScope
     model: str
     model_sha256: str
     backend: str

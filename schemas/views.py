@@ -6,10 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from schemas.graph import DecidedBy, NumericStatus, VerifyScope
+from schemas.graph import VerdictLabel as VerifierVerdict
+
 ReportVerdict = Literal["verified", "unverified", "conflicting"]
-VerifierVerdict = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 #: ``kg claims --verdict``: a verifier label, or "unchecked" for claims not verified yet.
-VerdictFilter = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "unchecked"]
+VerdictFilter = Literal[VerifierVerdict, "unchecked"]
 
 
 class AssertionView(BaseModel):
@@ -62,7 +64,7 @@ class EvidenceView(BaseModel):
 class NumericCheckView(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["match", "mismatch", "none"]
+    status: NumericStatus
     detail: str | None = None
     paper: str | None = None
     index: int | None = None
@@ -75,8 +77,8 @@ class VerdictView(BaseModel):
 
     verdict: VerifierVerdict
     score: float
-    decided_by: Literal["nli", "numeric", "no-evidence"]
-    scope: Literal["cited", "all"]
+    decided_by: DecidedBy
+    scope: VerifyScope
     model: str
     model_sha256: str
     backend: str
@@ -187,7 +189,7 @@ class VerifySummary(BaseModel):
 
     model: str
     backend: str
-    scope: Literal["cited", "all"]
+    scope: VerifyScope
     top_k: int
     threshold_support: float
     threshold_refute: float

@@ -7,7 +7,7 @@ Nested fields go through per-request DataLoaders (see loaders.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -24,10 +24,11 @@ from strawberry.types import Info
 from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
 from kg.catalog import paper_view
+from kg.errors import InputError
 from kg.service import ClaimGraph
 from kg.settings import Settings
 from kg.store.views import opt_str
-from schemas.graph import Node
+from schemas.graph import Node, NodeLabel
 from schemas.views import ClaimQuery, ClaimView, ReportVerdict, VerdictFilter
 
 
@@ -243,10 +244,9 @@ def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
         report_verdict = "verified" if where.report_verified else "unverified"
     verdict: VerdictFilter | None = None
     if where.verdict is not None:
-        if where.verdict not in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "unchecked"):
-            from kg.errors import InputError
-
-            raise InputError(f"verdict must be SUPPORTED, REFUTED, NOT_ENOUGH_INFO or unchecked, not {where.verdict!r}")
+        allowed = get_args(VerdictFilter)
+        if where.verdict not in allowed:
+            raise InputError(f"verdict must be {', '.join(allowed[:-1])} or {allowed[-1]}, not {where.verdict!r}")
         verdict = where.verdict  # type: ignore[assignment]
     return service.query(
         benchmark=where.benchmark.name if where.benchmark else None,
@@ -292,8 +292,6 @@ class Query:
     ) -> ClaimConnection:
         service, _ = _ctx(info)
         if not 1 <= first <= service.settings.api_max_page:
-            from kg.errors import InputError
-
             raise InputError(f"first must be between 1 and {service.settings.api_max_page}")
         return await run_in_threadpool(_claims_connection, service, where, first, after)
 
@@ -305,10 +303,8 @@ class Query:
 
     @strawberry.field
     async def reports(self, info: Info[Any, Any]) -> list[Report]:
-        service, loaders = _ctx(info)
-        summaries = await run_in_threadpool(service.reports)
-        nodes = await loaders.reports.load_many([s.key for s in summaries])
-        return [Report.of(n) for n in nodes if n is not None]
+        service, _ = _ctx(info)
+        return [Report.of(n) for n in await run_in_threadpool(service.nodes_labelled, NodeLabel.REPORT)]
 
     @strawberry.field
     async def report(self, info: Info[Any, Any], key: str) -> Report | None:
@@ -319,7 +315,7 @@ class Query:
     @strawberry.field
     async def papers(self, info: Info[Any, Any]) -> list[Paper]:
         service, _ = _ctx(info)
-        return [Paper.of(n) for n in await run_in_threadpool(service.papers)]
+        return [Paper.of(n) for n in await run_in_threadpool(service.nodes_labelled, NodeLabel.PAPER)]
 
     @strawberry.field
     async def benchmarks(self, info: Info[Any, Any]) -> list[BenchmarkInfo]:

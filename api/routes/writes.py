@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import JSONResponse
@@ -15,7 +15,7 @@ from api.deps import Service, Writer
 from api.errors import ERROR_RESPONSES, error_response
 from ingest.pipeline import SourceOutcome
 from kg.errors import InputError
-from schemas.graph import WriteSummary
+from schemas.graph import VerifyScope, WriteSummary
 from schemas.views import VerifySummary
 
 router = APIRouter(dependencies=[Writer], responses=ERROR_RESPONSES, tags=["writes"])
@@ -30,7 +30,7 @@ class IngestResponse(BaseModel):
 class VerifyRequest(BaseModel):
     claim: str | None = Field(default=None, max_length=200)
     benchmark: str | None = Field(default=None, max_length=200)
-    scope: Literal["cited", "all"] | None = None
+    scope: VerifyScope | None = None
     force: bool = False
 
 

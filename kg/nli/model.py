@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -42,11 +42,26 @@ def resolve_nli_location(name_or_path: str) -> str:
     return name_or_path
 
 
-def length_sorted_batches(pairs: list[tuple[str, str]], batch_size: int) -> Iterator[list[int]]:
-    """Indices of ``pairs`` in batches of similar length, so padding stays small on both inference paths."""
+def encoded_batches(
+    tokenizer: Any, pairs: list[tuple[str, str]], batch_size: int, max_length: int, tensors: Literal["pt", "np"]
+) -> Iterator[tuple[list[int], Any]]:
+    """(indices, encoded inputs) for batches of pairs of similar length, so padding stays small.
+
+    One tokenizer call for the torch and ONNX paths: the same truncation and padding keep
+    their probabilities comparable (tests/test_verify.py checks that they agree).
+    """
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     for start in range(0, len(order), batch_size):
-        yield order[start : start + batch_size]
+        index = order[start : start + batch_size]
+        encoded = tokenizer(
+            [pairs[i][0] for i in index],
+            [pairs[i][1] for i in index],
+            truncation="longest_first",
+            max_length=max_length,
+            padding=True,
+            return_tensors=tensors,
+        )
+        yield index, encoded
 
 
 @dataclass
@@ -67,16 +82,8 @@ class NLIModel:
 
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
         with torch.inference_mode():
-            for index in length_sorted_batches(pairs, batch_size):
-                encoded = self.tokenizer(
-                    [pairs[i][0] for i in index],
-                    [pairs[i][1] for i in index],
-                    truncation="longest_first",
-                    max_length=max_length,
-                    padding=True,
-                    return_tensors="pt",
-                ).to(self.device)
-                logits = self.model(**encoded).logits.float()
+            for index, encoded in encoded_batches(self.tokenizer, pairs, batch_size, max_length, "pt"):
+                logits = self.model(**encoded.to(self.device)).logits.float()
                 probs = torch.softmax(logits, dim=-1)[:, self.order].cpu().numpy()
                 out[index] = probs
         return out

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from kg.errors import ModelError
 from kg.nli.labels import LABELS
-from kg.nli.model import NLIModel, cpu_threads, length_sorted_batches
+from kg.nli.model import NLIModel, cpu_threads, encoded_batches
 
 OnnxVariant = Literal["onnx", "onnx-int8"]
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -41,15 +41,7 @@ class OnnxNLIModel:
     ) -> npt.NDArray[np.float32]:
         """Probabilities, shape (len(pairs), 3), columns in LABELS order; pairs batched by length."""
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        for index in length_sorted_batches(pairs, batch_size):
-            encoded = self.tokenizer(
-                [pairs[i][0] for i in index],
-                [pairs[i][1] for i in index],
-                truncation="longest_first",
-                max_length=max_length,
-                padding=True,
-                return_tensors="np",
-            )
+        for index, encoded in encoded_batches(self.tokenizer, pairs, batch_size, max_length, "np"):
             feed = {name: encoded[name].astype(np.int64) for name in self.input_names}
             logits = self.session.run(None, feed)[0][:, self.order].astype(np.float32)
             logits -= logits.max(axis=1, keepdims=True)

@@ -14,15 +14,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from kg.verify.numeric import NumericCheck
+from schemas.graph import DecidedBy, VerdictLabel
 
-VerdictLabel = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
-DecidedBy = Literal["nli", "numeric", "no-evidence"]
 VERDICTS: tuple[VerdictLabel, VerdictLabel, VerdictLabel] = ("SUPPORTED", "NOT_ENOUGH_INFO", "REFUTED")
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
 

@@ -14,12 +14,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-Scope = Literal["cited", "all"]
 #: Kept evidence sentences per claim: an abstract has 6–10 sentences, 5 covers the findings.
 DEFAULT_TOP_K = 5
 #: Bumped whenever retrieval, the numeric check or aggregation change meaning, so stored verdicts are redone.

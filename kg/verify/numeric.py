@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from kg.extraction import ExtractedResult
+from schemas.graph import NumericStatus
 
-NumericStatus = Literal["match", "mismatch", "none"]
 #: Two values are the same number when they differ by less than this (one decimal of rounding).
 TOLERANCE = 0.051
 

@@ -25,14 +25,13 @@ from kg.verify.evidence import (
     DEFAULT_TOP_K,
     Candidate,
     RankedEvidence,
-    Scope,
     candidates,
     evidence_hash,
     linked_papers,
     rank,
 )
 from kg.verify.numeric import NumberedSentence, NumericCheck, check_numbers
-from schemas.graph import GraphBatch, NodeLabel, NodeRef, Relationship, RelType, VerdictNode
+from schemas.graph import GraphBatch, NodeLabel, NodeRef, Relationship, RelType, VerdictNode, VerifyScope
 from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
 
 Matrix = npt.NDArray[np.float32]
@@ -47,7 +46,7 @@ class VerifyConfig:
     backend: str
     model_fingerprint: str  # name, weights hash and inference path: a change re-verifies everything
     thresholds: Thresholds
-    scope: Scope = "cited"
+    scope: VerifyScope = "cited"
     top_k: int = DEFAULT_TOP_K
     force: bool = False
 
