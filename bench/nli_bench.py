@@ -4,6 +4,9 @@
 2. ours, torch fp32: :meth:`kg.nli.model.NLIModel.predict` (length-sorted batches, inference mode);
 3. ours, ONNX Runtime fp32 and int8 (dynamic per-channel quantisation of the linear layers).
 
+``--compare FOLDER`` adds the torch and ONNX int8 rows of another model (e.g. the previous
+shipped model, ``git show``-ed into a folder) in the same run, on the same pairs.
+
 Pairs: a stratified sample of FEVER ``eval`` (development data; seed 13), so the macro-F1
 column is measured on the same pairs that are timed. Run:
 
@@ -26,11 +29,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kg.nli.data import LOADERS
+from kg.nli.data import LOADERS, stratified_sample
 from kg.nli.evaluate import confusion_matrix, macro_f1
 from kg.nli.model import SHIPPED_MODEL, cpu_threads, load_nli_model
 from kg.nli.onnx_model import load_onnx_model
-from kg.verify.calibrate import stratified_sample
 
 RESULTS = Path(__file__).parent / "results"
 Predict = Callable[[list[tuple[str, str]]], npt.NDArray[np.float32]]
@@ -57,7 +59,7 @@ def timed(predict: Predict, pairs: list[tuple[str, str]]) -> tuple[float, npt.ND
     return time.perf_counter() - start, probs
 
 
-def run(n_pairs: int, data: Path) -> str:
+def run(n_pairs: int, data: Path, compare: Path | None = None) -> str:
     sample = stratified_sample(LOADERS["fever"](data, "eval"), n_pairs)
     pairs = [(p.premise, p.hypothesis) for p in sample]
     gold = [p.label_id for p in sample]
@@ -69,6 +71,12 @@ def run(n_pairs: int, data: Path) -> str:
             ("ClaimGraph, ONNX Runtime fp32", load_onnx_model(torch_model, Path(tmp), "onnx").predict),
             ("ClaimGraph, ONNX Runtime int8", load_onnx_model(torch_model, Path(tmp), "onnx-int8").predict),
         ]
+        if compare is not None:
+            other = load_nli_model(str(compare))
+            paths += [
+                (f"{compare.name}, torch fp32", other.predict),
+                (f"{compare.name}, ONNX Runtime int8", load_onnx_model(other, Path(tmp), "onnx-int8").predict),
+            ]
         rows = []
         for name, predict in paths:
             seconds, probs = timed(predict, pairs)
@@ -105,8 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=2000)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/nli"))
+    parser.add_argument("--compare", type=Path, default=None, help="another model folder to time on the same pairs")
     args = parser.parse_args()
-    table = run(args.pairs, args.data)
+    table = run(args.pairs, args.data, args.compare)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "nli_inference.md").write_text(table, encoding="utf-8")
     print(table)

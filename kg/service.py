@@ -27,7 +27,6 @@ from kg.papers import FoundBy, arxiv_paper_node, cited_keys, paper_node, papers_
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
-from kg.verify.aggregate import Thresholds
 from kg.verify.runner import Progress, VerifyConfig, verify_claims
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, VerifyScope, WriteSummary
 from schemas.paper import ExaminedOutcome, PapersOutcome
@@ -175,22 +174,26 @@ class ClaimGraph:
         benchmark: str | None = None,
         scope: VerifyScope | None = None,
         model: str | None = None,
+        min_precision: float | None = None,
         force: bool = False,
         progress: Progress | None = None,
     ) -> VerifySummary:
         """Verify the selected claims against their papers; only changed evidence or models are re-scored."""
         from kg.nli.model import model_fingerprint
         from kg.nli.scorer import load_scorer
+        from kg.verify.evaluate import load_aggregator
 
         settings = self.settings
         name = model or settings.nli_model
         backend = settings.nli_backend
-        thresholds = Thresholds.load(settings.verify_thresholds) if settings.verify_thresholds else Thresholds.load()
+        aggregator, aggregator_sha = load_aggregator(settings.verify_aggregator, name)
         config = VerifyConfig(
             model=name,
             backend=backend,
             model_fingerprint=model_fingerprint(name, backend),
-            thresholds=thresholds,
+            aggregator=aggregator,
+            aggregator_sha256=aggregator_sha,
+            min_precision=min_precision if min_precision is not None else settings.verify_min_precision,
             scope=scope or settings.verify_scope,
             top_k=settings.verify_top_k,
             force=force,

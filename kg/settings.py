@@ -41,8 +41,15 @@ class Settings(BaseSettings):
         default="cited", description="Evidence pool: papers linked to the claim's reports, or every paper."
     )
     verify_top_k: int = Field(default=5, ge=1, le=100, description="Evidence sentences kept per claim.")
-    verify_thresholds: Path | None = Field(
-        default=None, description="A thresholds TOML replacing the calibrated kg/verify/thresholds.toml."
+    verify_min_precision: float = Field(
+        default=0.85,
+        ge=0.5,
+        le=1.0,
+        description="Operating point: SUPPORTED (and REFUTED) only where that precision was reached on the "
+        "calibration data; below it the verifier answers NOT_ENOUGH_INFO.",
+    )
+    verify_aggregator: Path | None = Field(
+        default=None, description="A verifier.json (from `kg verifier fit`) replacing the one beside the NLI model."
     )
     nli_data: Path = Field(
         default=Path("../shared/data/nli"), description="Folder with fever/, snli/, citint/ for `kg nli`."

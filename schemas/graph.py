@@ -255,7 +255,7 @@ class ResultNode(_TypedNode):
 
 VerdictLabel = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 NumericStatus = Literal["match", "mismatch", "none"]
-DecidedBy = Literal["nli", "numeric", "no-evidence"]
+DecidedBy = Literal["nli", "numeric", "no-evidence", "gate"]
 #: the verifier's evidence pool: papers linked to the claim's reports, or every paper
 VerifyScope = Literal["cited", "all"]
 
@@ -293,3 +293,10 @@ class VerdictNode(_TypedNode):
     numeric_detail: str | None = None
     numeric_paper: str | None = None
     numeric_index: int | None = None
+    reason: str = ""  # why this verdict: the deciding sentence and check, or why there is no relevant evidence
+    probability_supported: float | None = None  # the aggregator's calibrated probabilities
+    probability_nei: float | None = None
+    probability_refuted: float | None = None
+    min_precision: float | None = None  # the operating point asked for (threshold_* are its probabilities)
+    gate_min_similarity: float | None = None
+    aggregator_sha256: str = ""

@@ -82,11 +82,16 @@ class VerdictView(BaseModel):
     model: str
     model_sha256: str
     backend: str
-    threshold_support: float
-    threshold_refute: float
+    threshold_support: float = Field(description="P(supported) needed at the operating point")
+    threshold_refute: float = Field(description="P(refuted) needed at the operating point")
     verified_at: str
-    evidence: list[EvidenceView]
+    evidence: list[EvidenceView] = Field(description="the sentences the relevance gate admitted")
     numeric: NumericCheckView
+    reason: str = Field(default="", description="why: the deciding sentence and check, or 'no relevant evidence'")
+    probabilities: dict[str, float] | None = Field(
+        default=None, description="calibrated P(SUPPORTED), P(NOT_ENOUGH_INFO), P(REFUTED) from the aggregator"
+    )
+    min_precision: float | None = Field(default=None, description="the operating point: SUPPORTED precision asked for")
 
 
 def report_verdict_of(marks: set[bool]) -> ReportVerdict:
@@ -191,6 +196,7 @@ class VerifySummary(BaseModel):
     backend: str
     scope: VerifyScope
     top_k: int
+    min_precision: float
     threshold_support: float
     threshold_refute: float
     claims_selected: int

@@ -62,6 +62,9 @@ def test_missing_models_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyP
         load_nli_model("some-org/not-a-cached-nli-model")
 
 
+NLI_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
+
+
 def test_metrics_by_hand() -> None:
     gold = [0, 0, 1, 1, 2, 2]
     predicted = [0, 1, 1, 1, 2, 0]
@@ -80,8 +83,27 @@ def test_best_threshold_separates() -> None:
 
 def test_evaluation_splits_are_never_trained_on() -> None:
     for name, splits in SPLITS.items():
-        assert splits["train"] != splits["eval"], name
+        held = {splits[p] for p in ("calib", "eval") if p in splits}
+        assert splits["train"] not in held, name
     assert SPLITS["fever"]["eval"] == "eval" and SPLITS["snli"]["eval"] == "test" and SPLITS["citint"]["eval"] == "dev"
+    assert set(SPLITS["numeric"]) == set(SPLITS["negation"]) == set(SPLITS["swap"]) == {"train"}  # synthetic: train only
+
+
+@pytest.mark.skipif(not NLI_DATA.is_dir(), reason="../shared/data/nli is not beside this checkout")
+def test_training_calibration_and_evaluation_parts_are_disjoint() -> None:
+    from kg.nli.data import citint_claims, fever_files, healthver_rows
+
+    assert {p.name for p in fever_files(NLI_DATA, "calib")} == {"train_14.csv"}
+    assert "train_14.csv" not in {p.name for p in fever_files(NLI_DATA, "train")}
+    train, calib = citint_claims(NLI_DATA, "train"), citint_claims(NLI_DATA, "calib")
+    assert train and calib and not {c.id for c in train} & {c.id for c in calib}
+    assert 0.1 < len(calib) / (len(train) + len(calib)) < 0.3
+    topics = {part: {r["topic_ip"] for r in healthver_rows(NLI_DATA, part)} for part in ("train", "calib", "eval")}
+    assert all(topics.values())
+    assert not topics["train"] & topics["calib"] and not topics["train"] & topics["eval"]
+    assert not topics["calib"] & topics["eval"]
+    claims = {part: {r["claim"] for r in healthver_rows(NLI_DATA, part)} for part in ("train", "calib", "eval")}
+    assert not claims["train"] & (claims["calib"] | claims["eval"])
 
 
 def test_stratified_sampling_caps_each_label() -> None:
@@ -93,9 +115,6 @@ def test_stratified_sampling_caps_each_label() -> None:
 
 def test_detokenize_fever_text() -> None:
     assert detokenize("New Amsterdam -LRB- 2008 -RRB- , a series .") == "New Amsterdam (2008), a series."
-
-
-NLI_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
 
 
 @pytest.mark.skipif(not NLI_DATA.is_dir(), reason="../shared/data/nli is not beside this checkout")

@@ -78,7 +78,13 @@ def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySum
         assert v is not None
         assert (v.model, v.model_sha256, v.scope) == ("claimgraph-nli-minilm", sha, "cited")
         datetime.fromisoformat(v.verified_at)
-        assert 1 <= len(v.evidence) <= 6  # top 5, plus a numeric sentence outside them
+        assert len(v.evidence) <= 6  # top 5 admitted by the gate, plus a numeric sentence outside them
+        assert v.reason  # every verdict says why
+        if not v.evidence:
+            assert (v.verdict, v.decided_by) == ("NOT_ENOUGH_INFO", "gate") and "no relevant evidence" in v.reason
+        if v.decided_by == "nli":
+            assert v.probabilities is not None and sum(v.probabilities.values()) == pytest.approx(1.0, abs=1e-4)
+            assert v.score == pytest.approx(v.probabilities[v.verdict], abs=1e-6)
         for e in v.evidence:
             assert sentences[e.paper][e.index] == e.sentence  # the address points at the sentence
             assert e.entailment + e.neutral + e.contradiction == pytest.approx(1.0, abs=1e-4)
@@ -134,10 +140,11 @@ def test_changed_model_reverifies_everything(
         summary = service.verify(model=str(tiny_nli_model), benchmark="XNLI")
         assert summary.claims_verified == summary.claims_selected > 0
         assert summary.backend == backend
-    claim = service.claims(benchmark="XNLI")[0]
-    assert claim.verdict is not None and claim.verdict.model == str(tiny_nli_model)
+    claims = service.claims(benchmark="XNLI")
+    assert all(c.verdict is not None and c.verdict.model == str(tiny_nli_model) for c in claims)
+    scored = [e for c in claims if c.verdict for e in c.verdict.evidence]
     # the tiny model's biased output is named ENTAILMENT: mapped by name, entailment dominates on both paths
-    assert all(e.entailment > e.neutral > e.contradiction for e in claim.verdict.evidence)
+    assert scored and all(e.entailment > e.neutral > e.contradiction for e in scored)
 
 
 def test_onnx_and_torch_paths_agree_on_label_order(tiny_nli_model: Path, tmp_path: Path) -> None:
@@ -156,6 +163,62 @@ def test_claims_without_abstracts_are_not_enough_info(tmp_path: Path) -> None:
     summary = service.verify()
     assert summary.pairs_scored == 0 and summary.verdicts["NOT_ENOUGH_INFO"] == summary.claims_selected
     assert all(c.verdict and c.verdict.decided_by == "no-evidence" for c in service.claims())
+
+
+UNRELATED_PAPER = {
+    "arxiv_id": "2401.99999",
+    "version": "v1",
+    "title": "Coral reef recovery after marine heatwaves",
+    "abstract": "Marine heatwaves bleach coral reefs across the tropics. We survey 120 reefs in the Pacific over a "
+    "decade. Reefs with diverse fish communities recover faster after bleaching. Water quality explains half of the "
+    "variation in recovery time.",
+    "authors": ["A. Reef"],
+    "categories": ["q-bio.PE"],
+    "primary_category": "q-bio.PE",
+    "published": "2024-01-02T00:00:00Z",
+    "updated": "2024-01-02T00:00:00Z",
+    "comment": None,
+    "doi": None,
+    "journal_ref": None,
+    "pdf_url": "http://arxiv.org/pdf/2401.99999v1",
+    "fetched_at": "2026-11-24T00:00:00Z",
+}
+
+
+def _unrelated_report(folder: Path) -> Path:
+    """A report in the seeds' own layout about something else entirely, citing an unrelated paper."""
+    seed = (SEEDS / "000_9d9b0186167b53ff.txt").read_text(encoding="utf-8")
+    head = seed[: seed.index("Claim\tVerified\tConfidence")]
+    text = (
+        head.replace("Computational Efficiency", "Coral Reef Recovery")
+        + "Claim\tVerified\tConfidence\n"
+        + "Reefs with diverse fish communities recover faster after bleaching.\t✓\t0.20\n\n"
+        + "## References\n\n- <http://arxiv.org/abs/2401.99999v1>\n"
+    )
+    path = folder / "900_unrelated.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unrelated_reports_and_papers_leave_verdicts_alone(
+    verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path
+) -> None:
+    """With every paper as evidence (scope all), a new off-topic paper must not move any existing verdict."""
+    service = copy_of(verified[0], tmp_path)
+    service.verify(scope="all")
+    before = {c.key: c.verdict for c in service.claims()}
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(json.dumps(UNRELATED_PAPER) + "\n", encoding="utf-8")
+    assert service.import_papers(papers).imported == ["2401.99999"]
+    assert service.ingest([_unrelated_report(tmp_path)], link_paraphrases=False).files.ok
+    after = service.verify(scope="all")
+    assert after.claims_selected == len(before) + 1
+    assert (after.claims_verified, after.claims_unchanged) == (1, len(before))  # only the new claim is scored
+    for claim in service.claims():
+        if claim.key in before:
+            assert claim.verdict == before[claim.key], claim.text
+        else:
+            assert claim.verdict is not None and all(e.paper == "2401.99999" for e in claim.verdict.evidence)
 
 
 def test_scope_all_draws_on_every_paper(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:

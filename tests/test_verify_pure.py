@@ -7,12 +7,11 @@ import pytest
 
 from kg.extraction import extract
 from kg.gazetteer import Gazetteer
-from kg.verify.aggregate import Thresholds, agrees, decide
-from kg.verify.calibrate import VERDICT_INDEX, choose_thresholds, predictions, stratified_sample
+from kg.verify.aggregate import VERDICTS, Aggregator, CurvePoint, OperatingPoint, agrees, decide, decide_numeric
 from kg.verify.evidence import Candidate, candidates, evidence_hash, linked_papers, rank
 from kg.verify.numeric import NO_NUMBERS, NumberedSentence, NumericCheck, check_numbers
 
-T = Thresholds(support=0.5, refute=0.6, numeric_score=0.9)
+POINT = OperatingPoint(min_precision=0.85, support=0.6, refute=0.7)
 
 
 def probs(*rows: tuple[float, float, float]) -> np.ndarray:
@@ -20,36 +19,30 @@ def probs(*rows: tuple[float, float, float]) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    ("rows", "verdict", "score"),
+    ("p", "verdict", "reason_part"),
     [
-        ([(0.7, 0.2, 0.1), (0.1, 0.8, 0.1)], "SUPPORTED", 0.7),  # one entailing sentence is enough
-        ([(0.5, 0.4, 0.1)], "SUPPORTED", 0.5),  # the threshold itself counts
-        ([(0.49, 0.5, 0.01)], "NOT_ENOUGH_INFO", 0.51),  # just under: 1 - max(E, C)
-        ([(0.1, 0.2, 0.7), (0.3, 0.6, 0.1)], "REFUTED", 0.7),
-        ([(0.55, 0.0, 0.45), (0.0, 0.3, 0.7)], "REFUTED", 0.7),  # contradiction stronger than entailment wins
-        ([(0.2, 0.25, 0.55)], "NOT_ENOUGH_INFO", 0.45),  # contradiction under its own threshold
-        ([(0.2, 0.6, 0.2), (0.1, 0.8, 0.1)], "NOT_ENOUGH_INFO", 0.8),
+        ((0.8, 0.15, 0.05), "SUPPORTED", "P(supported) 0.80 ≥ 0.60"),
+        ((0.6, 0.2, 0.2), "SUPPORTED", "≥ 0.60"),  # the operating point itself counts
+        ((0.59, 0.2, 0.21), "NOT_ENOUGH_INFO", "abstained: P(supported) 0.59 is below 0.60"),
+        ((0.1, 0.15, 0.75), "REFUTED", "P(refuted) 0.75 ≥ 0.70"),
+        ((0.2, 0.7, 0.1), "NOT_ENOUGH_INFO", "does not decide"),
+        ((0.45, 0.1, 0.45), "NOT_ENOUGH_INFO", "abstained"),  # a tie is not a verdict
     ],
 )
-def test_decide_by_nli(rows: list[tuple[float, float, float]], verdict: str, score: float) -> None:
-    decision = decide(probs(*rows), NO_NUMBERS, T)
+def test_decide_at_the_operating_point(p: tuple[float, float, float], verdict: str, reason_part: str) -> None:
+    decision = decide(np.array(p), POINT)
     assert (decision.verdict, decision.decided_by) == (verdict, "nli")
-    assert decision.score == pytest.approx(score, abs=1e-6)
-
-
-def test_no_evidence_is_not_enough_info() -> None:
-    decision = decide(probs(), NO_NUMBERS, T)
-    assert (decision.verdict, decision.decided_by, decision.score) == ("NOT_ENOUGH_INFO", "no-evidence", 1.0)
+    assert reason_part in decision.reason
+    assert decision.score == pytest.approx(p[VERDICTS.index(decision.verdict)])
+    assert decision.probabilities == pytest.approx(p)
 
 
 def test_numbers_decide_before_nli() -> None:
-    refuting_text = probs((0.05, 0.05, 0.9))
-    match = decide(refuting_text, NumericCheck("match", "…", "p", 1), T)
-    assert (match.verdict, match.decided_by, match.score) == ("SUPPORTED", "numeric", 0.9)
-    entailing_text = probs((0.95, 0.03, 0.02))
-    mismatch = decide(entailing_text, NumericCheck("mismatch", "…", "p", 1), T)
-    assert (mismatch.verdict, mismatch.decided_by, mismatch.score) == ("REFUTED", "numeric", 0.9)
-    assert decide(probs((0.97, 0.02, 0.01)), NumericCheck("match"), T).score == pytest.approx(0.97)
+    match = decide_numeric(NumericCheck("match", "claim 5.4 on XTREME", "p", 1), 0.9)
+    assert match is not None and (match.verdict, match.decided_by, match.score) == ("SUPPORTED", "numeric", 0.9)
+    mismatch = decide_numeric(NumericCheck("mismatch", "…", "p", 1), 0.9)
+    assert mismatch is not None and (mismatch.verdict, mismatch.decided_by) == ("REFUTED", "numeric")
+    assert decide_numeric(NO_NUMBERS, 0.9) is None
 
 
 @pytest.mark.parametrize(
@@ -67,44 +60,22 @@ def test_agreement_rule(verified: bool, verdict: str, expected: bool) -> None:
     assert agrees(verified, verdict) is expected  # type: ignore[arg-type]
 
 
-def test_shipped_thresholds_are_calibrated_values() -> None:
-    shipped = Thresholds.load()
-    assert 0.3 <= shipped.support <= 0.95 and 0.3 <= shipped.refute <= 0.95
-    from kg.verify.aggregate import THRESHOLDS_FILE
-
-    assert "Development data" in THRESHOLDS_FILE.read_text(encoding="utf-8")  # written by calibrate, with provenance
-
-
-def test_choose_thresholds_finds_the_separating_pair() -> None:
-    rng = np.random.default_rng(0)
-    rows, gold = [], []
-    for _ in range(60):  # SUPPORTED: entailment 0.62–0.9
-        e = rng.uniform(0.62, 0.9)
-        rows.append((e, 1 - e, 0.0))
-        gold.append(VERDICT_INDEX["SUPPORTED"])
-    for _ in range(60):  # NEI: entailment around 0.45, contradiction around 0.4
-        rows.append((0.45, 0.15, 0.40))
-        gold.append(VERDICT_INDEX["NOT_ENOUGH_INFO"])
-    for _ in range(60):  # REFUTED: contradiction 0.72–0.95
-        c = rng.uniform(0.72, 0.95)
-        rows.append((0.0, 1 - c, c))
-        gold.append(VERDICT_INDEX["REFUTED"])
-    p = np.array(rows, dtype=np.float32)
-    calibration = choose_thresholds(p, gold)
-    assert calibration.macro_f1 == pytest.approx(1.0)
-    assert 0.45 < calibration.thresholds.support <= 0.62
-    assert 0.40 < calibration.thresholds.refute <= 0.72
-    assert calibration.argmax_macro_f1 < 1.0  # argmax calls the NEI rows SUPPORTED
-    assert predictions(p, calibration.thresholds) == gold
-
-
-def test_stratified_sample_is_balanced_and_deterministic() -> None:
-    from kg.nli.data import NLIPair
-
-    pairs = [NLIPair(f"p{i}", "h", label, "x") for i, label in enumerate(["entailment"] * 50 + ["neutral"] * 10)]
-    sample = stratified_sample(pairs, 20)
-    assert sorted(p.label for p in sample).count("neutral") == 10
-    assert sample == stratified_sample(pairs, 20)
+def test_operating_point_reads_the_precision_curve() -> None:
+    curve = [CurvePoint(0.5, 0.70, 0.9, 100), CurvePoint(0.6, 0.86, 0.7, 60), CurvePoint(0.7, 0.95, 0.4, 10)]
+    aggregator = Aggregator(
+        features=(),
+        mean=np.zeros(0),
+        scale=np.ones(0),
+        coef=np.zeros((3, 0)),
+        intercept=np.zeros(3),
+        min_similarity=0.3,
+        curves={"SUPPORTED": curve, "REFUTED": curve},
+    )
+    assert aggregator.threshold("SUPPORTED", 0.85) == 0.6
+    assert aggregator.threshold("SUPPORTED", 0.5) == 0.5
+    # 0.95 is reached only on 10 claims: too few to be measured, so SUPPORTED is never said
+    assert aggregator.threshold("SUPPORTED", 0.9) > 1.0
+    assert OperatingPoint.of(aggregator, 0.9).support > 1.0
 
 
 # -- numeric check --------------------------------------------------------------------

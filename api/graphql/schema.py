@@ -59,6 +59,7 @@ class Verdict:
     verified_at: str
     numeric_status: str
     numeric_detail: str | None
+    reason: str
     evidence: list[Evidence]
 
 
@@ -169,7 +170,16 @@ class Claim:
             verdict=None
             if v is None
             else Verdict(
-                **v.model_dump(exclude={"evidence", "numeric", "threshold_support", "threshold_refute"}),
+                **v.model_dump(
+                    exclude={
+                        "evidence",
+                        "numeric",
+                        "threshold_support",
+                        "threshold_refute",
+                        "probabilities",
+                        "min_precision",
+                    }
+                ),
                 numeric_status=v.numeric.status,
                 numeric_detail=v.numeric.detail,
                 evidence=[Evidence(**e.model_dump()) for e in v.evidence],

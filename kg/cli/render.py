@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from rich.table import Table
 
 from ingest.pipeline import IngestResult
 from kg.nli.service import EvalReport
+from kg.verify.aggregate import Aggregator, OperatingPoint
+from kg.verify.metrics import VerdictScores
 from schemas.graph import Node, WriteSummary
 from schemas.paper import PapersOutcome
 from schemas.views import ClaimView, Conflict, GraphStats, VerdictView, VerifySummary
@@ -123,7 +128,8 @@ def verify_table(summary: VerifySummary) -> Table:
         f"{summary.claims_verified} claim(s) verified, {summary.claims_unchanged} unchanged, "
         f"{summary.pairs_scored} pair(s) scored; agreement with reports (✓ ⇔ SUPPORTED): "
         + (f"{summary.agreement.agreeing}/{summary.agreement.assertions} = {rate:.0%}" if rate is not None else "n/a")
-        + f"; thresholds support {summary.threshold_support:.2f}, refute {summary.threshold_refute:.2f}"
+        + f"; operating point: precision ≥ {summary.min_precision} (P(supported) ≥ {summary.threshold_support:.2f}, "
+        f"P(refuted) ≥ {summary.threshold_refute:.2f})"
     )
     return table
 
@@ -149,14 +155,24 @@ def explain_lines(claim: ClaimView) -> list[str]:
         return lines
     lines.append(f"[bold]verifier[/]: {verdict_cell(v)}")
     lines.append(
+        f"  why: {v.reason}" if v.reason else "  why: (verified before reasons were recorded; `kg verify --force`)"
+    )
+    if v.probabilities:
+        lines.append(
+            "  calibrated probabilities: "
+            + ", ".join(f"{label} {value:.2f}" for label, value in v.probabilities.items())
+        )
+    lines.append(
         f"  model {v.model} (weights sha256 {v.model_sha256}, {v.backend}), scope {v.scope}, "
-        f"thresholds support {v.threshold_support:.2f} / refute {v.threshold_refute:.2f}, at {v.verified_at}"
+        f"operating point precision ≥ {v.min_precision} (P(supported) ≥ {v.threshold_support:.2f}, "
+        f"P(refuted) ≥ {v.threshold_refute:.2f}), at {v.verified_at}"
     )
     if v.numeric.status != "none":
         lines.append(f"  numeric check: [bold]{v.numeric.status}[/] — {v.numeric.detail}")
     if not v.evidence:
-        lines.append("  no evidence sentences: none of the linked papers has an abstract (run `kg papers fetch`)")
-    lines.append("  evidence (retrieval cosine; entailment / neutral / contradiction):")
+        lines.append("  no evidence sentence passed the relevance gate")
+        return lines
+    lines.append("  admitted evidence (retrieval cosine; entailment / neutral / contradiction):")
     ranked = sorted(v.evidence, key=lambda e: -max(e.entailment, e.contradiction))
     for e in ranked:
         lines.append(
@@ -214,5 +230,40 @@ def nli_table(report: EvalReport) -> Table:
             f"{result.accuracy:.3f}",
             f"{result.macro_f1:.3f}",
             "\n".join(" ".join(f"{n:5d}" for n in row) for row in result.confusion),
+        )
+    return table
+
+
+def fit_summary(report: dict[str, Any], aggregator: Aggregator, target: Path) -> str:
+    point = OperatingPoint.of(aggregator)
+    search = ", ".join(f"{t}: {f1:.3f}" for t, f1 in report["gate_search_out_of_fold_macro_f1"].items())
+    return (
+        f"wrote {target}\n"
+        f"calibration claims: {report['claims']} {report['labels']}, "
+        f"{report['claims_with_admitted_evidence']} with admitted evidence\n"
+        f"gate: similarity ≥ {aggregator.min_similarity:.2f} (out-of-fold macro-F1 by threshold: {search})\n"
+        f"out-of-fold macro-F1 {report['out_of_fold_macro_f1']:.3f}; default operating point precision ≥ "
+        f"{point.min_precision}: P(supported) ≥ {point.support:.2f}, P(refuted) ≥ {point.refute:.2f}"
+    )
+
+
+def verifier_scores(rows: list[VerdictScores]) -> Table:
+    table = Table(title="Verifier on labelled claims (retrieval + gate + aggregator)")
+    for column in ("dataset", "claims", "system", "macro-F1", "SUPPORTED P", "SUPPORTED R", "NEI rate", "ECE"):
+        table.add_column(column, justify="left" if column in ("dataset", "system") else "right")
+
+    def f(value: float | None) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
+    for r in rows:
+        table.add_row(
+            r.dataset,
+            str(r.claims),
+            r.system,
+            f(r.macro_f1),
+            f(r.supported_precision),
+            f(r.supported_recall),
+            f(r.nei_rate),
+            f(r.ece),
         )
     return table

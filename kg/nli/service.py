@@ -14,7 +14,7 @@ from kg.nli.evaluate import EvalResult, best_threshold, cosine_baseline, score
 from kg.nli.model import load_nli_model, resolve_nli_location
 from kg.settings import DEFAULT_EMBEDDING_MODEL
 
-EVAL_SETS = ("fever", "snli", "citint")
+EVAL_SETS = ("fever", "snli", "citint", "healthver")
 
 
 class EvalReport(BaseModel):

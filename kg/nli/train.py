@@ -14,11 +14,12 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from kg.errors import InputError
-from kg.nli.data import NLIPair, counts, load
+from kg.nli.data import LOADERS, counts, load
 from kg.nli.labels import LABELS
+from kg.nli.pairs import NLIPair
 
 
 class TrainConfig(BaseModel):
@@ -32,6 +33,14 @@ class TrainConfig(BaseModel):
     weight_decay: float = 0.01
     time_budget_minutes: float = 0.0
     mixture: dict[str, int] = Field(default_factory=lambda: {"fever": 0, "snli": 0, "citint": 0})
+
+    @field_validator("mixture")
+    @classmethod
+    def _known_datasets(cls, mixture: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(mixture) - set(LOADERS))
+        if unknown:
+            raise ValueError(f"unknown datasets {unknown}; known: {sorted(LOADERS)}")
+        return mixture
 
     @classmethod
     def from_toml(cls, path: Path) -> TrainConfig:

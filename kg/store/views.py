@@ -185,6 +185,15 @@ def verdict_view(node: Node) -> VerdictView:
         numeric=NumericCheckView(
             status=v.numeric_status, detail=v.numeric_detail, paper=v.numeric_paper, index=v.numeric_index
         ),
+        reason=v.reason,
+        probabilities=None
+        if v.probability_supported is None
+        else {
+            "SUPPORTED": v.probability_supported,
+            "NOT_ENOUGH_INFO": v.probability_nei or 0.0,
+            "REFUTED": v.probability_refuted or 0.0,
+        },
+        min_precision=v.min_precision,
     )
 
 

@@ -1,6 +1,6 @@
-"""The claim verifier: evidence retrieval, NLI scoring, the numeric check, verdicts with provenance."""
+"""The claim verifier: evidence retrieval, relevance gate, NLI scoring, the numeric check, calibrated verdicts."""
 
-from kg.verify.aggregate import Decision, Thresholds, agrees, decide
+from kg.verify.aggregate import Aggregator, Decision, OperatingPoint, agrees, decide
 from kg.verify.numeric import NumericCheck, check_numbers
 
-__all__ = ["Decision", "NumericCheck", "Thresholds", "agrees", "check_numbers", "decide"]
+__all__ = ["Aggregator", "Decision", "NumericCheck", "OperatingPoint", "agrees", "check_numbers", "decide"]

@@ -1,64 +1,190 @@
-"""From per-sentence NLI probabilities (and the numeric check) to one verdict per claim. Pure.
+"""From one claim's admitted evidence to one verdict: a calibrated aggregator with an operating point. Pure.
 
-A claim is SUPPORTED when its best-entailing evidence sentence clears the support
-threshold (and entails more than any sentence contradicts), REFUTED when its
-most-contradicting sentence clears the refute threshold, otherwise NOT_ENOUGH_INFO. One
-decisive sentence is enough either way: abstracts state a finding once. A numeric match or
-mismatch on the claim's own benchmark decides before the NLI scores, because the NLI model
-cannot tell 1.6 from 6.1. Thresholds are chosen on development data by
-``python -m kg.verify.calibrate`` and live in ``thresholds.toml`` beside this module.
+The first verifier took the maximum entailment over ~10 sentences against two hand
+thresholds, so nearly every claim got a verdict. Now:
+
+1. the relevance gate (:mod:`kg.verify.gate`) drops sentences that are not about the claim;
+   none left → NOT_ENOUGH_INFO with the reason;
+2. a numeric match or mismatch on the claim's own benchmark decides (the NLI model cannot
+   tell 1.6 from 6.1, and the calibration data has no benchmark numbers to learn that from);
+3. otherwise a multinomial logistic regression over :data:`kg.verify.features.FEATURES`,
+   fitted on held-apart calibration data by ``kg verifier fit``, gives calibrated
+   probabilities of SUPPORTED / NOT_ENOUGH_INFO / REFUTED;
+4. the verdict is SUPPORTED (or REFUTED) only when its probability clears the *operating
+   point* for the requested minimum precision, read off the precision curve measured on the
+   calibration data. Below it the verifier abstains: "not enough info" is a better answer
+   than a wrong confident one.
+
+The fitted weights, the gate threshold and the curves live in ``verifier.json`` beside the
+NLI model they were fitted for.
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from kg.errors import ModelError
+from kg.verify.features import FEATURES
 from kg.verify.numeric import NumericCheck
 from schemas.graph import DecidedBy, VerdictLabel
 
 VERDICTS: tuple[VerdictLabel, VerdictLabel, VerdictLabel] = ("SUPPORTED", "NOT_ENOUGH_INFO", "REFUTED")
-THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
+ARTEFACT = "verifier.json"
+#: SUPPORTED must be at least this precise on the calibration data unless the user asks otherwise.
+DEFAULT_MIN_PRECISION = 0.85
+#: An operating point needs this many calibration claims above it to count as measured.
+MIN_SUPPORT_AT_POINT = 20
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    support: float
-    refute: float
-    numeric_score: float = 0.9  # the score given to a verdict decided by an exact numeric (mis)match
+class CurvePoint:
+    threshold: float
+    precision: float
+    recall: float
+    predicted: int
+
+
+@dataclass(frozen=True)
+class Aggregator:
+    """The fitted decision; build with :meth:`load` or :func:`kg.verify.fit.fit_aggregator`."""
+
+    features: tuple[str, ...]
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    coef: npt.NDArray[np.float64]  # (3, len(features)), rows in VERDICTS order
+    intercept: npt.NDArray[np.float64]  # (3,)
+    min_similarity: float
+    curves: dict[str, list[CurvePoint]]  # "SUPPORTED"/"REFUTED" → points by rising threshold
+    numeric_score: float = 0.9
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Calibrated P(SUPPORTED), P(NOT_ENOUGH_INFO), P(REFUTED) for one feature vector (or a matrix)."""
+        z = ((x - self.mean) / self.scale) @ self.coef.T + self.intercept
+        z = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return np.asarray(e / e.sum(axis=-1, keepdims=True), dtype=np.float64)
+
+    def threshold(self, verdict: VerdictLabel, min_precision: float) -> float:
+        """The lowest probability at which ``verdict`` was at least ``min_precision`` precise on calibration data.
+
+        Above 1.0 (never) when no measured point reaches that precision.
+        """
+        for point in self.curves.get(verdict, []):
+            if point.precision >= min_precision and point.predicted >= MIN_SUPPORT_AT_POINT:
+                return point.threshold
+        return 1.01
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "coef": [[round(float(v), 8) for v in row] for row in self.coef],
+            "intercept": [round(float(v), 8) for v in self.intercept],
+            "min_similarity": self.min_similarity,
+            "numeric_score": self.numeric_score,
+            "curves": {
+                verdict: [[p.threshold, p.precision, p.recall, p.predicted] for p in points]
+                for verdict, points in sorted(self.curves.items())
+            },
+            "provenance": self.provenance,
+        }
 
     @classmethod
-    def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(float(data["support"]), float(data["refute"]), float(data.get("numeric_score", 0.9)))
+    def from_json(cls, data: dict[str, Any]) -> Aggregator:
+        if tuple(data["features"]) != FEATURES:
+            raise ModelError(
+                "the verifier artefact was fitted on other features; refit it with `kg verifier fit` "
+                f"(artefact: {data['features']}, code: {list(FEATURES)})"
+            )
+        return cls(
+            features=tuple(data["features"]),
+            mean=np.array(data["mean"], dtype=np.float64),
+            scale=np.array(data["scale"], dtype=np.float64),
+            coef=np.array(data["coef"], dtype=np.float64),
+            intercept=np.array(data["intercept"], dtype=np.float64),
+            min_similarity=float(data["min_similarity"]),
+            numeric_score=float(data.get("numeric_score", 0.9)),
+            curves={
+                verdict: [CurvePoint(float(t), float(p), float(r), int(n)) for t, p, r, n in points]
+                for verdict, points in data["curves"].items()
+            },
+            provenance=dict(data.get("provenance", {})),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Aggregator:
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"cannot read the verifier artefact {path}: {exc}") from exc
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The probabilities SUPPORTED and REFUTED must reach, derived from one minimum precision."""
+
+    min_precision: float
+    support: float
+    refute: float
+
+    @classmethod
+    def of(cls, aggregator: Aggregator, min_precision: float = DEFAULT_MIN_PRECISION) -> OperatingPoint:
+        return cls(
+            min_precision,
+            aggregator.threshold("SUPPORTED", min_precision),
+            aggregator.threshold("REFUTED", min_precision),
+        )
 
 
 @dataclass(frozen=True)
 class Decision:
     verdict: VerdictLabel
-    score: float
+    score: float  # the calibrated probability of the verdict given (numeric: a fixed score)
     decided_by: DecidedBy
+    reason: str
+    probabilities: tuple[float, float, float] = (0.0, 1.0, 0.0)  # SUPPORTED, NOT_ENOUGH_INFO, REFUTED
 
 
-def decide(probs: npt.NDArray[np.float32], numeric: NumericCheck, thresholds: Thresholds) -> Decision:
-    """``probs``: one row per evidence sentence, columns (entailment, neutral, contradiction)."""
-    if len(probs) == 0 and numeric.status == "none":
-        return Decision("NOT_ENOUGH_INFO", 1.0, "no-evidence")
-    best_entail = float(probs[:, 0].max()) if len(probs) else 0.0
-    best_contra = float(probs[:, 2].max()) if len(probs) else 0.0
+def decide_numeric(numeric: NumericCheck, numeric_score: float) -> Decision | None:
     if numeric.status == "match":
-        return Decision("SUPPORTED", max(thresholds.numeric_score, best_entail), "numeric")
+        return Decision("SUPPORTED", numeric_score, "numeric", f"numeric check: {numeric.detail}")
     if numeric.status == "mismatch":
-        return Decision("REFUTED", max(thresholds.numeric_score, best_contra), "numeric")
-    if best_entail >= thresholds.support and best_entail >= best_contra:
-        return Decision("SUPPORTED", best_entail, "nli")
-    if best_contra >= thresholds.refute:
-        return Decision("REFUTED", best_contra, "nli")
-    return Decision("NOT_ENOUGH_INFO", 1.0 - max(best_entail, best_contra), "nli")
+        return Decision("REFUTED", numeric_score, "numeric", f"numeric check: {numeric.detail}")
+    return None
+
+
+def decide(probabilities: npt.NDArray[np.float64], point: OperatingPoint) -> Decision:
+    """The verdict for calibrated (SUPPORTED, NOT_ENOUGH_INFO, REFUTED) probabilities at an operating point."""
+    p = (float(probabilities[0]), float(probabilities[1]), float(probabilities[2]))
+    supported, nei, refuted = p
+    if supported >= point.support and supported >= refuted:
+        reason = f"P(supported) {supported:.2f} ≥ {point.support:.2f}, the point for precision ≥ {point.min_precision}"
+        return Decision("SUPPORTED", supported, "nli", reason, p)
+    if refuted >= point.refute and refuted > supported:
+        reason = f"P(refuted) {refuted:.2f} ≥ {point.refute:.2f}, the point for precision ≥ {point.min_precision}"
+        return Decision("REFUTED", refuted, "nli", reason, p)
+    leaning, value, needed = (
+        ("supported", supported, point.support) if supported >= refuted else ("refuted", refuted, point.refute)
+    )
+    if nei >= value:
+        reason = f"the evidence does not decide the claim: P(not enough info) {nei:.2f}"
+    else:
+        reason = (
+            f"abstained: P({leaning}) {value:.2f} is below {min(needed, 1.0):.2f}, "
+            f"the point for precision ≥ {point.min_precision}"
+        )
+    return Decision("NOT_ENOUGH_INFO", nei, "nli", reason, p)
 
 
 def agrees(verified_by_report: bool, verdict: VerdictLabel) -> bool:

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from kg.extraction import extract
+from kg.extraction import Extraction, extract
 from kg.gazetteer import Gazetteer
 from kg.nli.scorer import NLIScorer
 from kg.store.base import GraphStore
-from kg.verify.aggregate import VERDICTS, Decision, Thresholds, agrees, decide
+from kg.verify.aggregate import VERDICTS, Aggregator, Decision, OperatingPoint, agrees
 from kg.verify.evidence import (
     DEFAULT_TOP_K,
     Candidate,
@@ -30,6 +30,7 @@ from kg.verify.evidence import (
     linked_papers,
     rank,
 )
+from kg.verify.judge import Gated, gate, judge
 from kg.verify.numeric import NumberedSentence, NumericCheck, check_numbers
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, Relationship, RelType, VerdictNode, VerifyScope
 from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
@@ -37,7 +38,6 @@ from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
 Matrix = npt.NDArray[np.float32]
 EmbedFn = Callable[[list[str]], Matrix]
 CLAIMS_PER_BATCH = 50  # verdicts written per transaction
-PAIRS_PER_STEP = 64  # NLI pairs scored between progress updates
 
 
 @dataclass(frozen=True)
@@ -45,23 +45,40 @@ class VerifyConfig:
     model: str
     backend: str
     model_fingerprint: str  # name, weights hash and inference path: a change re-verifies everything
-    thresholds: Thresholds
+    aggregator: Aggregator
+    aggregator_sha256: str
+    min_precision: float
     scope: VerifyScope = "cited"
     top_k: int = DEFAULT_TOP_K
     force: bool = False
 
+    @property
+    def point(self) -> OperatingPoint:
+        return OperatingPoint.of(self.aggregator, self.min_precision)
+
     def fingerprint(self) -> str:
-        t = self.thresholds
-        return json.dumps([self.scope, self.top_k, t.support, t.refute, t.numeric_score])
+        return json.dumps([self.scope, self.top_k, self.aggregator_sha256, self.min_precision])
 
 
 @dataclass
 class ClaimPlan:
     view: ClaimView
-    evidence: list[RankedEvidence]
+    claim: Extraction
+    ranked: list[RankedEvidence]  # candidates by similarity (the head of the pool)
+    extractions: list[Extraction]
+    gated: Gated
     numeric: NumericCheck
     digest: str
     probs: Matrix = field(default_factory=lambda: np.zeros((0, 3), dtype=np.float32))
+
+    @property
+    def evidence(self) -> list[RankedEvidence]:
+        """The admitted sentences: the only ones scored, stored and allowed to decide."""
+        return [self.ranked[i] for i in self.gated.admitted]
+
+
+#: Candidates gated per claim, best first: the top k admitted are found among them.
+GATED_PER_CLAIM = 50
 
 
 @dataclass
@@ -88,7 +105,11 @@ def _evidence_sources(store: GraphStore) -> tuple[dict[str, list[str]], dict[str
 def plan_claims(
     store: GraphStore, views: list[ClaimView], embed: EmbedFn, gazetteer: Gazetteer, config: VerifyConfig
 ) -> tuple[list[ClaimPlan], int]:
-    """Evidence and fingerprint per claim; returns the plans that need scoring and the unchanged count."""
+    """Evidence, gate and fingerprint per claim; returns the plans that need deciding and the unchanged count.
+
+    The fingerprint covers only the *admitted* sentences, so papers or reports that add no
+    evidence the gate admits for a claim leave its verdict untouched.
+    """
     sentences, papers_of_report, extracted = _evidence_sources(store)
     stored = {n.key: n.props.get("evidence_hash") for n in store.iter_nodes(NodeLabel.VERDICT)}
     everything = candidates(sentences, sentences) if config.scope == "all" else None
@@ -102,54 +123,92 @@ def plan_claims(
     texts = sorted({c.sentence for pool in pools for c in pool} | {v.text for v in views})
     vectors = embed(texts) if texts else np.zeros((0, 0), dtype=np.float32)
     row = {text: i for i, text in enumerate(texts)}
-    numbered: dict[tuple[str, int], NumberedSentence] = {}
+    extraction: dict[str, Extraction] = {}
+
+    def extract_once(text: str) -> Extraction:
+        if text not in extraction:
+            extraction[text] = extract(text, gazetteer)
+        return extraction[text]
+
     plans: list[ClaimPlan] = []
     unchanged = 0
+    min_similarity = config.aggregator.min_similarity
     for view, pool in zip(views, pools, strict=True):
-        claim_results = extract(view.text, gazetteer).results
+        claim = extract_once(view.text)
         numeric = NumericCheck("none")
-        if claim_results and pool:
-            for c in pool:
-                if (c.paper, c.index) not in numbered:
-                    numbered[c.paper, c.index] = NumberedSentence(
-                        c.paper, c.index, extract(c.sentence, gazetteer).results
-                    )
-            numeric = check_numbers(claim_results, [numbered[c.paper, c.index] for c in pool])
+        if claim.results and pool:
+            numbered = [NumberedSentence(c.paper, c.index, extract_once(c.sentence).results) for c in pool]
+            numeric = check_numbers(claim.results, numbered)
         always = [(numeric.paper, numeric.index)] if numeric.paper is not None and numeric.index is not None else []
         pool_vectors = vectors[[row[c.sentence] for c in pool]] if pool else vectors[:0]
-        ranked = rank(vectors[row[view.text]], pool, pool_vectors, config.top_k, always)
-        digest = evidence_hash(view.text, ranked, config.model_fingerprint, config.fingerprint())
+        ranked = rank(vectors[row[view.text]], pool, pool_vectors, GATED_PER_CLAIM, always)
+        extractions = [extract_once(r.candidate.sentence) for r in ranked]
+        forced = [i for i, r in enumerate(ranked) if (r.candidate.paper, r.candidate.index) in set(always)]
+        gated = gate([r.retrieval for r in ranked], claim, extractions, min_similarity, config.top_k, forced)
+        admitted = [ranked[i] for i in gated.admitted]
+        digest = evidence_hash(view.text, admitted, config.model_fingerprint, config.fingerprint())
         if not config.force and stored.get(view.key) == digest:
             unchanged += 1
             continue
-        plans.append(ClaimPlan(view, ranked, numeric, digest))
+        plans.append(ClaimPlan(view, claim, ranked, extractions, gated, numeric, digest))
     return plans, unchanged
 
 
 def score_plans(plans: list[ClaimPlan], scorer: NLIScorer, progress: Progress) -> int:
-    pairs = [(e.candidate.sentence, plan.view.text) for plan in plans for e in plan.evidence]
+    """NLI on each claim's admitted sentences, one claim per batch.
+
+    A batch never mixes claims: with int8 dynamic quantisation a sentence's scores depend on
+    what else is in its batch, and a verdict must not change because another claim was added.
+    """
+    total = sum(len(plan.gated.admitted) for plan in plans)
     if progress.on_start:
-        progress.on_start(len(pairs))
-    probs = np.zeros((len(pairs), 3), dtype=np.float32)
-    for start in range(0, len(pairs), PAIRS_PER_STEP):
-        chunk = pairs[start : start + PAIRS_PER_STEP]
-        probs[start : start + len(chunk)] = scorer.predict(chunk)
-        if progress.on_advance:
-            progress.on_advance(len(chunk))
-    offset = 0
+        progress.on_start(total)
     for plan in plans:
-        plan.probs = probs[offset : offset + len(plan.evidence)]
-        offset += len(plan.evidence)
-    return len(pairs)
+        pairs = [(e.candidate.sentence, plan.view.text) for e in plan.evidence]
+        if pairs:
+            plan.probs = scorer.predict(pairs)
+            if progress.on_advance:
+                progress.on_advance(len(pairs))
+    return total
+
+
+def decide_plan(plan: ClaimPlan, config: VerifyConfig) -> Decision:
+    return judge(
+        plan.view.text,
+        plan.claim,
+        plan.gated,
+        [r.retrieval for r in plan.ranked],
+        [r.candidate.sentence for r in plan.ranked],
+        plan.extractions,
+        plan.probs,
+        plan.numeric,
+        config.aggregator,
+        config.point,
+        config.top_k,
+    )
+
+
+def _deciding(plan: ClaimPlan, decision: Decision) -> set[int]:
+    """Positions (in ``plan.evidence``) of the sentences a SUPPORTED or REFUTED verdict rests on."""
+    if decision.decided_by == "numeric":
+        address = (plan.numeric.paper, plan.numeric.index)
+        return {i for i, e in enumerate(plan.evidence) if (e.candidate.paper, e.candidate.index) == address}
+    if decision.verdict == "NOT_ENOUGH_INFO" or len(plan.probs) == 0:
+        return set()
+    column = 0 if decision.verdict == "SUPPORTED" else 2
+    best = int(plan.probs[:, column].argmax())
+    return {best} | {i for i, p in enumerate(plan.probs) if int(p.argmax()) == column}
 
 
 def verdict_batch(plans: list[ClaimPlan], config: VerifyConfig, backend: str, model_sha: str, now: str) -> GraphBatch:
     nodes = []
     rels: list[Relationship] = []
-    t = config.thresholds
+    point = config.point
     for plan in plans:
-        decision: Decision = decide(plan.probs, plan.numeric, t)
+        decision = decide_plan(plan, config)
         claim = NodeRef(label=NodeLabel.CLAIM, key=plan.view.key)
+        evidence = plan.evidence
+        p_supported, p_nei, p_refuted = decision.probabilities
         verdict = VerdictNode(
             key=plan.view.key,
             verdict=decision.verdict,
@@ -159,14 +218,14 @@ def verdict_batch(plans: list[ClaimPlan], config: VerifyConfig, backend: str, mo
             model=config.model,
             model_sha256=model_sha,
             backend=backend,
-            threshold_support=t.support,
-            threshold_refute=t.refute,
+            threshold_support=point.support,
+            threshold_refute=point.refute,
             evidence_hash=plan.digest,
             verified_at=now,
-            evidence_papers=[e.candidate.paper for e in plan.evidence],
-            evidence_indices=[e.candidate.index for e in plan.evidence],
-            evidence_sentences=[e.candidate.sentence for e in plan.evidence],
-            evidence_retrieval=[e.retrieval for e in plan.evidence],
+            evidence_papers=[e.candidate.paper for e in evidence],
+            evidence_indices=[e.candidate.index for e in evidence],
+            evidence_sentences=[e.candidate.sentence for e in evidence],
+            evidence_retrieval=[e.retrieval for e in evidence],
             evidence_entailment=[round(float(p[0]), 6) for p in plan.probs],
             evidence_neutral=[round(float(p[1]), 6) for p in plan.probs],
             evidence_contradiction=[round(float(p[2]), 6) for p in plan.probs],
@@ -174,32 +233,35 @@ def verdict_batch(plans: list[ClaimPlan], config: VerifyConfig, backend: str, mo
             numeric_detail=plan.numeric.detail,
             numeric_paper=plan.numeric.paper,
             numeric_index=plan.numeric.index,
+            reason=decision.reason,
+            probability_supported=round(p_supported, 6) if decision.decided_by == "nli" else None,
+            probability_nei=round(p_nei, 6) if decision.decided_by == "nli" else None,
+            probability_refuted=round(p_refuted, 6) if decision.decided_by == "nli" else None,
+            min_precision=config.min_precision,
+            gate_min_similarity=config.aggregator.min_similarity,
+            aggregator_sha256=config.aggregator_sha256,
         )
         nodes.append(verdict.to_node())
         rels.append(Relationship(type=RelType.HAS_VERDICT, start=claim, end=verdict.ref))
-        for evidence, p in zip(plan.evidence, plan.probs, strict=True):
-            address = (evidence.candidate.paper, evidence.candidate.index)
-            numeric_here = (plan.numeric.paper, plan.numeric.index) == address
-            supports = (p[0] >= t.support and p[0] >= p[2]) or (numeric_here and plan.numeric.status == "match")
-            refutes = (p[2] >= t.refute and p[2] > p[0]) or (numeric_here and plan.numeric.status == "mismatch")
-            for rel_type, on in ((RelType.SUPPORTED_BY, supports), (RelType.REFUTED_BY, refutes)):
-                if on:
-                    rels.append(
-                        Relationship(
-                            type=rel_type,
-                            start=claim,
-                            end=NodeRef(label=NodeLabel.PAPER, key=evidence.candidate.paper),
-                            key=str(evidence.candidate.index),
-                            props={
-                                "index": evidence.candidate.index,
-                                "sentence": evidence.candidate.sentence,
-                                "entailment": round(float(p[0]), 6),
-                                "neutral": round(float(p[1]), 6),
-                                "contradiction": round(float(p[2]), 6),
-                                "numeric": numeric_here and plan.numeric.status != "none",
-                            },
-                        )
-                    )
+        rel_type = RelType.SUPPORTED_BY if decision.verdict == "SUPPORTED" else RelType.REFUTED_BY
+        for i in sorted(_deciding(plan, decision)):
+            e, p = evidence[i], plan.probs[i] if i < len(plan.probs) else np.zeros(3, dtype=np.float32)
+            rels.append(
+                Relationship(
+                    type=rel_type,
+                    start=claim,
+                    end=NodeRef(label=NodeLabel.PAPER, key=e.candidate.paper),
+                    key=str(e.candidate.index),
+                    props={
+                        "index": e.candidate.index,
+                        "sentence": e.candidate.sentence,
+                        "entailment": round(float(p[0]), 6),
+                        "neutral": round(float(p[1]), 6),
+                        "contradiction": round(float(p[2]), 6),
+                        "numeric": decision.decided_by == "numeric",
+                    },
+                )
+            )
     return GraphBatch(
         source=f"verify {len(plans)} claims",
         nodes=nodes,
@@ -250,6 +312,7 @@ def verify_claims(
             store.apply(verdict_batch(chunk, config, backend, scorer.weights_sha256, now))
     elif progress.on_start:
         progress.on_start(0)
+    point = config.point
     after = store.find_claims(query)
     counts: dict[str, int] = {label: 0 for label in VERDICTS}
     for view in after:
@@ -260,8 +323,9 @@ def verify_claims(
         backend=backend,
         scope=config.scope,
         top_k=config.top_k,
-        threshold_support=config.thresholds.support,
-        threshold_refute=config.thresholds.refute,
+        min_precision=config.min_precision,
+        threshold_support=point.support,
+        threshold_refute=point.refute,
         claims_selected=len(views),
         claims_verified=len(plans),
         claims_unchanged=unchanged,

@@ -1,0 +1,173 @@
+"""``kg verifier fit``: choose the gate threshold and fit the aggregator on held-apart calibration claims.
+
+Calibration claims come from data the NLI model never trained on and that is never
+reported as an evaluation score (see :data:`kg.verify.examples.CALIBRATION_SETS`). For each
+gate threshold of :data:`GATE_GRID`, a multinomial logistic regression is cross-validated
+(5 folds, fixed seed); the threshold with the best out-of-fold macro-F1 wins (near-ties go
+to the stricter gate). The final model is fitted on every calibration claim, and the
+precision/recall curves that turn a requested minimum precision into a probability
+threshold are measured on the *out-of-fold* probabilities, so they are not optimistic.
+
+Deterministic: the same prepared claims give byte-identical ``verifier.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kg.nli.evaluate import confusion_matrix, macro_f1
+from kg.verify.aggregate import VERDICTS, Aggregator, CurvePoint
+from kg.verify.assess import Prepared, gated
+from kg.verify.features import FEATURES, AdmittedEvidence, claim_features
+
+GATE_GRID = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+CURVE_GRID = tuple(round(0.30 + 0.01 * i, 2) for i in range(70))  # 0.30 … 0.99
+FOLDS = 5
+SEED = 13
+#: Out-of-fold macro-F1 within this of the best counts as a tie, won by the stricter gate.
+TIE = 0.005
+#: Regularisation strength of the logistic regression (sklearn's C): mild, the features are few and bounded.
+C = 1.0
+
+
+def feature_rows(
+    items: Sequence[Prepared], min_similarity: float, top_k: int
+) -> tuple[npt.NDArray[np.float64], list[int]]:
+    """Features of the claims with admitted evidence, and the indices of those claims."""
+    rows: list[npt.NDArray[np.float64]] = []
+    kept: list[int] = []
+    for i, item in enumerate(items):
+        g = gated(item, min_similarity, top_k)
+        if not g.admitted:
+            continue
+        evidence = AdmittedEvidence(
+            item.probs[g.admitted],
+            [item.similarity[j] for j in g.admitted],
+            [item.sentences[j] for j in g.admitted],
+            [item.extractions[j] for j in g.admitted],
+        )
+        rows.append(claim_features(item.example.claim, item.claim, evidence, item.numeric, top_k))
+        kept.append(i)
+    return (np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))), kept
+
+
+def _standardise(x: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
+def _fit(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.int64]
+) -> tuple[Any, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = _standardise(x)
+    model = LogisticRegression(C=C, max_iter=2000, random_state=SEED)
+    model.fit((x - mean) / scale, y)
+    return model, mean, scale
+
+
+def _full_probs(model: Any, classes: Sequence[int], x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Probabilities in VERDICTS order even when a fold lacked a class."""
+    out = np.zeros((len(x), len(VERDICTS)))
+    out[:, list(classes)] = model.predict_proba(x)
+    return out
+
+
+def out_of_fold(x: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    from sklearn.model_selection import StratifiedKFold
+
+    probs = np.zeros((len(x), len(VERDICTS)))
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for train, test in folds.split(x, y):
+        model, mean, scale = _fit(x[train], y[train])
+        probs[test] = _full_probs(model, model.classes_, (x[test] - mean) / scale)
+    return probs
+
+
+def _all_claim_probs(n: int, kept: list[int], probs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Claims the gate left without evidence are NOT_ENOUGH_INFO for certain."""
+    full = np.tile(np.array([0.0, 1.0, 0.0]), (n, 1))
+    full[kept] = probs
+    return full
+
+
+def curve(probs: npt.NDArray[np.float64], gold: Sequence[int], verdict: int) -> list[CurvePoint]:
+    other = 2 - verdict  # SUPPORTED (0) competes with REFUTED (2)
+    actual = sum(g == verdict for g in gold)
+    points = []
+    for t in CURVE_GRID:
+        called = (probs[:, verdict] >= t) & (probs[:, verdict] >= probs[:, other])
+        right = int(sum(called[i] and gold[i] == verdict for i in range(len(gold))))
+        n = int(called.sum())
+        points.append(CurvePoint(t, round(right / n, 4) if n else 0.0, round(right / actual, 4) if actual else 0.0, n))
+    return points
+
+
+def fit_aggregator(
+    items: Sequence[Prepared], top_k: int, provenance: dict[str, Any]
+) -> tuple[Aggregator, dict[str, Any]]:
+    """The fitted aggregator and a report of the gate search (out-of-fold macro-F1 per threshold)."""
+    index = {v: i for i, v in enumerate(VERDICTS)}
+    gold = [index[item.example.label] for item in items]
+    search: dict[str, float] = {}
+    best: tuple[float, float] | None = None
+    for threshold in GATE_GRID:
+        x, kept = feature_rows(items, threshold, top_k)
+        y = np.array([gold[i] for i in kept], dtype=np.int64)
+        if len(set(y.tolist())) < len(VERDICTS):
+            continue
+        probs = _all_claim_probs(len(items), kept, out_of_fold(x, y))
+        f1 = macro_f1(confusion_matrix(gold, probs.argmax(axis=1).tolist()))
+        search[f"{threshold:.2f}"] = round(f1, 4)
+        if best is None or f1 > best[1] + TIE or (abs(f1 - best[1]) <= TIE and threshold > best[0]):
+            best = (threshold, max(f1, best[1]) if best else f1)
+    if best is None:
+        raise ValueError("calibration data lacks a label at every gate threshold: cannot fit the aggregator")
+    threshold = best[0]
+    x, kept = feature_rows(items, threshold, top_k)
+    y = np.array([gold[i] for i in kept], dtype=np.int64)
+    model, mean, scale = _fit(x, y)
+    coef = np.zeros((len(VERDICTS), len(FEATURES)))
+    intercept = np.full(len(VERDICTS), -30.0)  # a class missing from the data is never predicted
+    coef[model.classes_] = model.coef_
+    intercept[model.classes_] = model.intercept_
+    oof = _all_claim_probs(len(items), kept, out_of_fold(x, y))
+    curves = {"SUPPORTED": curve(oof, gold, 0), "REFUTED": curve(oof, gold, 2)}
+    report = {
+        "gate_search_out_of_fold_macro_f1": search,
+        "min_similarity": threshold,
+        "claims": len(items),
+        "claims_with_admitted_evidence": len(kept),
+        "labels": {v: gold.count(i) for v, i in index.items()},
+        "out_of_fold_macro_f1": round(macro_f1(confusion_matrix(gold, oof.argmax(axis=1).tolist())), 4),
+    }
+    aggregator = Aggregator(
+        features=FEATURES,
+        mean=mean,
+        scale=scale,
+        coef=coef,
+        intercept=intercept,
+        min_similarity=threshold,
+        curves=curves,
+        provenance={**provenance, **report},
+    )
+    return aggregator, report
+
+
+def best_cosine_threshold(items: Sequence[Prepared]) -> float:
+    """The cosine baseline's threshold (best sentence ≥ t → SUPPORTED, else NOT_ENOUGH_INFO), on calibration data."""
+    gold = [VERDICTS.index(item.example.label) for item in items]
+    top = [max(item.similarity, default=0.0) for item in items]
+    best, best_f1 = 0.5, -1.0
+    for t in np.linspace(0.1, 0.95, 86):
+        f1 = macro_f1(confusion_matrix(gold, [0 if s >= t else 1 for s in top]))
+        if f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return round(best, 3)
