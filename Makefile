@@ -8,7 +8,10 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test lint bench clean
+NEO4J_POM  := docker/neo4j/server/pom.xml
+NEO4J_JARS := docker/neo4j/server/target/lib/.resolved
+
+.PHONY: setup demo test lint bench clean neo4j-jars
 
 setup: $(STAMP)
 
@@ -30,7 +33,14 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# Neo4j Community 5.26 and Neo4j Browser from Maven Central (cached in ~/.m2): the tests start a real server from them.
+neo4j-jars: $(NEO4J_JARS)
+
+$(NEO4J_JARS): $(NEO4J_POM)
+	mvn -q -B -f $(NEO4J_POM) dependency:copy-dependencies -DoutputDirectory=target/lib
+	touch $(NEO4J_JARS)
+
+test: lint neo4j-jars
 	$(BIN)/python -m pytest -q
 
 bench: setup
@@ -40,4 +50,4 @@ bench: setup
 	$(BIN)/python -m bench.api_bench
 
 clean:
-	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache docker/neo4j/server/target

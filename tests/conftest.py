@@ -80,6 +80,25 @@ def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Falkor
 
 
 @pytest.fixture(scope="session")
+def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Neo4j 5.26 for the session: ``NEO4J_URI`` if set, else one started from the Maven jars.
+
+    ``make test`` resolves the jars first (``make neo4j-jars``); without them or without Java the
+    Neo4j tests are skipped with that reason, never silently.
+    """
+    if os.environ.get("NEO4J_URI"):
+        yield "neo4j"  # open_store's shorthand: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+        return
+    from kg.store.neo4j_server import java, neo4j_jars, start_neo4j
+
+    if java() is None or neo4j_jars() is None:
+        pytest.skip("no NEO4J_URI and no local Neo4j: run `make neo4j-jars` (needs Java 17+ and Maven)")
+    server = start_neo4j(tmp_path_factory.mktemp("neo4j"))
+    yield server.store_uri()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def arxiv_server() -> Iterator[ArxivServer]:
     """The recorded-response arXiv API on a free loopback port (reset before each use)."""
     from tests.arxiv_server import ArxivServer

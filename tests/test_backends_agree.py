@@ -1,6 +1,6 @@
 """Every CLI question gets the same answer from every backend, on the five seeds.
 
-Seeds go into FalkorDB through the same service the CLI uses (paraphrase linking included)
+Seeds go into FalkorDB and into Neo4j through the same service the CLI uses (paraphrase linking included)
 and every read is compared, as JSON, with the embedded store's answers.
 """
 
@@ -14,7 +14,9 @@ import pytest
 
 from kg.service import ClaimGraph
 from kg.settings import Settings
+from kg.store.cypher_store import CypherStore
 from kg.store.falkordb_server import FalkorServer
+from kg.store.registry import open_store
 from schemas.graph import RelType
 
 
@@ -31,28 +33,35 @@ def answers(service: ClaimGraph) -> dict[str, object]:
     }
 
 
-@pytest.fixture(scope="module")
-def falkor_service(falkordb_server: FalkorServer, tmp_path_factory: pytest.TempPathFactory) -> ClaimGraph:
-    uri = falkordb_server.uri(f"agree_{uuid.uuid4().hex[:8]}")
-    service = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("falkor-cache")))
-    return service
+@pytest.fixture(scope="module", params=["falkordb", "neo4j"])
+def server_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ClaimGraph:
+    """The seeds' service on a real FalkorDB or a real Neo4j (emptied first: one Neo4j database per server)."""
+    if request.param == "falkordb":
+        server: FalkorServer = request.getfixturevalue("falkordb_server")
+        uri = server.uri(f"agree_{uuid.uuid4().hex[:8]}")
+    else:
+        uri = request.getfixturevalue("neo4j_uri")
+        with open_store(uri) as store:
+            assert isinstance(store, CypherStore)
+            store.clear()
+    return ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp(f"{request.param}-cache")))
 
 
-def test_falkordb_answers_like_embedded(seeded_dir: Path, seeds_dir: Path, falkor_service: ClaimGraph) -> None:
-    run = falkor_service.ingest([seeds_dir])
+def test_server_answers_like_embedded(seeded_dir: Path, seeds_dir: Path, server_service: ClaimGraph) -> None:
+    run = server_service.ingest([seeds_dir])
     assert run.files.ok and run.paraphrase_links is not None and run.paraphrase_links.relationships_created == 4
     embedded = answers(ClaimGraph(Settings(data_dir=seeded_dir)))
-    falkor = answers(falkor_service)
+    served = answers(server_service)
     for question in embedded:
-        assert json.dumps(falkor[question], sort_keys=True) == json.dumps(embedded[question], sort_keys=True), question
+        assert json.dumps(served[question], sort_keys=True) == json.dumps(embedded[question], sort_keys=True), question
 
 
-def test_falkordb_reingest_changes_nothing(seeds_dir: Path, falkor_service: ClaimGraph) -> None:
-    falkor_service.ingest([seeds_dir], link_paraphrases=False)  # make sure it is loaded
-    before = falkor_service.stats()
-    run = falkor_service.ingest([seeds_dir])
+def test_server_reingest_changes_nothing(seeds_dir: Path, server_service: ClaimGraph) -> None:
+    server_service.ingest([seeds_dir], link_paraphrases=False)  # make sure it is loaded
+    before = server_service.stats()
+    run = server_service.ingest([seeds_dir])
     assert {o.status for o in run.files.outcomes} == {"unchanged"}
     assert run.paraphrase_links is not None and not run.paraphrase_links.changed
-    assert falkor_service.stats() == before
-    with falkor_service.store(read_only=True) as store:
+    assert server_service.stats() == before
+    with server_service.store(read_only=True) as store:
         assert len(list(store.iter_relationships(RelType.PARAPHRASE_OF))) == 4

@@ -106,9 +106,17 @@ def test_saved_queries_use_only_known_labels_and_types() -> None:
         assert "'XNLI'" not in query and "'PAWS-X'" not in query  # values are parameters
 
 
-@pytest.fixture(scope="module")
-def seeded_falkor(falkordb_server: FalkorServer, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    uri = falkordb_server.uri(f"docker_{uuid.uuid4().hex[:8]}")
+@pytest.fixture(scope="module", params=["falkordb", "neo4j"])
+def seeded_falkor(request: pytest.FixtureRequest, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds on a real FalkorDB and on a real Neo4j: the saved Browser queries run on both."""
+    if request.param == "falkordb":
+        server: FalkorServer = request.getfixturevalue("falkordb_server")
+        uri = server.uri(f"docker_{uuid.uuid4().hex[:8]}")
+    else:
+        uri = request.getfixturevalue("neo4j_uri")
+        with open_store(uri) as store:
+            assert isinstance(store, CypherStore)
+            store.clear()
     run = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingest([seeds_dir])
     assert run.files.ok
     return uri

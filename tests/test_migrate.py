@@ -1,4 +1,4 @@
-"""`kg migrate` round trip: embedded -> FalkorDB -> embedded gives identical `kg stats --json`."""
+"""`kg migrate` round trip: embedded -> FalkorDB or Neo4j -> embedded gives identical `kg stats --json`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
+from kg.store.cypher_store import CypherStore
 from kg.store.falkordb_server import FalkorServer
+from kg.store.registry import open_store
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
@@ -24,8 +28,21 @@ def kg(*args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def test_round_trip(seeded_dir: Path, falkordb_server: FalkorServer, tmp_path: Path) -> None:
-    falkor = falkordb_server.uri(f"migrate_{uuid.uuid4().hex[:8]}")
+@pytest.fixture(params=["falkordb", "neo4j"])
+def server_uri(request: pytest.FixtureRequest) -> str:
+    """An empty graph on a real FalkorDB or a real Neo4j server."""
+    if request.param == "falkordb":
+        server: FalkorServer = request.getfixturevalue("falkordb_server")
+        return server.uri(f"migrate_{uuid.uuid4().hex[:8]}")
+    uri: str = request.getfixturevalue("neo4j_uri")
+    with open_store(uri) as store:
+        assert isinstance(store, CypherStore)
+        store.clear()
+    return uri
+
+
+def test_round_trip(seeded_dir: Path, server_uri: str, tmp_path: Path) -> None:
+    falkor = server_uri
     back = f"embedded://{tmp_path / 'back'}"
     original = kg("--data-dir", str(seeded_dir), "stats", "--json").stdout
     first = json.loads(kg("migrate", "--from", f"embedded://{seeded_dir}", "--to", falkor, "--json").stdout)

