@@ -11,7 +11,9 @@ export TOKENIZERS_PARALLELISM ?= false
 NEO4J_POM  := docker/neo4j/server/pom.xml
 NEO4J_JARS := docker/neo4j/server/target/lib/.resolved
 
-.PHONY: setup demo test lint bench clean neo4j-jars
+BROWSER    := tests/browser/node_modules/.package-lock.json
+
+.PHONY: setup demo test lint bench clean neo4j-jars browser-deps screenshots
 
 setup: $(STAMP)
 
@@ -40,8 +42,21 @@ $(NEO4J_JARS): $(NEO4J_POM)
 	mvn -q -B -f $(NEO4J_POM) dependency:copy-dependencies -DoutputDirectory=target/lib
 	touch $(NEO4J_JARS)
 
-test: lint neo4j-jars
+# Real-browser tests: playwright-core from npm drives Debian's chromium (installed here when running as root).
+browser-deps: $(BROWSER)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is not installed and this is not root: the browser tests will be skipped"
+
+$(BROWSER): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+
+test: lint neo4j-jars browser-deps
 	$(BIN)/python -m pytest -q
+
+# The README's pictures: the browser tests, keeping their screenshots in docs/img/.
+screenshots: setup neo4j-jars browser-deps
+	CLAIMGRAPH_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/test_neo4j_browser.py
 
 bench: setup
 	$(BIN)/python -m bench.ingest_bench

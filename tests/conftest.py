@@ -20,6 +20,7 @@ from kg.settings import Settings
 
 if TYPE_CHECKING:
     from kg.store.falkordb_server import FalkorServer
+    from kg.store.neo4j_server import Neo4jServer
     from tests.arxiv_server import ArxivServer
 
 HUB_ORDER = {0: "CONTRADICTION", 1: "ENTAILMENT", 2: "NEUTRAL"}  # a common hub ordering of NLI labels
@@ -80,22 +81,28 @@ def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Falkor
 
 
 @pytest.fixture(scope="session")
-def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Neo4j 5.26 for the session: ``NEO4J_URI`` if set, else one started from the Maven jars.
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
+    """A real Neo4j 5.26 (with Neo4j Browser at /browser/) started from the Maven jars for the session.
 
     ``make test`` resolves the jars first (``make neo4j-jars``); without them or without Java the
     Neo4j tests are skipped with that reason, never silently.
     """
-    if os.environ.get("NEO4J_URI"):
-        yield "neo4j"  # open_store's shorthand: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
-        return
     from kg.store.neo4j_server import java, neo4j_jars, start_neo4j
 
     if java() is None or neo4j_jars() is None:
-        pytest.skip("no NEO4J_URI and no local Neo4j: run `make neo4j-jars` (needs Java 17+ and Maven)")
+        pytest.skip("no local Neo4j: run `make neo4j-jars` (needs Java 17+ and Maven)")
     server = start_neo4j(tmp_path_factory.mktemp("neo4j"))
-    yield server.store_uri()
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(request: pytest.FixtureRequest) -> str:
+    """The Neo4j the backend tests use: ``NEO4J_URI`` if set (a throwaway database!), else :func:`neo4j_server`."""
+    if os.environ.get("NEO4J_URI"):
+        return "neo4j"  # open_store's shorthand: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+    server: Neo4jServer = request.getfixturevalue("neo4j_server")
+    return server.store_uri()
 
 
 @pytest.fixture(scope="session")

@@ -83,8 +83,16 @@ def test_api_service_serves_every_interface(compose: dict) -> None:  # type: ign
 
 def test_style_sheet_covers_every_label() -> None:
     grass = (DOCKER / "neo4j" / "claimgraph.grass").read_text(encoding="utf-8")
+    colours = {}
     for label in NodeLabel:
-        assert re.search(rf"node\.{label.value} \{{[^}}]*caption:", grass), label
+        block = re.search(rf"node\.{label.value} \{{(.*?)\n\}}", grass, re.DOTALL)
+        assert block and "caption:" in block.group(1), label
+        colour = re.search(r"\bcolor: (#[0-9A-Fa-f]{6})", block.group(1))
+        assert colour, label
+        colours[label.value] = colour.group(1).upper()
+    assert len(set(colours.values())) == len(colours), colours  # no two labels look alike
+    paper = re.search(r"node\.Paper \{(.*?)\n\}", grass, re.DOTALL)
+    assert paper and 'caption: "{title}"' in paper.group(1)  # a paper by its title, not its id
 
 
 def saved_queries() -> list[tuple[str, str]]:
@@ -99,7 +107,7 @@ def saved_queries() -> list[tuple[str, str]]:
 
 def test_saved_queries_use_only_known_labels_and_types() -> None:
     known = {label.value for label in NodeLabel} | {t.value for t in RelType}
-    assert len(saved_queries()) == 7
+    assert len(saved_queries()) == 8
     for name, query in saved_queries():
         used = set(re.findall(r"[(\[]\w*:(\w+)", query))
         assert used <= known, (name, used - known)
@@ -140,6 +148,8 @@ def test_saved_queries_answer_on_the_samples(seeded_falkor: str) -> None:
         assert [a["rejected_claim"] for a in across] == [
             "Most embedding alignment methods require additional supervision signals."
         ]
+        with_verdicts = run(queries["Claims about a benchmark and their verdicts, as a graph"], {"benchmark": "XNLI"})
+        assert len(with_verdicts) == 5  # one path per assertion; the verdict part is null before `kg verify`
         paws = run(queries["Numbers reported on a benchmark, by whom"], {"benchmark": "PAWS-X"})
         assert {(r["value"], r["unit"], r["report"][:3]) for r in paws} == {
             (2.1, "points", s) for s in ("000", "001", "003")

@@ -33,6 +33,12 @@ RETURN res.value AS value, res.unit AS unit, res.kind AS kind, c.text AS claim, 
        a.verified AS verified
 ORDER BY value DESC, report;
 
+// name: Claims about a benchmark and their verdicts, as a graph
+// params: benchmark
+MATCH p = (r:Report)-[:ASSERTS]->(c:Claim)-[:ABOUT]->(b:Benchmark {key: $benchmark})
+OPTIONAL MATCH v = (c)-[:HAS_VERDICT]->(:Verdict)
+RETURN p, v;
+
 // name: Verifier evidence, as a graph (after `kg verify`)
 MATCH p = (c:Claim)-[:SUPPORTED_BY|REFUTED_BY]->(:Paper)
 RETURN p;

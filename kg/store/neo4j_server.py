@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -133,8 +134,10 @@ def _wait_for_bolt(server: Neo4jServer, log: Path, timeout: float) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"Neo4j exited with {server.process.returncode}; see {log}")
         try:
+            # the port first: the driver would log a retry warning for every refused connection
+            socket.create_connection(("127.0.0.1", server.bolt_port), timeout=1.0).close()
             with neo4j.GraphDatabase.driver(server.uri, auth=(USER, PASSWORD), connection_timeout=2.0) as driver:
-                driver.execute_query("RETURN 1")
+                driver.verify_connectivity()
                 return
         except Exception:
             time.sleep(0.5)
