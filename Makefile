@@ -12,10 +12,13 @@ NEO4J_POM  := docker/neo4j/server/pom.xml
 NEO4J_JARS := docker/neo4j/server/target/lib/.resolved
 
 BROWSER    := tests/browser/node_modules/.package-lock.json
+WEB        := api/web/vendor/.built
 
-.PHONY: setup demo test lint bench clean neo4j-jars browser-deps screenshots
+.PHONY: setup demo test lint bench clean neo4j-jars browser-deps screenshots web
 
 setup: $(STAMP)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory web; \
+	 else echo "npm not found: kg serve will answer the API, but its page at / needs \`make web\` (Node.js)"; fi
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +45,14 @@ $(NEO4J_JARS): $(NEO4J_POM)
 	mvn -q -B -f $(NEO4J_POM) dependency:copy-dependencies -DoutputDirectory=target/lib
 	touch $(NEO4J_JARS)
 
+# The page's third-party browser code (cytoscape, Swagger UI, GraphiQL, React) from npm, copied into api/web/vendor.
+web: $(WEB)
+
+$(WEB): api/web/package.json api/web/package-lock.json api/web/vendor.mjs
+	npm ci --prefix api/web --no-audit --no-fund --silent
+	node api/web/vendor.mjs
+	touch $(WEB)
+
 # Real-browser tests: playwright-core from npm drives Debian's chromium (installed here when running as root).
 browser-deps: $(BROWSER)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
@@ -51,12 +62,12 @@ browser-deps: $(BROWSER)
 $(BROWSER): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-test: lint neo4j-jars browser-deps
+test: lint neo4j-jars browser-deps web
 	$(BIN)/python -m pytest -q
 
 # The README's pictures: the browser tests, keeping their screenshots in docs/img/.
 screenshots: setup neo4j-jars browser-deps
-	CLAIMGRAPH_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/test_neo4j_browser.py
+	CLAIMGRAPH_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/test_neo4j_browser.py tests/test_web_page.py
 
 bench: setup
 	$(BIN)/python -m bench.ingest_bench
@@ -65,4 +76,5 @@ bench: setup
 	$(BIN)/python -m bench.api_bench
 
 clean:
-	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache docker/neo4j/server/target
+	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache docker/neo4j/server/target \
+	  api/web/node_modules api/web/vendor tests/browser/node_modules

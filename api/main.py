@@ -17,7 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 from api import errors
 from api.graphql.loaders import make_loaders
 from api.graphql.schema import build_schema
-from api.routes import catalog, claims, insight, writes
+from api.routes import catalog, claims, graph, insight, pages, writes
 from kg import __version__
 from kg.service import ClaimGraph
 from kg.settings import Settings
@@ -28,9 +28,18 @@ DESCRIPTION = """Cross-paper questions over the ClaimGraph knowledge graph.
 * `GET /conflicts` — where do reports (or the verifier) disagree?
 * `GET /benchmarks/PAWS-X/results` — what numbers were reported on PAWS-X, by whom?
 * `POST /graphql` — the same, nested, in one query (GraphiQL at `/graphql` in a browser).
+* `GET /` — ClaimGraph's own page: search claims, read one with its evidence, see its neighbourhood graph.
 
 Writes (`POST /reports`, `POST /verify`, `DELETE /reports/{key}`) need `Authorization: Bearer <CLAIMGRAPH_API_TOKEN>`.
 """
+
+
+class LocalGraphiQLRouter(GraphQLRouter[Any, Any]):
+    """Strawberry's router with GraphiQL built from our vendored assets (its own page loads them from a CDN)."""
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return pages.graphiql_html()
 
 
 def create_app(settings: Settings | None = None, service: ClaimGraph | None = None) -> FastAPI:
@@ -42,15 +51,23 @@ def create_app(settings: Settings | None = None, service: ClaimGraph | None = No
         with service.hold():
             yield
 
-    app = FastAPI(title="ClaimGraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="ClaimGraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served by api.routes.pages from local assets: no CDN
+        redoc_url=None,
+    )
     app.state.service = service
     errors.install(app)
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
-    for module in (claims, catalog, insight, writes):
+    for module in (claims, catalog, insight, writes, graph, pages):
         app.include_router(module.router)
+    app.mount(pages.STATIC, pages.static_files(), name="static")
 
     async def context(request: Request) -> dict[str, Any]:
         from fastapi.security import HTTPAuthorizationCredentials
@@ -64,6 +81,6 @@ def create_app(settings: Settings | None = None, service: ClaimGraph | None = No
         return {"service": service, "loaders": make_loaders(service)}
 
     app.include_router(
-        GraphQLRouter(build_schema(settings), context_getter=context, graphql_ide="graphiql"), prefix="/graphql"
+        LocalGraphiQLRouter(build_schema(settings), context_getter=context, graphql_ide="graphiql"), prefix="/graphql"
     )
     return app

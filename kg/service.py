@@ -23,6 +23,7 @@ from kg.catalog import paper_view, report_detail, report_summary, result_rows
 from kg.conflicts import find_conflicts
 from kg.errors import InputError, NotFoundError
 from kg.gazetteer import EntityKind, Gazetteer
+from kg.neighbourhood import benchmark_neighbourhood, claim_neighbourhood
 from kg.papers import FoundBy, arxiv_paper_node, cited_keys, paper_node, papers_to_fetch, resolve_examined
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
@@ -37,6 +38,7 @@ from schemas.views import (
     ClaimView,
     Conflict,
     GraphStats,
+    GraphView,
     PaperView,
     ReportDetail,
     ReportSummary,
@@ -351,6 +353,17 @@ class ClaimGraph:
                 benchmark=benchmark, language=language, model=model, report_verdict=report_verdict, verdict=verdict
             )
         )
+
+    def claim_graph(self, key_or_prefix: str) -> GraphView:
+        """A claim's neighbourhood (reports, entities, results, paraphrases, verdict, evidence papers)."""
+        return claim_neighbourhood(self.claim(key_or_prefix))
+
+    def benchmark_graph(self, name: str, limit: int = 40) -> GraphView:
+        """A benchmark with up to ``limit`` of its claims and their neighbourhoods."""
+        canonical = self.resolve("benchmark", name)
+        assert canonical is not None
+        views = self.find(ClaimQuery(benchmark=canonical, limit=limit + 1))
+        return benchmark_neighbourhood(canonical, views, limit)
 
     def find(self, query: ClaimQuery) -> list[ClaimView]:
         """Claims matching a query whose names are already canonical (see :meth:`query`)."""

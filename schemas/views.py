@@ -296,3 +296,33 @@ class SearchHit(BaseModel):
     claim: str
     text: str
     score: float
+
+
+class GraphNodeView(BaseModel):
+    """A node of a neighbourhood graph, as a graph library draws it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="label:key, unique in the graph")
+    label: str = Field(description="Claim, Report, Paper, Benchmark, Language, Model, Result or Verdict")
+    caption: str
+
+
+class GraphEdgeView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    target: str
+    type: str = Field(description="the relationship type (ASSERTS, ABOUT, MENTIONS, REPORTS, …)")
+    caption: str = ""
+
+
+class GraphView(BaseModel):
+    """The neighbourhood of a claim or a benchmark: nodes and edges, ready for a graph view."""
+
+    model_config = ConfigDict(frozen=True)
+
+    centre: str
+    nodes: list[GraphNodeView]
+    edges: list[GraphEdgeView]
+    truncated: bool = Field(default=False, description="more claims matched than are drawn")

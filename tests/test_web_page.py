@@ -1,0 +1,78 @@
+"""ClaimGraph's own page, Swagger UI and GraphiQL in a real browser, served by a real `kg serve`.
+
+playwright-core (npm, ``tests/browser``) drives Debian's chromium through
+``tests/browser/claimgraph_page.mjs``: search XNLI, narrow to ✓, open the claim, read its
+reports, verdict, reason and evidence, see the neighbourhood graph drawn by cytoscape, draw a
+benchmark's graph, then open /docs and /graphql (GraphiQL opens with the XNLI question and
+runs it). Every answer is checked against the service; every request must stay on the server
+(no CDN). ``CLAIMGRAPH_SCREENSHOTS=docs/img`` keeps the pictures (``make screenshots``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from api.routes.pages import assets_missing
+from kg.service import ClaimGraph
+from kg.settings import Settings
+from tests.conftest import REPO, SEEDS
+from tests.test_neo4j_browser import browser_tools_missing, run_browser
+from tests.test_serve import kg_serve
+
+pytestmark = pytest.mark.slow
+CLAIM = "c_9825856eff07430a"
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make demo` builds: the samples, their papers, verdicts."""
+    data_dir = tmp_path_factory.mktemp("page") / "store"
+    service = ClaimGraph(Settings(data_dir=data_dir))
+    assert service.ingest([SEEDS], offline=True).files.ok
+    service.import_papers(REPO / "examples" / "papers.jsonl")
+    service.verify()
+    return data_dir
+
+
+def test_a_researcher_finds_reads_and_sees_a_claim(demo_dir: Path, tmp_path: Path) -> None:
+    missing = browser_tools_missing() or assets_missing()
+    if missing:
+        pytest.skip(missing)
+    shots = os.environ.get("CLAIMGRAPH_SCREENSHOTS")
+    service = ClaimGraph(Settings(data_dir=demo_dir))
+    expected = service.claim(CLAIM)
+    assert expected.verdict is not None
+    with kg_serve(tmp_path / "serve.log", "--data-dir", str(demo_dir)) as base:
+        seen = run_browser("claimgraph_page.mjs", {"base": base, "shots": shots or str(tmp_path)})
+
+    assert seen["requests_outside"] == []  # every script, style and font comes from kg serve
+    assert seen["all_claims"] == len(service.claims())
+    assert sorted(seen["xnli_claims"]) == sorted(c.key for c in service.claims(benchmark="XNLI"))  # type: ignore[type-var]
+    assert seen["xnli_verified"] == [CLAIM]
+
+    claim: dict = seen["claim"]  # type: ignore[assignment]
+    assert claim["hash"] == f"#/claim/{CLAIM}" and claim["text"] == expected.text
+    assert [a.split(" — ")[0] for a in claim["assertions"]] == [
+        f"✓ {a.confidence:.2f} {a.source_name}:{a.line}" for a in expected.assertions
+    ]
+    assert claim["verdict"].startswith(expected.verdict.verdict)
+    assert claim["reason"] == expected.verdict.reason
+    assert len(claim["evidence"]) == len(expected.verdict.evidence)
+    for row, evidence in zip(claim["evidence"], expected.verdict.evidence, strict=True):
+        assert row.startswith(f"{evidence.paper} #{evidence.index}") and evidence.sentence in row
+
+    graph = claim["graph"]
+    assert {n["id"] for n in graph["nodes"]} == {n.id for n in service.claim_graph(CLAIM).nodes}
+    assert graph["edges"] == len(service.claim_graph(CLAIM).edges) and graph["drawn"] >= 1
+    colours = {n["label"]: n["colour"] for n in graph["nodes"]}
+    assert colours["Claim"] == "rgb(247,151,103)" and colours["Report"] == "rgb(76,142,218)"  # the GraSS colours
+
+    labels = seen["benchmark_graph"]
+    assert labels.count("Benchmark") >= 1 and labels.count("Claim") == len(service.claims(benchmark="XNLI"))
+
+    assert seen["docs_operations"] >= 15  # Swagger UI rendered the OpenAPI document from local assets
+    assert "XNLI" in str(seen["graphiql_query"])  # GraphiQL opens with the XNLI question…
+    assert CLAIM in str(seen["graphiql_response"])  # …and answers it
