@@ -134,7 +134,8 @@ def test_graphql_and_or_filters(client: TestClient) -> None:
 
 def test_detail_routes(client: TestClient) -> None:
     claim = client.get("/claims/c_9825856eff07430a").json()
-    assert claim["key"] == "c_9825856eff07430a" and claim["verdict"]["evidence"]
+    assert claim["key"] == "c_9825856eff07430a" and claim["verdict"]["reason"]  # the API says why
+    assert claim["verdict"]["min_precision"] == 0.85
     reports = client.get("/reports").json()
     assert len(reports) == 5 and sum(r["assertions"] for r in reports) == 54
     detail = client.get(f"/reports/{reports[0]['key']}").json()

@@ -25,25 +25,34 @@ PAIRS = [
     ("Paris is the capital and largest city of France.", "Paris is a city in France.", "entailment"),
 ]
 
-#: Written with the pairs above, before the model was evaluated, and got wrong by the shipped model (a
-#: CPU-budget model: 38k training pairs). Kept as strict expected failures: the day a retrained model gets
-#: one right, this suite fails and asks for it to be moved into PAIRS.
-KNOWN_MISSES = [
+#: The cases the hard-neutral recipe is for, written before the retrained model was evaluated: an on-topic sentence
+#: that does not decide the claim and an off-topic one (both right), plus the three cases the first shipped model
+#: got wrong (now right).
+HARD_CASES = [
+    ("We evaluate XLM-R on XNLI and PAWS-X.", "XLM-R outperforms mBERT on XNLI.", "neutral"),
+    ("We adopt two widely used robust training methods.", "The code for the study is available on GitHub.", "neutral"),
     (
         "Robust training improves zero-shot cross-lingual transfer on text classification tasks.",
         "Robust training improves cross-lingual transfer.",
         "entailment",
-    ),  # scientific paraphrase -> contradiction
+    ),
+    ("The model was trained only on English data.", "The model was trained on Chinese data.", "contradiction"),
+    ("The study evaluates XLM-R on the XNLI benchmark.", "The study was funded by a government grant.", "neutral"),
+]
+
+#: Written with HARD_CASES, before the retrained model was evaluated, and got wrong by it. Kept as strict expected
+#: failures: the day a retrained model gets one right, this suite fails and asks for it to be moved up.
+KNOWN_MISSES = [
     (
-        "The model was trained only on English data.",
-        "The model was trained on Chinese data.",
+        "Our method improves accuracy by 2.1 points on PAWS-X.",
+        "The method improves accuracy by 4.5 points on PAWS-X.",
         "contradiction",
-    ),  # "only" not understood -> neutral
+    ),  # a changed number: entailment 0.48 vs contradiction 0.38 (the verifier's numeric check catches this one)
     (
-        "The study evaluates XLM-R on the XNLI benchmark.",
-        "The study was funded by a government grant.",
+        "We evaluate XLM-R on the XNLI benchmark.",
+        "XLM-R is not evaluated on the PAWS-X benchmark.",
         "neutral",
-    ),  # lexical-overlap bias ("The study") -> entailment
+    ),  # a negated claim about another benchmark reads as contradiction (0.77)
 ]
 
 
@@ -61,12 +70,12 @@ def predicted(premise: str, hypothesis: str) -> str:
     return LABELS[int(probs.argmax())]
 
 
-@pytest.mark.parametrize(("premise", "hypothesis", "label"), PAIRS)
+@pytest.mark.parametrize(("premise", "hypothesis", "label"), PAIRS + HARD_CASES)
 def test_clear_cases(premise: str, hypothesis: str, label: str) -> None:
     assert predicted(premise, hypothesis) == label
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness of the shipped CPU-budget model")
+@pytest.mark.xfail(strict=True, reason="known weakness of the shipped CPU-trained model")
 @pytest.mark.parametrize(("premise", "hypothesis", "label"), KNOWN_MISSES)
 def test_known_misses(premise: str, hypothesis: str, label: str) -> None:
     assert predicted(premise, hypothesis) == label

@@ -182,7 +182,7 @@ def test_shipped_artefact_matches_the_code_and_says_how_it_was_made() -> None:
     data = json.loads(SHIPPED_ARTEFACT.read_text(encoding="utf-8"))
     assert tuple(data["features"]) == FEATURES
     provenance = data["provenance"]
-    assert set(provenance["calibration_sets"]) == {"fever-calib", "citint-calib", "healthver-calib"}
+    assert set(provenance["calibration_sets"]) == {"fever-calib", "citint-calib", "healthver-calib", "offtopic-calib"}
     assert provenance["reproduce"].startswith("kg verifier fit")
     assert OperatingPoint.of(_toy_aggregator()).support <= 1.0  # the default 0.85 precision is reachable
 
@@ -296,3 +296,31 @@ def test_swap_pairs_change_the_subject_into_a_neutral() -> None:
     out = swap_pairs(pairs, ["XLM-R", "mBERT", "XNLI"], random.Random(0))
     assert len(out) == 1 and out[0].label == "neutral"
     assert "mBERT" in out[0].hypothesis and out[0].premise == pairs[0].premise
+
+
+def test_balancing_weights_give_each_label_the_same_mass_per_set() -> None:
+    from kg.verify.fit import balancing_weights
+
+    gold = [0, 0, 0, 1, 2, 0, 1]
+    groups = ["a", "a", "a", "a", "a", "b", "b"]
+    w = balancing_weights(gold, groups)
+    assert w.mean() == pytest.approx(1.0)
+    mass = {(g, y): 0.0 for g, y in zip(groups, gold, strict=True)}
+    for g, y, weight in zip(groups, gold, w, strict=True):
+        mass[g, y] += weight
+    assert mass["a", 0] == pytest.approx(mass["a", 1]) == pytest.approx(mass["a", 2])
+    assert mass["b", 0] == pytest.approx(mass["b", 1])
+
+
+def test_off_topic_examples_pair_a_claim_with_another_claims_sentences() -> None:
+    from kg.verify.examples import off_topic_examples
+
+    examples = [
+        ClaimExample(f"claim {i}", (f"sentence {i}a", f"sentence {i}b"), "SUPPORTED", str(i)) for i in range(20)
+    ]
+    out = off_topic_examples(examples, 8, seed=3)
+    assert len(out) == 8 and {e.label for e in out} == {"NOT_ENOUGH_INFO"}
+    for e in out:
+        own = e.claim.split()[-1]
+        assert all(not s.startswith(f"sentence {own}") for s in e.sentences)  # never its own evidence
+    assert out == off_topic_examples(examples, 8, seed=3)

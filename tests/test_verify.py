@@ -306,3 +306,42 @@ def test_readme_verify_examples_run(verified: tuple[ClaimGraph, VerifySummary], 
         result = CliRunner().invoke(app, ["--data-dir", str(service.settings.data_dir), *args])
         assert result.exit_code == 0, (command, result.output)
         assert result.stdout.strip(), command
+
+
+def test_cli_verifier_eval_scores_a_claim_file(tmp_path: Path) -> None:
+    """`kg verifier eval` on a user's own file: the whole verifier, its baselines, the table written."""
+    claims = tmp_path / "claims.jsonl"
+    rows = [
+        {
+            "claim": "Intermediate-task training improves XTREME by 5.4 points.",
+            "evidence": [
+                "Using our best intermediate-task models, we obtain a 5.4 point improvement on the XTREME benchmark.",
+                "We study nine intermediate tasks.",
+            ],
+            "label": "SUPPORTED",
+        },
+        {
+            "claim": "Coral reefs recover faster with diverse fish communities.",
+            "evidence": "We adopt two widely used robust training methods. The code is public.",
+            "label": "NEI",
+        },
+    ]
+    claims.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    table = tmp_path / "scores.md"
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(tmp_path / "store"), "verifier", "eval", str(claims), "--write", str(table), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    results = json.loads(result.stdout)["results"]
+    assert [r["system"].split(" ")[0] for r in results] == ["majority", "all-MiniLM-L6-v2", "claimgraph-nli-minilm"]
+    ours = results[-1]
+    assert ours["claims"] == 2 and sum(map(sum, ours["confusion"])) == 2
+    assert ours["confusion"][1][1] == 1  # the off-topic claim is not enough info
+    assert ours["confusion"][0][0] == 1  # the numeric check supports the 5.4 claim
+    assert table.read_text(encoding="utf-8").startswith("| dataset |")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"claim": "x", "evidence": [], "label": "perhaps"}\n', encoding="utf-8")
+    from tests.test_cli import kg
+
+    failed = kg("verifier", "eval", str(bad), data_dir=tmp_path / "store", check=False)
+    assert failed.returncode == 2 and "bad.jsonl:1: label 'perhaps'" in failed.stderr

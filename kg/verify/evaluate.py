@@ -66,6 +66,7 @@ def fit(
     scorer = load_scorer(model, backend, cache_dir)
     prepared = prepare_sets(sets, scorer, embedding_model, Gazetteer.load(), progress)
     items = [item for name in CALIBRATION_SETS for item in prepared[name]]
+    groups = [name for name in CALIBRATION_SETS for _ in prepared[name]]
     provenance = {
         "nli_model": Path(resolve_nli_location(model)).name,
         "nli_weights_sha256": scorer.weights_sha256,
@@ -76,7 +77,7 @@ def fit(
         "cosine_baseline_threshold": best_cosine_threshold(items),
         "reproduce": f"kg verifier fit --model {model} --backend {backend}",
     }
-    aggregator, report = fit_aggregator(items, top_k, provenance)
+    aggregator, report = fit_aggregator(items, top_k, provenance, groups)
     target = output or Path(resolve_nli_location(model)) / ARTEFACT
     aggregator.save(target)
     return aggregator, report, target

@@ -4,8 +4,8 @@ Candidates are abstract sentences, addressed as (paper, index into the paper's
 ``abstract_sentences``), of the papers linked to the claim: cited by a report that asserts
 it, examined by such a report, or the paper it was extracted from. ``scope="all"`` widens
 the pool to every paper in the graph. Sentences are ranked by cosine similarity to the
-claim and the top k are kept; a sentence stating the claim's number for its benchmark is
-always kept, since the numeric check relies on it.
+claim; the relevance gate (:mod:`kg.verify.gate`) then keeps the top k it admits. A sentence
+stating the claim's number for its benchmark is always kept, since the numeric check relies on it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy.typing as npt
 #: Kept evidence sentences per claim: an abstract has 6–10 sentences, 5 covers the findings.
 DEFAULT_TOP_K = 5
 #: Bumped whenever retrieval, the numeric check or aggregation change meaning, so stored verdicts are redone.
-VERIFIER_VERSION = "1"
+VERIFIER_VERSION = "2"  # 2: relevance gate and calibrated aggregator
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -192,14 +192,40 @@ def healthver_examples(root: Path, part: str) -> list[ClaimExample]:
     ]
 
 
+def off_topic_examples(examples: Sequence[ClaimExample], count: int, seed: int = 13) -> list[ClaimExample]:
+    """Claims paired with the candidate sentences of *another*, randomly drawn claim → NOT_ENOUGH_INFO.
+
+    The verifier's most common case in use: a report cites a few papers, and most of its claims
+    are addressed by none of their sentences. The public sets never pose it (every candidate
+    list was gathered for its own claim), so a verifier fitted on them alone lets unrelated
+    sentences decide. Drawn from FEVER and Citation-Integrity, where two random claims are about
+    different things (HealthVer's claims all share one topic, so it is left out).
+    """
+    rng = random.Random(seed)
+    out: list[ClaimExample] = []
+    for i in sorted(rng.sample(range(len(examples)), min(count, len(examples)))):
+        j = rng.randrange(len(examples) - 1)
+        j += j >= i
+        out.append(
+            ClaimExample(examples[i].claim, examples[j].sentences, "NOT_ENOUGH_INFO", f"{examples[i].id}-offtopic")
+        )
+    return out
+
+
 #: name → how to build it; "calib" sets fit the aggregator, "eval" sets are only reported.
 PUBLIC_SETS = {
     "fever-calib": lambda root: fever_examples(root, "calib", per_label=500),
     "citint-calib": lambda root: citint_examples(root, "calib"),
     "healthver-calib": lambda root: healthver_examples(root, "calib"),
+    "offtopic-calib": lambda root: off_topic_examples(
+        fever_examples(root, "calib", per_label=500) + citint_examples(root, "calib"), 400
+    ),
     "fever-eval": lambda root: fever_examples(root, "eval", per_label=500),
     "citint-dev": lambda root: citint_examples(root, "dev"),
     "healthver-eval": lambda root: healthver_examples(root, "eval"),
+    "offtopic-eval": lambda root: off_topic_examples(
+        fever_examples(root, "eval", per_label=500) + citint_examples(root, "dev"), 400
+    ),
 }
-CALIBRATION_SETS = ("fever-calib", "citint-calib", "healthver-calib")
-EVALUATION_SETS = ("fever-eval", "healthver-eval", "citint-dev")
+CALIBRATION_SETS = ("fever-calib", "citint-calib", "healthver-calib", "offtopic-calib")
+EVALUATION_SETS = ("fever-eval", "healthver-eval", "citint-dev", "offtopic-eval")
