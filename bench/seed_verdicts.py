@@ -29,9 +29,7 @@ def run(data_dir: Path) -> str:
     claims = ClaimGraph(Settings(data_dir=data_dir)).claims()
     verdicts = Counter(c.verdict.verdict if c.verdict else "unchecked" for c in claims)
     how = Counter(c.verdict.decided_by for c in claims if c.verdict)
-    agree = sum(
-        a.verified == (c.verdict.verdict == "SUPPORTED") for c in claims if c.verdict for a in c.assertions
-    )
+    agree = sum(a.verified == (c.verdict.verdict == "SUPPORTED") for c in claims if c.verdict for a in c.assertions)
     assertions = sum(len(c.assertions) for c in claims if c.verdict)
     lines = [
         f"# Verdicts on {len(claims)} claims ({data_dir})",

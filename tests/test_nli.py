@@ -86,7 +86,9 @@ def test_evaluation_splits_are_never_trained_on() -> None:
         held = {splits[p] for p in ("calib", "eval") if p in splits}
         assert splits["train"] not in held, name
     assert SPLITS["fever"]["eval"] == "eval" and SPLITS["snli"]["eval"] == "test" and SPLITS["citint"]["eval"] == "dev"
-    assert set(SPLITS["numeric"]) == set(SPLITS["negation"]) == set(SPLITS["swap"]) == {"train"}  # synthetic: train only
+    assert (
+        set(SPLITS["numeric"]) == set(SPLITS["negation"]) == set(SPLITS["swap"]) == {"train"}
+    )  # synthetic: train only
 
 
 @pytest.mark.skipif(not NLI_DATA.is_dir(), reason="../shared/data/nli is not beside this checkout")
