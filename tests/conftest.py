@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,6 +104,32 @@ def neo4j_uri(request: pytest.FixtureRequest) -> str:
         return "neo4j"  # open_store's shorthand: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
     server: Neo4jServer = request.getfixturevalue("neo4j_server")
     return server.store_uri()
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make demo` builds, read-only for the tests: the samples, their papers (recorded records), verdicts."""
+    data_dir = tmp_path_factory.mktemp("demo") / "store"
+    service = ClaimGraph(Settings(data_dir=data_dir))
+    assert service.ingest([SEEDS], offline=True).files.ok
+    service.import_papers(REPO / "examples" / "papers.jsonl")
+    service.verify()
+    return data_dir
+
+
+def empty_server_graph(request: pytest.FixtureRequest, backend: str, prefix: str) -> str:
+    """A store URI of an empty graph on a real server: a fresh FalkorDB graph, or the (emptied) Neo4j database."""
+    if backend == "falkordb":
+        falkor: FalkorServer = request.getfixturevalue("falkordb_server")
+        return falkor.uri(f"{prefix}_{uuid.uuid4().hex[:8]}")
+    from kg.store.cypher_store import CypherStore
+    from kg.store.registry import open_store
+
+    uri: str = request.getfixturevalue("neo4j_uri")
+    with open_store(uri) as store:
+        assert isinstance(store, CypherStore)
+        store.clear()
+    return uri
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api import create_app
 from kg.service import ClaimGraph
 from kg.settings import Settings
-from tests.conftest import REPO, SEEDS
+from tests.conftest import SEEDS
 
 if TYPE_CHECKING:
     from kg.store.falkordb_server import FalkorServer
@@ -29,13 +29,9 @@ query { claims(where: {benchmark: {name: "XNLI"}, reportVerified: true}) {
 
 
 @pytest.fixture(scope="module")
-def verified_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("api") / "store"
-    service = ClaimGraph(Settings(data_dir=data_dir))
-    assert service.ingest([SEEDS], offline=True).files.ok
-    service.import_papers(REPO / "examples" / "papers.jsonl")
-    service.verify()
-    return data_dir
+def verified_dir(demo_dir: Path) -> Path:
+    """The demo store (samples, papers, verdicts); tests that write use `writable`, a copy."""
+    return demo_dir
 
 
 def settings_for(data_dir: Path, **extra: Any) -> Settings:

@@ -7,17 +7,14 @@ and every read is compared, as JSON, with the embedded store's answers.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 
 from kg.service import ClaimGraph
 from kg.settings import Settings
-from kg.store.cypher_store import CypherStore
-from kg.store.falkordb_server import FalkorServer
-from kg.store.registry import open_store
 from schemas.graph import RelType
+from tests.conftest import empty_server_graph
 
 
 def answers(service: ClaimGraph) -> dict[str, object]:
@@ -36,14 +33,7 @@ def answers(service: ClaimGraph) -> dict[str, object]:
 @pytest.fixture(scope="module", params=["falkordb", "neo4j"])
 def server_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ClaimGraph:
     """The seeds' service on a real FalkorDB or a real Neo4j (emptied first: one Neo4j database per server)."""
-    if request.param == "falkordb":
-        server: FalkorServer = request.getfixturevalue("falkordb_server")
-        uri = server.uri(f"agree_{uuid.uuid4().hex[:8]}")
-    else:
-        uri = request.getfixturevalue("neo4j_uri")
-        with open_store(uri) as store:
-            assert isinstance(store, CypherStore)
-            store.clear()
+    uri = empty_server_graph(request, request.param, "agree")
     return ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp(f"{request.param}-cache")))
 
 

@@ -4,7 +4,6 @@ Browser queries run for real on FalkorDB against the sample reports."""
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,9 @@ from kg.cli.app import app
 from kg.service import ClaimGraph
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
-from kg.store.falkordb_server import FalkorServer
 from kg.store.registry import open_store
 from schemas.graph import NodeLabel, RelType
+from tests.conftest import empty_server_graph
 
 DOCKER = Path(__file__).resolve().parents[1] / "docker"
 
@@ -117,14 +116,7 @@ def test_saved_queries_use_only_known_labels_and_types() -> None:
 @pytest.fixture(scope="module", params=["falkordb", "neo4j"])
 def seeded_falkor(request: pytest.FixtureRequest, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The seeds on a real FalkorDB and on a real Neo4j: the saved Browser queries run on both."""
-    if request.param == "falkordb":
-        server: FalkorServer = request.getfixturevalue("falkordb_server")
-        uri = server.uri(f"docker_{uuid.uuid4().hex[:8]}")
-    else:
-        uri = request.getfixturevalue("neo4j_uri")
-        with open_store(uri) as store:
-            assert isinstance(store, CypherStore)
-            store.clear()
+    uri = empty_server_graph(request, request.param, "docker")
     run = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingest([seeds_dir])
     assert run.files.ok
     return uri

@@ -6,14 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
-from kg.store.cypher_store import CypherStore
-from kg.store.falkordb_server import FalkorServer
-from kg.store.registry import open_store
+from tests.conftest import empty_server_graph
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
@@ -31,14 +28,7 @@ def kg(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(params=["falkordb", "neo4j"])
 def server_uri(request: pytest.FixtureRequest) -> str:
     """An empty graph on a real FalkorDB or a real Neo4j server."""
-    if request.param == "falkordb":
-        server: FalkorServer = request.getfixturevalue("falkordb_server")
-        return server.uri(f"migrate_{uuid.uuid4().hex[:8]}")
-    uri: str = request.getfixturevalue("neo4j_uri")
-    with open_store(uri) as store:
-        assert isinstance(store, CypherStore)
-        store.clear()
-    return uri
+    return empty_server_graph(request, request.param, "migrate")
 
 
 def test_round_trip(seeded_dir: Path, server_uri: str, tmp_path: Path) -> None:

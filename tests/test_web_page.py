@@ -18,23 +18,11 @@ import pytest
 from api.routes.pages import assets_missing
 from kg.service import ClaimGraph
 from kg.settings import Settings
-from tests.conftest import REPO, SEEDS
 from tests.test_neo4j_browser import browser_tools_missing, run_browser
 from tests.test_serve import kg_serve
 
 pytestmark = pytest.mark.slow
 CLAIM = "c_9825856eff07430a"
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What `make demo` builds: the samples, their papers, verdicts."""
-    data_dir = tmp_path_factory.mktemp("page") / "store"
-    service = ClaimGraph(Settings(data_dir=data_dir))
-    assert service.ingest([SEEDS], offline=True).files.ok
-    service.import_papers(REPO / "examples" / "papers.jsonl")
-    service.verify()
-    return data_dir
 
 
 def test_a_researcher_finds_reads_and_sees_a_claim(demo_dir: Path, tmp_path: Path) -> None:
