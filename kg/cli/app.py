@@ -75,6 +75,20 @@ def _emit_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+def _counting_bar(verb: str, unit: str, *, quiet: bool = False) -> Progress:
+    """The progress bar of a long command: "<verb> ━━━ 12/31 <unit> 0:00:04", on stderr, gone when done."""
+    return Progress(
+        TextColumn(f"[bold]{verb}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+
+
 @app.callback()
 def configure(
     ctx: typer.Context,
@@ -353,16 +367,7 @@ def verify(
     """
     from kg.verify.runner import Progress as VerifyProgress
 
-    with Progress(
-        TextColumn("[bold]verify[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("pairs"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as bar:
+    with _counting_bar("verify", "pairs", quiet=as_json) as bar:
         task = bar.add_task("", total=None)
         hooks = VerifyProgress(
             on_start=lambda total: bar.update(task, total=total),
@@ -653,15 +658,7 @@ def verifier_fit(
     service = _service(ctx)
     settings = service.settings
     name = model or settings.nli_model
-    with Progress(
-        TextColumn("[bold]fit[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("claims"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _counting_bar("fit", "claims") as bar:
         task = bar.add_task("", total=None)
         aggregator, report, target = fit(
             name,
@@ -730,16 +727,7 @@ def verifier_eval(
         raise InputError("give claim files or --public sets to evaluate (see `kg verifier eval --help`)")
     aggregator, _ = load_aggregator(settings.verify_aggregator, name)
     scorer = load_scorer(name, settings.nli_backend, settings.data_dir)
-    with Progress(
-        TextColumn("[bold]eval[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("claims"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as bar:
+    with _counting_bar("eval", "claims", quiet=as_json) as bar:
         task = bar.add_task("", total=sum(len(v) for v in sets.values()))
         prepared = prepare_sets(
             sets, scorer, settings.embedding_model, service.gazetteer, lambda n: bar.update(task, advance=n)
