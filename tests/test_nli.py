@@ -139,3 +139,27 @@ def test_cli_eval_json_on_a_slice(tmp_path: Path) -> None:
     assert result["dataset"] == "snli" and result["pairs"] == 40
     assert sum(map(sum, result["confusion"])) == 40
     assert result["accuracy"] > 0.5  # the shipped model, not chance (0.33), on SNLI test
+
+
+def test_retriever_does_not_depend_on_the_hash_seed() -> None:
+    """Set iteration order changes with PYTHONHASHSEED: ties must be broken by value, or data builds drift."""
+    import subprocess
+    import sys
+
+    program = (
+        "from kg.nli.data import Retriever;"
+        "claims = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta'];"
+        "r = Retriever(claims);"  # every token equally rare: only the tie-break decides which 3 are looked up
+        "print([r.closest(q) for q in ['alpha beta gamma delta epsilon zeta eta', 'zeta eta delta gamma']])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(outputs) == 1, outputs

@@ -111,7 +111,7 @@ class Retriever:
         query = {t for t in tokens(text) if t in self.idf}
         named = {w.lower() for w in re.findall(r"\b[A-Z][a-z0-9]+", text)}
         # rarest tokens first, names of things before common words: the topic, not the phrasing
-        rare = sorted(query, key=lambda t: (t not in named, -self.idf[t]))[:3]
+        rare = sorted(query, key=lambda t: (t not in named, -self.idf[t], t))[:3]  # t last: no hash-order ties
         scores: dict[int, float] = defaultdict(float)
         for t in rare:
             postings = self.index.get(t, [])
