@@ -83,6 +83,14 @@ class GraphStore(ABC):
     @abstractmethod
     def get_node(self, ref: NodeRef) -> Node | None: ...
 
+    def get_nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
+        """Many nodes at once: every requested ref is a key, None where it is not stored.
+
+        The looping default is correct for any backend; server-backed stores override it with
+        one round trip per chunk of keys, which is what keeps the API's DataLoaders free of N+1.
+        """
+        return {ref: self.get_node(ref) for ref in refs}
+
     @abstractmethod
     def iter_nodes(self, label: NodeLabel) -> Iterator[Node]: ...
 

@@ -241,6 +241,12 @@ class CypherStore(GraphStore):
         rows = self.executor.read(*cypher.nodes_by_key(ref.label, [ref.key]))
         return Node(label=ref.label, key=ref.key, props=_props(rows[0]["props"], "key")) if rows else None
 
+    def get_nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
+        found: dict[NodeRef, Node | None] = dict.fromkeys(refs)
+        for ref, props in self._existing_nodes(self.executor.read, set(refs)).items():
+            found[ref] = Node(label=ref.label, key=ref.key, props=props)
+        return found
+
     def iter_nodes(self, label: NodeLabel) -> Iterator[Node]:
         for row in self.executor.read(*cypher.all_nodes(label)):
             yield Node(label=label, key=row["key"], props=_props(row["props"], "key"))

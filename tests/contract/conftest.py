@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,36 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
 def store(store_factory: StoreFactory) -> Iterator[GraphStore]:
     with store_factory() as opened:
         yield opened
+
+
+class CountingExecutor:
+    """Wraps a Cypher store's executor and counts its round trips to the server: reads and write transactions.
+
+    The contract suite uses it to check that batched reads stay batched (an N+1 shows up as N round trips).
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.reads = 0
+        self.writes = 0
+
+    def read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.reads += 1
+        rows: list[dict[str, Any]] = self.inner.read(query, params)
+        return rows
+
+    def write_transaction(self, work: Any) -> Any:
+        self.writes += 1
+        return self.inner.write_transaction(work)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def count_round_trips(store: GraphStore) -> CountingExecutor | None:
+    """Install a :class:`CountingExecutor` on a Cypher store (None for the embedded store: it has no server)."""
+    if not isinstance(store, CypherStore):
+        return None
+    counter = CountingExecutor(store.executor)
+    store.executor = counter  # type: ignore[assignment]
+    return counter

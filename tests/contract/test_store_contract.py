@@ -13,7 +13,7 @@ from kg.gazetteer import Gazetteer
 from kg.store.base import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType
 from schemas.views import ClaimQuery
-from tests.contract.conftest import StoreFactory
+from tests.contract.conftest import StoreFactory, count_round_trips
 
 REPORT = NodeRef(label=NodeLabel.REPORT, key="r1")
 CLAIM = NodeRef(label=NodeLabel.CLAIM, key="c1")
@@ -385,3 +385,24 @@ def test_entity_filters_agree_with_filtering_every_claim(seeded: GraphStore) -> 
             answered.add((benchmark, language, model))
     single = [case for case in answered if sum(x is not None for x in case) == 1]
     assert len(single) >= len(benchmarks) + len(languages) + 3  # the cases are not all empty
+
+
+def test_get_nodes_answers_every_ref_in_one_round_trip(seeded: GraphStore) -> None:
+    claims = [n.ref for n in seeded.iter_nodes(NodeLabel.CLAIM)]
+    reports = [n.ref for n in seeded.iter_nodes(NodeLabel.REPORT)]
+    missing = [NodeRef(label=NodeLabel.CLAIM, key="c_missing"), NodeRef(label=NodeLabel.PAPER, key="0000.00000")]
+    refs = [*reports, missing[0], *claims, missing[1]]
+    counter = count_round_trips(seeded)
+    found = seeded.get_nodes(refs)
+    assert list(found) == refs  # every ref answered, in the caller's order
+    assert all(found[ref] is None for ref in missing)
+    for ref in [*claims, *reports]:
+        node = found[ref]
+        assert node is not None and node == seeded.get_node(ref)
+    if counter is not None:  # a Cypher store: one UNION ALL query for all labels, not one per ref
+        counter.reads = 0
+        seeded.get_nodes(refs)
+        assert counter.reads == 1
+        counter.reads = 0
+        seeded.related(claims, RelType.ABOUT, "out")
+        assert counter.reads == 1  # `related` batches too
