@@ -37,6 +37,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Neo4j Community 5.26 and Neo4j Browser from Maven Central (cached in ~/.m2): the tests start a real server from them.
 neo4j-jars: $(NEO4J_JARS)
@@ -67,7 +68,7 @@ test: lint neo4j-jars browser-deps web
 
 # The README's pictures: the browser tests, keeping their screenshots in docs/img/.
 screenshots: setup neo4j-jars browser-deps
-	CLAIMGRAPH_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/test_neo4j_browser.py tests/test_web_page.py
+	CLAIMGRAPH_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/integration/test_neo4j_browser.py tests/integration/test_web_page.py
 
 bench: setup
 	$(BIN)/python -m bench.ingest_bench

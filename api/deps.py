@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from kg.errors import ClaimGraphError, InputError, ModelError, NotFoundError, ParseError, SourceError, StoreError
+from kg.errors import ClaimGraphError, ParseError
 
 
 class ErrorDetail(BaseModel):
@@ -33,19 +33,9 @@ def error_response(status: int, code: str, message: str, details: list[Any] | No
 
 
 def status_of(exc: ClaimGraphError) -> tuple[int, str]:
-    if isinstance(exc, NotFoundError):
-        return 404, "not_found"
-    if isinstance(exc, ParseError):
-        return 422, "parse_error"
-    if isinstance(exc, InputError):
-        return 422, "invalid_input"
-    if isinstance(exc, StoreError):
-        return 503, "store_unavailable"
-    if isinstance(exc, ModelError):
-        return 503, "model_unavailable"
-    if isinstance(exc, SourceError):
-        return 502, "source_unavailable"
-    return 500, "internal_error"
+    """HTTP status and error code, from the one table in :data:`kg.errors.ERROR_POLICY`."""
+    policy = exc.policy
+    return policy.http_status, policy.code
 
 
 def install(app: FastAPI) -> None:

@@ -18,8 +18,8 @@ from api import errors
 from api.graphql.loaders import make_loaders
 from api.graphql.schema import build_schema
 from api.routes import catalog, claims, graph, insight, pages, writes
+from claimgraph.services import ClaimGraph
 from kg import __version__
-from kg.service import ClaimGraph
 from kg.settings import Settings
 
 DESCRIPTION = """Cross-paper questions over the ClaimGraph knowledge graph.
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, service: ClaimGraph | None = No
         return {"service": service, "loaders": make_loaders(service)}
 
     app.include_router(
-        LocalGraphiQLRouter(build_schema(settings), context_getter=context, graphql_ide="graphiql"), prefix="/graphql"
+        LocalGraphiQLRouter(build_schema(settings.graphql), context_getter=context, graphql_ide="graphiql"),
+        prefix="/graphql",
     )
     return app

@@ -82,7 +82,7 @@ def run(sizes: list[int], seconds: float) -> str:
             port = free_port()
             env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(folder / "store"), "HF_HUB_OFFLINE": "1"}
             server = subprocess.Popen(
-                [sys.executable, "-m", "kg.cli.app", "serve", "--port", str(port)],
+                [sys.executable, "-m", "claimgraph.cli.app", "serve", "--port", str(port)],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.synthetic import write_reports
+from claimgraph.services import ClaimGraph
 from ingest.pipeline import Ingestor
 from kg.gazetteer import Gazetteer
-from kg.service import ClaimGraph
 from kg.settings import Settings
 from kg.store.embedded import EmbeddedStore
 
@@ -55,11 +55,11 @@ def run(sizes: list[int], repeats: int) -> str:
         folder = Path(tmp) / "reports"
         write_reports(folder, sizes[0])
         service = ClaimGraph(Settings(data_dir=Path(tmp) / "store"))
-        service.ingest([folder], link_paraphrases=False)
+        service.ingestion.ingest([folder], link_paraphrases=False)
         start = time.perf_counter()
-        links = service.link_paraphrases()
+        links = service.ingestion.link_paraphrases()
         elapsed = time.perf_counter() - start
-        claims = service.stats().nodes["Claim"]
+        claims = service.queries.stats().nodes["Claim"]
     lines += [
         "",
         f"Paraphrase linking over the {claims:,} claims of {sizes[0]} reports (model load + embedding + pairing, "

@@ -14,7 +14,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"
@@ -26,7 +26,7 @@ def _cell(text: str, width: int) -> str:
 
 
 def run(data_dir: Path) -> str:
-    claims = ClaimGraph(Settings(data_dir=data_dir)).claims()
+    claims = ClaimGraph(Settings(data_dir=data_dir)).queries.claims()
     verdicts = Counter(c.verdict.verdict if c.verdict else "unchecked" for c in claims)
     how = Counter(c.verdict.decided_by for c in claims if c.verdict)
     agree = sum(a.verified == (c.verdict.verdict == "SUPPORTED") for c in claims if c.verdict for a in c.assertions)

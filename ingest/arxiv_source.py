@@ -26,7 +26,7 @@ from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
 from kg.errors import SourceError
-from kg.settings import Settings
+from kg.settings import ArxivSettings
 from kg.text import match_text
 from schemas.paper import PaperRecord
 
@@ -136,17 +136,17 @@ class FetchReport:
 class ArxivSource:
     """Fetches paper metadata; one instance per command, so its request counter means 'this run'."""
 
-    def __init__(self, settings: Settings, cache: PaperCache, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: ArxivSettings, cache: PaperCache, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.settings = settings
         self.cache = cache
         self.requests = 0
         self._sleep = sleep
         self._unreachable: SourceError | None = None
-        self.client = arxiv.Client(
-            page_size=settings.arxiv_page_size, delay_seconds=settings.arxiv_delay_seconds, num_retries=0
-        )
-        self.client.query_url_format = settings.arxiv_api_url.rstrip("?") + "?{}"
-        adapter = _TimeoutAdapter(settings.arxiv_timeout_seconds, self._count)
+        self.client = arxiv.Client(page_size=settings.page_size, delay_seconds=settings.delay_seconds, num_retries=0)
+        self.client.query_url_format = settings.api_url.rstrip("?") + "?{}"
+        adapter = _TimeoutAdapter(settings.timeout_seconds, self._count)
         self.client._session.mount("http://", adapter)
         self.client._session.mount("https://", adapter)
 
@@ -159,8 +159,8 @@ class ArxivSource:
     def _with_retries(self, what: str, call: Callable[[], list[arxiv.Result]]) -> list[arxiv.Result]:
         if self._unreachable is not None:  # known dead for this run: do not wait through the retries again
             raise self._unreachable
-        attempts = self.settings.arxiv_retries + 1
-        delay = self.settings.arxiv_backoff_seconds
+        attempts = self.settings.retries + 1
+        delay = self.settings.backoff_seconds
         for attempt in range(1, attempts + 1):
             try:
                 return call()
@@ -168,12 +168,12 @@ class ArxivSource:
                 unreachable = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
                 if attempt == attempts or (unreachable and attempt >= 2):
                     error = SourceError(
-                        f"arXiv API at {self.settings.arxiv_api_url} failed for {what} after {attempt} "
+                        f"arXiv API at {self.settings.api_url} failed for {what} after {attempt} "
                         f"attempt(s): {_describe(exc)}"
                     )
                     if unreachable:
                         self._unreachable = SourceError(
-                            f"arXiv API at {self.settings.arxiv_api_url} cannot be reached: {_describe(exc)}"
+                            f"arXiv API at {self.settings.api_url} cannot be reached: {_describe(exc)}"
                         )
                     raise error from exc
                 self._sleep(delay)
@@ -197,7 +197,7 @@ class ArxivSource:
             if to_fetch:
                 report.errors.append(f"offline: {len(to_fetch)} paper(s) not in the cache were not fetched")
             return report
-        size = self.settings.arxiv_batch_size
+        size = self.settings.batch_size
         for start in range(0, len(to_fetch), size):
             batch = to_fetch[start : start + size]
             search = arxiv.Search(id_list=batch, max_results=len(batch))

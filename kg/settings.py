@@ -1,16 +1,75 @@
-"""One validated settings object, built once at start-up and passed down explicitly."""
+"""One validated settings object, built once at start-up and passed down explicitly.
+
+The fields are flat so that every one is a ``CLAIMGRAPH_<FIELD>`` environment variable; each part of
+the system takes only its slice (:attr:`Settings.arxiv`, :attr:`Settings.graphql`, :attr:`Settings.neo4j`),
+never the whole object. Neo4j's connection defaults and the hub's offline switch keep the names their
+own tools use (``NEO4J_URI``…, ``HF_HUB_OFFLINE``) and are read here, not where they are used.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.graph import VerifyScope
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Neo4jSettings(BaseSettings):
+    """Neo4j connection defaults from ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``.
+
+    A bolt:// store URI's own user, password and database win over these.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="NEO4J_", extra="ignore")
+
+    uri: str | None = None
+    user: str = "neo4j"
+    password: SecretStr = SecretStr("")
+    database: str | None = None
+
+
+class HubSettings(BaseSettings):
+    """The Hugging Face hub switch that sentence-transformers and transformers honour themselves."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    hf_hub_offline: bool = False
+
+
+def hub_offline() -> bool:
+    """Is ``HF_HUB_OFFLINE`` set? (Model-loading errors say so, with what to do instead.)"""
+    return HubSettings().hf_hub_offline
+
+
+class ArxivSettings(BaseModel):
+    """The arXiv client's slice of the settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_url: str
+    batch_size: int
+    page_size: int
+    delay_seconds: float
+    retries: int
+    backoff_seconds: float
+    timeout_seconds: float
+
+
+class GraphQLLimits(BaseModel):
+    """The GraphQL schema's slice: what one query may ask for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_depth: int
+    max_aliases: int
+    max_tokens: int
+    max_cost: int
+    max_page: int
 
 
 class Settings(BaseSettings):
@@ -84,5 +143,23 @@ class Settings(BaseSettings):
         # `CLAIMGRAPH_API_TOKEN=` (docker compose's default) must disable writes, not accept an empty token.
         return None if isinstance(value, str) and not value.strip() else value
 
+    neo4j: Neo4jSettings = Field(
+        default_factory=Neo4jSettings, description="Neo4j connection defaults (NEO4J_* environment variables)."
+    )
+
     def store_uri(self) -> str:
         return self.store or f"embedded://{self.data_dir}"
+
+    @property
+    def arxiv(self) -> ArxivSettings:
+        prefix = "arxiv_"
+        return ArxivSettings(**{name[len(prefix) :]: getattr(self, name) for name in _fields(prefix)})
+
+    @property
+    def graphql(self) -> GraphQLLimits:
+        values = {name.removeprefix("graphql_"): getattr(self, name) for name in _fields("graphql_")}
+        return GraphQLLimits(**values, max_page=self.api_max_page)
+
+
+def _fields(prefix: str) -> list[str]:
+    return [name for name in Settings.model_fields if name.startswith(prefix)]

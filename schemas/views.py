@@ -151,6 +151,17 @@ class ClaimQuery(BaseModel):
     descending: bool = False
 
 
+class ClaimFilter(BaseModel):
+    """A composite claim filter: ``query``'s fields (AND), every ``all_of`` entry, and at least one ``any_of`` entry.
+
+    GraphQL's ``where: {…, AND: [...], OR: [...]}`` arrives as one of these; the query service evaluates it.
+    """
+
+    query: ClaimQuery = Field(default_factory=ClaimQuery)
+    all_of: list[ClaimFilter] = Field(default_factory=list)
+    any_of: list[ClaimFilter] = Field(default_factory=list)
+
+
 class GraphStats(BaseModel):
     """Counts per node label and relationship type; every label and type is always present."""
 

@@ -15,8 +15,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from claimgraph.services import ClaimGraph
 from kg.gazetteer import Gazetteer
-from kg.service import ClaimGraph
 from kg.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def make_service(data_dir: Path) -> ClaimGraph:
 def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir holding the five seeds, ingested once with paraphrase linking (loads the model)."""
     data_dir = tmp_path_factory.mktemp("seeded") / "store"
-    run = make_service(data_dir).ingest([SEEDS])
+    run = make_service(data_dir).ingestion.ingest([SEEDS])
     assert run.files.ok, run.files.failed
     assert run.paraphrase_links is not None
     return data_dir
@@ -111,9 +111,9 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What `make demo` builds, read-only for the tests: the samples, their papers (recorded records), verdicts."""
     data_dir = tmp_path_factory.mktemp("demo") / "store"
     service = ClaimGraph(Settings(data_dir=data_dir))
-    assert service.ingest([SEEDS], offline=True).files.ok
-    service.import_papers(REPO / "examples" / "papers.jsonl")
-    service.verify()
+    assert service.ingestion.ingest([SEEDS], offline=True).files.ok
+    service.papers.import_file(REPO / "examples" / "papers.jsonl")
+    service.verification.verify()
     return data_dir
 
 
@@ -189,3 +189,15 @@ def tiny_nli_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``slow``: every integration test (models, servers, processes) and the contract suite on a real server.
+
+    ``pytest -m "not slow"`` is then the unit tests plus the contract suite on the embedded store, in seconds.
+    """
+    for item in items:
+        path = Path(str(item.fspath))
+        on_server = "contract" in path.parts and any(b in item.name for b in ("[falkordb", "[neo4j"))
+        if "integration" in path.parts or on_server:
+            item.add_marker(pytest.mark.slow)

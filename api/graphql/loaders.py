@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 from schemas.graph import Node, NodeLabel, NodeRef, RelType
 from schemas.views import ClaimView
 
@@ -27,13 +27,13 @@ class Loaders:
 
 def make_loaders(service: ClaimGraph) -> Loaders:
     async def claims(keys: list[str]) -> list[ClaimView | None]:
-        found = await run_in_threadpool(service.claims_by_key, list(keys))
+        found = await run_in_threadpool(service.queries.claims_by_key, list(keys))
         return [found.get(k) for k in keys]
 
     def nodes_of(label: NodeLabel):  # type: ignore[no-untyped-def]
         async def load(keys: list[str]) -> list[Node | None]:
             refs = [NodeRef(label=label, key=k) for k in keys]
-            found = await run_in_threadpool(service.nodes, refs)
+            found = await run_in_threadpool(service.queries.nodes, refs)
             return [found[r] for r in refs]
 
         return load
@@ -41,7 +41,7 @@ def make_loaders(service: ClaimGraph) -> Loaders:
     def related_keys(label: NodeLabel, rel_type: RelType):  # type: ignore[no-untyped-def]
         async def load(keys: list[str]) -> list[list[str]]:
             refs = [NodeRef(label=label, key=k) for k in keys]
-            found = await run_in_threadpool(service.related, refs, rel_type, "out")
+            found = await run_in_threadpool(service.queries.related, refs, rel_type, "out")
             return [[node.key for _, node in found[r]] for r in refs]
 
         return load

@@ -7,9 +7,11 @@ Nested fields go through per-request DataLoaders (see loaders.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, get_args
 
 import strawberry
+from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,19 +19,21 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
+from claimgraph.services import ClaimGraph
+from claimgraph.services.queries import report_verdict_of
 from kg.catalog import paper_view
-from kg.errors import InputError
-from kg.service import ClaimGraph
-from kg.settings import Settings
+from kg.errors import ClaimGraphError, InputError
+from kg.settings import GraphQLLimits
 from kg.store.views import opt_str
 from schemas.graph import Node, NodeLabel
-from schemas.views import ClaimQuery, ClaimView, ReportVerdict, VerdictFilter
+from schemas.views import ClaimFilter, ClaimQuery, ClaimView, VerdictFilter
 
 
 def _ctx(info: Info[Any, Any]) -> tuple[ClaimGraph, Loaders]:
@@ -247,18 +251,16 @@ class BenchmarkInfo:
 
 
 def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
-    report_verdict: ReportVerdict | None = None
-    if where.conflicting:
-        report_verdict = "conflicting"
-    elif where.report_verified is not None:
-        report_verdict = "verified" if where.report_verified else "unverified"
+    report_verdict = report_verdict_of(
+        where.report_verified, where.conflicting, names=("reportVerified", "conflicting")
+    )
     verdict: VerdictFilter | None = None
     if where.verdict is not None:
         allowed = get_args(VerdictFilter)
         if where.verdict not in allowed:
             raise InputError(f"verdict must be {', '.join(allowed[:-1])} or {allowed[-1]}, not {where.verdict!r}")
         verdict = where.verdict  # type: ignore[assignment]
-    return service.query(
+    return service.queries.query(
         benchmark=where.benchmark.name if where.benchmark else None,
         language=where.language.name if where.language else None,
         model=where.model.name if where.model else None,
@@ -268,29 +270,21 @@ def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
     )
 
 
-def _matching_keys(service: ClaimGraph, where: ClaimWhere) -> set[str]:
-    """Keys matching a composite filter: the fields (AND), every AND entry, and at least one OR entry."""
-    keys = {v.key for v in service.find(_leaf_query(service, where))}
-    for sub in where.AND or []:
-        keys &= _matching_keys(service, sub)
-    if where.OR:
-        keys &= set().union(*(_matching_keys(service, sub) for sub in where.OR))
-    return keys
+def _claim_filter(service: ClaimGraph, where: ClaimWhere) -> ClaimFilter:
+    """The GraphQL `where` as the query service's composite filter (entity names resolved on the way)."""
+    return ClaimFilter(
+        query=_leaf_query(service, where),
+        all_of=[_claim_filter(service, sub) for sub in where.AND or []],
+        any_of=[_claim_filter(service, sub) for sub in where.OR or []],
+    )
 
 
 def _claims_connection(service: ClaimGraph, where: ClaimWhere | None, first: int, after: str | None) -> ClaimConnection:
-    where = where or ClaimWhere()
-    if not where.AND and not where.OR:
-        page = service.claims_page(_leaf_query(service, where).model_copy(update={"after": after}), first)
-        views, more = page.items, page.next_cursor is not None
-    else:
-        keys = sorted(k for k in _matching_keys(service, where) if after is None or k > after)
-        chosen = keys[:first]
-        found = service.claims_by_key(chosen)
-        views, more = [found[k] for k in chosen if k in found], len(keys) > first
-    edges = [ClaimEdge(cursor=v.key, node=Claim.of(v)) for v in views]
+    page = service.queries.claims_matching(_claim_filter(service, where or ClaimWhere()), first, after)
+    edges = [ClaimEdge(cursor=v.key, node=Claim.of(v)) for v in page.items]
     return ClaimConnection(
-        edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=edges[-1].cursor if edges else None),
     )
 
 
@@ -314,7 +308,7 @@ class Query:
     @strawberry.field
     async def reports(self, info: Info[Any, Any]) -> list[Report]:
         service, _ = _ctx(info)
-        return [Report.of(n) for n in await run_in_threadpool(service.nodes_labelled, NodeLabel.REPORT)]
+        return [Report.of(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.REPORT)]
 
     @strawberry.field
     async def report(self, info: Info[Any, Any], key: str) -> Report | None:
@@ -325,15 +319,36 @@ class Query:
     @strawberry.field
     async def papers(self, info: Info[Any, Any]) -> list[Paper]:
         service, _ = _ctx(info)
-        return [Paper.of(n) for n in await run_in_threadpool(service.nodes_labelled, NodeLabel.PAPER)]
+        return [Paper.of(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.PAPER)]
 
     @strawberry.field
     async def benchmarks(self, info: Info[Any, Any]) -> list[BenchmarkInfo]:
         service, _ = _ctx(info)
-        return [BenchmarkInfo(**b.model_dump()) for b in await run_in_threadpool(service.benchmarks)]
+        return [BenchmarkInfo(**b.model_dump()) for b in await run_in_threadpool(service.queries.benchmarks)]
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+class ErrorCodes(SchemaExtension):
+    """Every ClaimGraph error in a GraphQL response carries ``extensions.code`` from the one error-policy
+    table (:data:`kg.errors.ERROR_POLICY`): the same code the REST error body gives."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors or []) if result is not None else []:
+            original = error.original_error
+            if isinstance(original, ClaimGraphError):
+                error.extensions = {**(error.extensions or {}), "code": original.policy.code}
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log only the unexpected: a ClaimGraph error is the user's answer (with its code), not a server fault."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, ClaimGraphError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(limits: GraphQLLimits) -> strawberry.Schema:
     """The schema with its limits; parsing and validation are cached per query text.
 
     The depth and alias rules are built once, so a repeated query (a dashboard, a script in a
@@ -342,16 +357,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     and never caches a failure), and the cost budget is checked per request with its variables.
     """
     rules = [
-        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: AddValidationRules(rules),
             ParserCache,
             ValidationCache,
-            lambda: CostLimiter(settings.graphql_max_cost),  # per request: it reads the variables
+            lambda: CostLimiter(limits.max_cost),  # per request: it reads the variables
+            ErrorCodes,
         ],
     )

@@ -13,30 +13,30 @@ router = APIRouter(dependencies=[Reader], responses=ERROR_RESPONSES)
 
 @router.get("/papers", response_model=list[PaperView], tags=["papers"])
 def list_papers(service: Service) -> list[PaperView]:
-    return service.paper_views()
+    return service.papers.views()
 
 
 @router.get("/papers/{key}", response_model=PaperView, tags=["papers"])
 def get_paper(service: Service, key: str) -> PaperView:
-    return service.paper(key)
+    return service.papers.view(key)
 
 
 @router.get("/reports", response_model=list[ReportSummary], tags=["reports"])
 def list_reports(service: Service) -> list[ReportSummary]:
-    return service.reports()
+    return service.queries.reports()
 
 
 @router.get("/reports/{key}", response_model=ReportDetail, tags=["reports"])
 def get_report(service: Service, key: str) -> ReportDetail:
-    return service.report(key)
+    return service.queries.report(key)
 
 
 @router.get("/benchmarks", response_model=list[BenchmarkSummary], tags=["benchmarks"])
 def list_benchmarks(service: Service) -> list[BenchmarkSummary]:
-    return service.benchmarks()
+    return service.queries.benchmarks()
 
 
 @router.get("/benchmarks/{name}/results", response_model=list[ResultRow], tags=["benchmarks"])
 def benchmark_results(service: Service, name: str) -> list[ResultRow]:
     """The numbers reported on a benchmark: value, unit, metric, model, language, claim, report, cited papers."""
-    return service.benchmark_results(name)
+    return service.queries.benchmark_results(name)

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 
 from api.deps import Reader, Service
 from api.errors import ERROR_RESPONSES
+from claimgraph.services.queries import report_verdict_of
 from kg.errors import InputError, NotFoundError
-from schemas.views import ClaimPage, ClaimView, ReportVerdict, VerdictFilter
+from schemas.views import ClaimPage, ClaimView, VerdictFilter
 
 router = APIRouter(prefix="/claims", tags=["claims"], dependencies=[Reader], responses=ERROR_RESPONSES)
 
@@ -30,14 +31,10 @@ def list_claims(
     limit: Annotated[int, Query(ge=1, description="page size (capped by the server's api_max_page)")] = 50,
     sort: Annotated[Literal["key", "-key"], Query(description="order by claim key, ascending or descending")] = "key",
 ) -> ClaimPage:
-    if conflicting and verified is not None:
-        raise InputError("`conflicting` cannot be combined with `verified`")
+    report_verdict = report_verdict_of(verified, conflicting, names=("`verified`", "`conflicting`"))
     if limit > service.settings.api_max_page:
         raise InputError(f"limit must be at most {service.settings.api_max_page}")
-    report_verdict: ReportVerdict | None = "conflicting" if conflicting else None
-    if verified is not None:
-        report_verdict = "verified" if verified else "unverified"
-    query = service.query(
+    query = service.queries.query(
         benchmark=benchmark,
         language=language,
         model=model,
@@ -47,12 +44,12 @@ def list_claims(
         after=cursor,
         descending=sort == "-key",
     )
-    return service.claims_page(query, limit)
+    return service.queries.claims_page(query, limit)
 
 
 @router.get("/{key}", response_model=ClaimView)
 def get_claim(service: Service, key: str) -> ClaimView:
-    found = service.claims_by_key([key]).get(key)
+    found = service.queries.claims_by_key([key]).get(key)
     if found is None:
         raise NotFoundError(f"no claim {key!r}")
     return found

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/graph", tags=["graph"], dependencies=[Reader], respo
 @router.get("/claims/{key}", response_model=GraphView)
 def claim_graph(service: Service, key: str) -> GraphView:
     """The claim, its reports (✓/×), entities, results, paraphrases, verdict and evidence papers."""
-    return service.claim_graph(key)
+    return service.queries.claim_graph(key)
 
 
 @router.get("/benchmarks/{name}", response_model=GraphView)
@@ -26,4 +26,4 @@ def benchmark_graph(
     limit: Annotated[int, Query(ge=1, le=200, description="claims drawn at most")] = 40,
 ) -> GraphView:
     """The benchmark and up to ``limit`` of its claims with their neighbourhoods."""
-    return service.benchmark_graph(name, limit)
+    return service.queries.benchmark_graph(name, limit)

@@ -15,12 +15,12 @@ router = APIRouter(dependencies=[Reader], responses=ERROR_RESPONSES)
 
 @router.get("/conflicts", response_model=list[Conflict], tags=["insight"])
 def conflicts(service: Service) -> list[Conflict]:
-    return service.conflicts()
+    return service.queries.conflicts()
 
 
 @router.get("/stats", response_model=GraphStats, tags=["insight"])
 def stats(service: Service) -> GraphStats:
-    return service.stats()
+    return service.queries.stats()
 
 
 @router.get("/search", response_model=list[SearchHit], tags=["insight"])
@@ -30,4 +30,4 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[SearchHit]:
     """Claims nearest in meaning to `q` (all-MiniLM-L6-v2 cosine)."""
-    return service.search(q, limit)
+    return service.queries.search(q, limit)

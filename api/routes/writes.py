@@ -50,7 +50,7 @@ def upload_reports(
             path = folder / name
             path.write_bytes(upload.file.read())
             paths.append(path)
-        run = service.ingest(paths, link_paraphrases=True, papers=False)
+        run = service.ingestion.ingest(paths, link_paraphrases=True, papers=False)
     if not run.files.ok:
         failed = run.files.failed
         message = f"{len(failed)} of {len(paths)} file(s) could not be ingested; the others were"
@@ -60,10 +60,12 @@ def upload_reports(
 
 @router.post("/verify", response_model=VerifySummary)
 def verify(service: Service, request: VerifyRequest) -> VerifySummary:
-    return service.verify(claim=request.claim, benchmark=request.benchmark, scope=request.scope, force=request.force)
+    return service.verification.verify(
+        claim=request.claim, benchmark=request.benchmark, scope=request.scope, force=request.force
+    )
 
 
 @router.delete("/reports/{key}", response_model=WriteSummary)
 def delete_report(service: Service, key: str) -> WriteSummary:
     """Remove the report, its assertions, and the claims, results, papers and entities only it kept."""
-    return service.delete_report(key)
+    return service.admin.delete_report(key)

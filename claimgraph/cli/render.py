@@ -267,3 +267,18 @@ def verifier_scores(rows: list[VerdictScores]) -> Table:
             f(r.ece),
         )
     return table
+
+
+def paraphrases_table(rows: list[dict[str, Any]]) -> Table:
+    """PARAPHRASE_OF links as rows of {a_text, b_text, score, overlap}."""
+    table = Table(title=f"{len(rows)} paraphrase link(s)", show_lines=True)
+    for column in ("claim", "paraphrase", "cosine", "overlap"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["a_text"]),
+            str(row["b_text"]),
+            f"{row.get('score', 0):.3f}",
+            f"{row.get('overlap', 0):.2f}",
+        )
+    return table

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from kg.errors import ModelError
 from kg.nli.labels import LABELS, label_permutation
+from kg.settings import hub_offline
 
 #: The model ClaimGraph ships (trained by `kg nli train --config kg/nli/recipe-cpu.toml`).
 SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "claimgraph-nli-minilm"
@@ -129,7 +130,7 @@ def load_nli_model(name_or_path: str = DEFAULT_NLI_MODEL, device: str | None = N
         tokenizer = AutoTokenizer.from_pretrained(location)
         model = AutoModelForSequenceClassification.from_pretrained(location, dtype=torch.float32)
     except Exception as exc:
-        offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+        offline = hub_offline()
         hint = " (HF_HUB_OFFLINE=1 is set: use a local path or the shipped model)" if offline else ""
         raise ModelError(f"cannot load NLI model {name_or_path!r}{hint}: {exc}") from exc
     model.to(device).eval()

@@ -11,13 +11,13 @@ Configuration: ``--store bolt://host:7687`` / ``neo4j://…``, or the environmen
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
 from kg.cypher import Params, schema_statements
 from kg.errors import StoreError
+from kg.settings import Neo4jSettings
 from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run
 from schemas.graph import WriteSummary
 
@@ -81,14 +81,17 @@ class Neo4jExecutor(CypherExecutor):
                 session.run(statement).consume()
 
 
-def neo4j_store(uri: str | None = None, *, read_only: bool = False) -> CypherStore:
-    """A Neo4j store for a bolt:// or neo4j:// URI (credentials from the URI or NEO4J_*)."""
-    uri = uri or os.environ.get("NEO4J_URI")
+def neo4j_store(
+    uri: str | None = None, *, read_only: bool = False, defaults: Neo4jSettings | None = None
+) -> CypherStore:
+    """A Neo4j store for a bolt:// or neo4j:// URI; what the URI leaves out comes from ``defaults`` (NEO4J_*)."""
+    defaults = defaults or Neo4jSettings()
+    uri = uri or defaults.uri
     if not uri:
         raise StoreError("no Neo4j URI: pass --store bolt://HOST:7687 or set NEO4J_URI")
     parsed = urlparse(uri)
-    user = parsed.username or os.environ.get("NEO4J_USER", "neo4j")
-    password = parsed.password or os.environ.get("NEO4J_PASSWORD", "")
-    database = parsed.path.strip("/") or os.environ.get("NEO4J_DATABASE") or None
+    user = parsed.username or defaults.user
+    password = parsed.password or defaults.password.get_secret_value()
+    database = parsed.path.strip("/") or defaults.database or None
     clean = urlunparse(parsed._replace(netloc=f"{parsed.hostname}:{parsed.port or 7687}", path=""))
     return CypherStore(Neo4jExecutor(clean, user, password, database), ensure_schema=not read_only)

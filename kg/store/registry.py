@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from kg.errors import InputError
+from kg.settings import Neo4jSettings
 from kg.store.base import GraphStore
 
 #: scheme -> "module:factory"; a driver is imported only when its scheme is used.
@@ -20,12 +21,15 @@ BACKENDS: dict[str, str] = {
 }
 
 
-def open_store(uri: str, *, read_only: bool = False) -> GraphStore:
-    """Construct (not open) the store a URI names; ``embedded://DIR`` or a bare path is the default."""
+def open_store(uri: str, *, read_only: bool = False, neo4j: Neo4jSettings | None = None) -> GraphStore:
+    """Construct (not open) the store a URI names; ``embedded://DIR`` or a bare path is the default.
+
+    ``neo4j`` fills in what a bolt:// URI leaves out (user, password, database; default: NEO4J_*).
+    """
     if uri == "neo4j":  # shorthand: the server named by NEO4J_URI
         from kg.store.neo4j_store import neo4j_store
 
-        return neo4j_store(None, read_only=read_only)
+        return neo4j_store(None, read_only=read_only, defaults=neo4j)
     parsed = urlparse(uri)
     scheme = parsed.scheme or "embedded"
     target = BACKENDS.get(scheme)
@@ -38,5 +42,8 @@ def open_store(uri: str, *, read_only: bool = False) -> GraphStore:
         path = uri.removeprefix("embedded://") if parsed.scheme else uri
         store: GraphStore = backend(Path(path), read_only=read_only)
         return store
+    if scheme.startswith(("bolt", "neo4j")):
+        neo4j_built: GraphStore = backend(uri, read_only=read_only, defaults=neo4j)
+        return neo4j_built
     built: GraphStore = backend(uri, read_only=read_only)
     return built

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
-from kg.service import ClaimGraph
+from claimgraph.services import AdminService, ClaimGraph
 from kg.settings import Settings
 from tests.conftest import SEEDS
 
@@ -45,7 +45,7 @@ def client(request: pytest.FixtureRequest, verified_dir: Path) -> Iterator[TestC
     if request.param == "falkordb":
         server: FalkorServer = request.getfixturevalue("falkordb_server")
         uri = server.uri(f"api_{uuid.uuid4().hex[:8]}")
-        ClaimGraph.migrate(settings.store_uri(), uri)
+        AdminService.migrate(settings.store_uri(), uri)
         settings = settings.model_copy(update={"store": uri})
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -61,7 +61,7 @@ def writable(verified_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
 
 def expected_xnli_verified(verified_dir: Path) -> list[str]:
     service = ClaimGraph(Settings(data_dir=verified_dir))
-    return [c.key for c in service.claims(benchmark="XNLI", report_verdict="verified")]
+    return [c.key for c in service.queries.claims(benchmark="XNLI", report_verdict="verified")]
 
 
 def test_xnli_question_over_rest(client: TestClient, verified_dir: Path) -> None:
@@ -283,10 +283,60 @@ def test_dataloaders_bound_store_calls(writable: TestClient) -> None:
       assertions { report { key claims { key } papers { key } } } } } } }"""
 
     def calls(n: int) -> int:
-        start = service.store_opens
+        start = service.workspace.store_opens
         response = writable.post("/graphql", json={"query": nested, "variables": {"n": n}})
         assert "errors" not in response.json(), response.text
-        return service.store_opens - start
+        return service.workspace.store_opens - start
 
     few, many = calls(3), calls(31)
     assert many == few <= 8  # one call per loader round, however many claims are on the page
+
+
+NESTED = """query($n: Int!) { claims(first: $n) { edges { node { key paraphrases { key }
+  assertions { report { key claims { key } papers { key } } } } } } }"""
+
+
+@pytest.mark.parametrize("backend", ["falkordb", "neo4j"])
+def test_nested_graphql_is_a_bounded_number_of_database_round_trips(
+    request: pytest.FixtureRequest, backend: str, verified_dir: Path
+) -> None:
+    """Counted at the database driver, not at the service: an N+1 anywhere below the loaders would show here."""
+    from tests.conftest import empty_server_graph
+    from tests.contract.conftest import count_round_trips
+
+    uri = empty_server_graph(request, backend, "trips")
+    AdminService.migrate(Settings(data_dir=verified_dir).store_uri(), uri)
+    with TestClient(create_app(settings_for(verified_dir, store=uri))) as test_client:
+        service: ClaimGraph = test_client.app.state.service  # type: ignore[attr-defined]
+        held = service.workspace._held
+        assert held is not None
+        counter = count_round_trips(held)
+        assert counter is not None
+
+        def trips(n: int) -> int:
+            counter.reads = 0
+            body = test_client.post("/graphql", json={"query": NESTED, "variables": {"n": n}}).json()
+            assert "errors" not in body and len(body["data"]["claims"]["edges"]) == n, body
+            return counter.reads
+
+        few, many = trips(3), trips(31)
+    print(f"\n{backend}: nested GraphQL query, 3 claims: {few} round trips; 31 claims: {many}")
+    assert many == few <= 30
+
+
+def test_one_error_policy_for_rest_graphql_and_the_cli(client: TestClient, verified_dir: Path) -> None:
+    """The same mistake gets the same code everywhere: REST body, GraphQL extensions.code, CLI exit code."""
+    from kg.errors import ERROR_POLICY, InputError, NotFoundError
+    from tests.integration.test_cli import kg
+
+    rest = client.get("/claims", params={"benchmark": "NOPE"})
+    graphql = client.post(
+        "/graphql", json={"query": '{ claims(where: {benchmark: {name: "NOPE"}}) { edges { node { key } } } }'}
+    )
+    cli = kg("claims", "--benchmark", "NOPE", data_dir=verified_dir, check=False)
+    policy = ERROR_POLICY[InputError]
+    assert (rest.status_code, rest.json()["error"]["code"]) == (policy.http_status, policy.code)
+    assert graphql.json()["errors"][0]["extensions"]["code"] == policy.code
+    assert cli.returncode == policy.exit_code
+    missing = client.get("/claims/c_nope")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, ERROR_POLICY[NotFoundError].code)

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from api import create_app
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 from tests.conftest import REPO, SEEDS
 
@@ -30,8 +30,8 @@ SKIPPED = {"/verify", "/search"}  # they load models; covered by their own tests
 def api_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data_dir = tmp_path_factory.mktemp("schemathesis") / "store"
     service = ClaimGraph(Settings(data_dir=data_dir))
-    service.ingest([SEEDS], offline=True, link_paraphrases=False)
-    service.import_papers(REPO / "examples" / "papers.jsonl")
+    service.ingestion.ingest([SEEDS], offline=True, link_paraphrases=False)
+    service.papers.import_file(REPO / "examples" / "papers.jsonl")
     with TestClient(create_app(Settings(data_dir=data_dir, api_token=TOKEN))) as client:  # type: ignore[arg-type]
         yield client
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from claimgraph.services import ClaimGraph
 from ingest.arxiv_source import ArxivSource, PaperCache
-from kg.service import ClaimGraph
 from kg.store.embedded import EmbeddedStore
 from schemas.graph import NodeLabel, RelType
 from schemas.paper import PaperRecord
@@ -31,7 +31,7 @@ NINE = [
 
 def source(tmp_path: Path, arxiv: ArxivServer, **overrides: object) -> ArxivSource:
     settings = arxiv_settings(tmp_path, arxiv.url, **overrides)
-    return ArxivSource(settings, PaperCache(tmp_path / "arxiv"), sleep=lambda _: None)
+    return ArxivSource(settings.arxiv, PaperCache(tmp_path / "arxiv"), sleep=lambda _: None)
 
 
 def examined(data_dir: Path) -> dict[str, tuple[str, str]]:
@@ -47,11 +47,11 @@ def test_seeds_get_nine_papers_and_resolved_examined_titles(
     tmp_path: Path, seeds_dir: Path, arxiv: ArxivServer
 ) -> None:
     service = ClaimGraph(arxiv_settings(tmp_path, arxiv.url))
-    run = service.ingest([seeds_dir], link_paraphrases=False, papers=True)
+    run = service.ingestion.ingest([seeds_dir], link_paraphrases=False, papers=True)
     assert run.papers is not None
     assert sorted(run.papers.fetched) == sorted(NINE) and run.papers.failed == [] and run.papers.missing == []
     assert run.papers.http_requests == len(arxiv.recorded.requests) == 1  # nine ids, one batch
-    papers = {p.key: p.props for p in service.papers()}
+    papers = {p.key: p.props for p in service.papers.nodes()}
     assert sorted(papers) == sorted(NINE)  # the two title-only placeholders are gone
     assert all(p["abstract"] and p["abstract_sentences"] for p in papers.values())
     assert papers["2104.08645"]["latest_version"] == "v2" and papers["2003.11080"]["latest_version"] == "v5"
@@ -70,15 +70,15 @@ def test_seeds_get_nine_papers_and_resolved_examined_titles(
 
 def test_second_run_makes_no_request_and_changes_nothing(tmp_path: Path, seeds_dir: Path, arxiv: ArxivServer) -> None:
     service = ClaimGraph(arxiv_settings(tmp_path, arxiv.url))
-    service.ingest([seeds_dir], link_paraphrases=False, papers=True)
-    before = service.stats()
+    service.ingestion.ingest([seeds_dir], link_paraphrases=False, papers=True)
+    before = service.queries.stats()
     arxiv.reset()
-    again = service.ingest([seeds_dir], link_paraphrases=False, papers=True)
+    again = service.ingestion.ingest([seeds_dir], link_paraphrases=False, papers=True)
     assert {o.status for o in again.files.outcomes} == {"unchanged"}
     assert again.papers is not None and again.papers.http_requests == 0 and arxiv.recorded.requests == []
     assert not again.papers.written.changed
-    assert service.stats() == before
-    refetch = service.fetch_papers(refresh=True)
+    assert service.queries.stats() == before
+    refetch = service.papers.fetch(refresh=True)
     assert refetch.http_requests == 1 and sorted(refetch.fetched) == sorted(NINE)
 
 
@@ -114,15 +114,15 @@ def test_persistent_failure_is_a_clear_error(tmp_path: Path, arxiv: ArxivServer)
 
 def test_timeout_writes_nothing(tmp_path: Path, seeds_dir: Path, arxiv: ArxivServer) -> None:
     service = ClaimGraph(arxiv_settings(tmp_path, arxiv.url, arxiv_timeout_seconds=0.3, arxiv_retries=1))
-    service.ingest([seeds_dir], link_paraphrases=False)
-    before = {p.key: p.props for p in service.papers()}
+    service.ingestion.ingest([seeds_dir], link_paraphrases=False)
+    before = {p.key: p.props for p in service.papers.nodes()}
     arxiv.recorded.stall_seconds = 1.0
-    outcome = service.fetch_papers()
+    outcome = service.papers.fetch()
     assert sorted(outcome.failed) == sorted(NINE)
     assert any("timed out" in e for e in outcome.errors)
-    assert {p.key: p.props for p in service.papers()} == before  # no paper half-written
+    assert {p.key: p.props for p in service.papers.nodes()} == before  # no paper half-written
     assert not (tmp_path / "arxiv").exists() or not any((tmp_path / "arxiv").iterdir())  # nothing cached
-    assert service.claims(benchmark="XNLI")  # and the rest of the graph still answers
+    assert service.queries.claims(benchmark="XNLI")  # and the rest of the graph still answers
 
 
 def test_unknown_id_is_cached_as_missing(tmp_path: Path, arxiv: ArxivServer) -> None:
@@ -161,11 +161,11 @@ def test_examined_title_found_by_title_search(tmp_path: Path, seed_files: list[P
     report = tmp_path / "report.txt"
     report.write_text(text, encoding="utf-8")
     service = ClaimGraph(arxiv_settings(tmp_path / "data", arxiv.url))
-    run = service.ingest([report], link_paraphrases=False, papers=True)
+    run = service.ingestion.ingest([report], link_paraphrases=False, papers=True)
     assert run.papers is not None
     [resolution] = run.papers.examined
     assert (resolution.paper, resolution.how) == ("2003.11080", "arxiv-title-search")
-    papers = {p.key: p.props for p in service.papers()}
+    papers = {p.key: p.props for p in service.papers.nodes()}
     assert papers["2003.11080"]["found_by"] == "title-search" and papers["2104.08645"]["found_by"] == "cited"
     assert any("search_query=ti%3A%22XTREME" in q for q in arxiv.recorded.requests)
 
@@ -181,7 +181,7 @@ def kg(data_dir: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]
         "COLUMNS": "200",
     }
     return subprocess.run(
-        [sys.executable, "-m", "kg.cli.app", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "claimgraph.cli.app", *args], env=env, capture_output=True, text=True, timeout=300
     )
 
 

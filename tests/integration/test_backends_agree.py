@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 from schemas.graph import RelType
 from tests.conftest import empty_server_graph
@@ -20,13 +20,13 @@ from tests.conftest import empty_server_graph
 def answers(service: ClaimGraph) -> dict[str, object]:
     dump = lambda items: [i.model_dump(mode="json") for i in items]  # noqa: E731
     return {
-        "stats": service.stats().model_dump(),
-        "claims": dump(service.claims()),
-        "xnli_verified": dump(service.claims(benchmark="XNLI", report_verdict="verified")),
-        "xlmr": dump(service.claims(model="XLM-R")),
-        "conflicting": dump(service.claims(report_verdict="conflicting")),
-        "conflicts": dump(service.conflicts()),
-        "paraphrases": dump(service.paraphrases()),
+        "stats": service.queries.stats().model_dump(),
+        "claims": dump(service.queries.claims()),
+        "xnli_verified": dump(service.queries.claims(benchmark="XNLI", report_verdict="verified")),
+        "xlmr": dump(service.queries.claims(model="XLM-R")),
+        "conflicting": dump(service.queries.claims(report_verdict="conflicting")),
+        "conflicts": dump(service.queries.conflicts()),
+        "paraphrases": dump(service.queries.paraphrases()),
     }
 
 
@@ -38,7 +38,7 @@ def server_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 
 def test_server_answers_like_embedded(seeded_dir: Path, seeds_dir: Path, server_service: ClaimGraph) -> None:
-    run = server_service.ingest([seeds_dir])
+    run = server_service.ingestion.ingest([seeds_dir])
     assert run.files.ok and run.paraphrase_links is not None and run.paraphrase_links.relationships_created == 4
     embedded = answers(ClaimGraph(Settings(data_dir=seeded_dir)))
     served = answers(server_service)
@@ -47,11 +47,11 @@ def test_server_answers_like_embedded(seeded_dir: Path, seeds_dir: Path, server_
 
 
 def test_server_reingest_changes_nothing(seeds_dir: Path, server_service: ClaimGraph) -> None:
-    server_service.ingest([seeds_dir], link_paraphrases=False)  # make sure it is loaded
-    before = server_service.stats()
-    run = server_service.ingest([seeds_dir])
+    server_service.ingestion.ingest([seeds_dir], link_paraphrases=False)  # make sure it is loaded
+    before = server_service.queries.stats()
+    run = server_service.ingestion.ingest([seeds_dir])
     assert {o.status for o in run.files.outcomes} == {"unchanged"}
     assert run.paraphrase_links is not None and not run.paraphrase_links.changed
-    assert server_service.stats() == before
-    with server_service.store(read_only=True) as store:
+    assert server_service.queries.stats() == before
+    with server_service.workspace.store(read_only=True) as store:
         assert len(list(store.iter_relationships(RelType.PARAPHRASE_OF))) == 4

@@ -16,7 +16,7 @@ import pytest
 def kg(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir), "COLUMNS": "200"}
     done = subprocess.run(
-        [sys.executable, "-m", "kg.cli.app", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "claimgraph.cli.app", *args], env=env, capture_output=True, text=True, timeout=300
     )
     if check:
         assert done.returncode == 0, done.stderr

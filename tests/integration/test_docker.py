@@ -10,15 +10,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kg.cli.app import app
-from kg.service import ClaimGraph
+from claimgraph.cli.app import app
+from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
 from kg.store.registry import open_store
 from schemas.graph import NodeLabel, RelType
 from tests.conftest import empty_server_graph
 
-DOCKER = Path(__file__).resolve().parents[1] / "docker"
+DOCKER = Path(__file__).resolve().parents[2] / "docker"
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_saved_queries_use_only_known_labels_and_types() -> None:
 def seeded_falkor(request: pytest.FixtureRequest, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The seeds on a real FalkorDB and on a real Neo4j: the saved Browser queries run on both."""
     uri = empty_server_graph(request, request.param, "docker")
-    run = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingest([seeds_dir])
+    run = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("dq"))).ingestion.ingest([seeds_dir])
     assert run.files.ok
     return uri
 
@@ -146,3 +146,17 @@ def test_saved_queries_answer_on_the_samples(seeded_falkor: str) -> None:
         assert {(r["value"], r["unit"], r["report"][:3]) for r in paws} == {
             (2.1, "points", s) for s in ("000", "001", "003")
         }
+
+
+def test_image_copies_every_package_the_wheel_includes() -> None:
+    """A package left out of the Dockerfile would install a `kg` that fails at import."""
+    import tomllib
+
+    pyproject = tomllib.loads((DOCKER.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
+    copied = {
+        line.split()[1]
+        for line in (DOCKER / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("COPY ")
+    }
+    assert packages and packages <= copied, sorted(packages - copied)

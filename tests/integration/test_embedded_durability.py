@@ -95,7 +95,7 @@ def test_killed_ingest_keeps_every_committed_report_whole(tmp_path: Path, seed_f
     data_dir = tmp_path / "store"
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli.app", "ingest", "--no-paraphrases", "--offline", str(reports)],
+        [sys.executable, "-m", "claimgraph.cli.app", "ingest", "--no-paraphrases", "--offline", str(reports)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ from tests.conftest import empty_server_graph
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "kg.cli.app", *args],
+        [sys.executable, "-m", "claimgraph.cli.app", *args],
         capture_output=True,
         text=True,
         timeout=300,

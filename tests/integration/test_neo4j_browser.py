@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
 from kg.store.neo4j_server import PASSWORD
 from kg.store.registry import open_store
 from tests.conftest import REPO, SEEDS
-from tests.test_docker import saved_queries
+from tests.integration.test_docker import saved_queries
 
 if TYPE_CHECKING:
     from kg.store.neo4j_server import Neo4jServer
@@ -63,9 +63,9 @@ def demo_in_neo4j(neo4j_server: Neo4jServer, tmp_path_factory: pytest.TempPathFa
         assert isinstance(store, CypherStore)
         store.clear()
     service = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("browser-cache")))
-    assert service.ingest([SEEDS], link_paraphrases=True).files.ok
-    service.import_papers(REPO / "examples" / "papers.jsonl")
-    service.verify()
+    assert service.ingestion.ingest([SEEDS], link_paraphrases=True).files.ok
+    service.papers.import_file(REPO / "examples" / "papers.jsonl")
+    service.verification.verify()
     return uri
 
 

@@ -62,7 +62,7 @@ def test_missing_models_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyP
         load_nli_model("some-org/not-a-cached-nli-model")
 
 
-NLI_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
+NLI_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "nli"
 
 
 def test_metrics_by_hand() -> None:
@@ -128,7 +128,7 @@ def test_cli_eval_json_on_a_slice(tmp_path: Path) -> None:
 
     env = {**os.environ, "CLAIMGRAPH_NLI_DATA": str(NLI_DATA), "CLAIMGRAPH_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "kg.cli.app", "nli", "eval", "--data", "snli", "--limit", "40", "--json"],
+        [sys.executable, "-m", "claimgraph.cli.app", "nli", "eval", "--data", "snli", "--limit", "40", "--json"],
         env=env,
         capture_output=True,
         text=True,

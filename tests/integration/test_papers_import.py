@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from claimgraph.services import ClaimGraph
 from ingest.papers_jsonl import parse_papers_jsonl
 from kg.errors import ParseError
-from kg.service import ClaimGraph
 from kg.settings import Settings
 from tests.conftest import REPO, SEEDS
 
@@ -29,19 +29,19 @@ def test_bad_lines_are_all_reported_and_nothing_is_written(tmp_path: Path) -> No
     path.write_text(text, encoding="utf-8")
     service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
     with pytest.raises(ParseError):
-        service.import_papers(path)
-    assert service.stats().nodes["Paper"] == 0
+        service.papers.import_file(path)
+    assert service.queries.stats().nodes["Paper"] == 0
 
 
 def test_import_fills_abstracts_resolves_titles_and_is_idempotent(tmp_path: Path) -> None:
     service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
-    service.ingest([SEEDS], link_paraphrases=False)
-    first = service.import_papers(PAPERS)
+    service.ingestion.ingest([SEEDS], link_paraphrases=False)
+    first = service.papers.import_file(PAPERS)
     assert len(first.imported) == 9 and first.http_requests == 0
     assert {e.paper for e in first.examined} == {"2104.08645", "2005.13013"}
-    papers = service.papers()
+    papers = service.papers.nodes()
     assert len(papers) == 9 and all(p.props.get("abstract_sentences") for p in papers)
     assert all(p.props["found_by"] == "cited" for p in papers)
     assert (tmp_path / "store" / "arxiv" / "2005.13013.json").exists()  # cached: `papers fetch` won't ask again
-    again = service.import_papers(PAPERS)
+    again = service.papers.import_file(PAPERS)
     assert not again.written.changed

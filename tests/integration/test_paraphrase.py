@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from claimgraph.services import ClaimGraph
 from kg.gazetteer import Gazetteer
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, find_paraphrases
-from kg.service import ClaimGraph
 from kg.settings import Settings
 
 
@@ -91,8 +91,8 @@ def test_seed_paraphrases_precision_and_recall(seeded_dir: Path) -> None:
     Nothing else includes the brief's look-alikes, which score above one true pair on cosine.
     """
     service = ClaimGraph(Settings(data_dir=seeded_dir))
-    texts = {c.key: c.text for c in service.claims()}
-    found = {frozenset((texts[r.start.key][:40], texts[r.end.key][:40])) for r in service.paraphrases()}
+    texts = {c.key: c.text for c in service.queries.claims()}
+    found = {frozenset((texts[r.start.key][:40], texts[r.end.key][:40])) for r in service.queries.paraphrases()}
     expected = {
         frozenset(("Evaluating our best performing models fo", "Evaluating the best performing models fo")),
         frozenset(("Multilingual BERT, XLM, and XLM-R are pr", "Multilingual BERT, XLM, and XLM-R are pr")),

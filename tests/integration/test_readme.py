@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def readme_kg_commands() -> list[str]:
@@ -34,6 +34,6 @@ def test_readme_example_runs(command: str, seeded_dir: Path, tmp_path: Path) -> 
     args = [a.replace("[--json]", "--json") for a in shlex.split(command)[1:]]
     args = [str(tmp_path / a) if a.endswith(".graphml") else a for a in args]
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(seeded_dir)}
-    done = subprocess.run([sys.executable, "-m", "kg.cli.app", *args], env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "claimgraph.cli.app", *args], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from claimgraph.services import AdminService, ClaimGraph
 from kg.errors import StoreLockedError
-from kg.service import ClaimGraph
 from kg.settings import Settings
 from kg.store.falkordb_server import free_port
 from tests.conftest import REPO, SEEDS
@@ -32,12 +32,12 @@ XNLI = "/claims?benchmark=XNLI&verified=true"
 @pytest.fixture(scope="module")
 def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("serve") / "store"
-    assert ClaimGraph(Settings(data_dir=data_dir)).ingest([SEEDS], offline=True).files.ok
+    assert ClaimGraph(Settings(data_dir=data_dir)).ingestion.ingest([SEEDS], offline=True).files.ok
     return data_dir
 
 
 def expected_keys(settings: Settings) -> list[str]:
-    return [c.key for c in ClaimGraph(settings).claims(benchmark="XNLI", report_verdict="verified")]
+    return [c.key for c in ClaimGraph(settings).queries.claims(benchmark="XNLI", report_verdict="verified")]
 
 
 @contextmanager
@@ -46,7 +46,17 @@ def kg_serve(log: Path, *options: str, workers: int = 1) -> Iterator[str]:
     port = free_port()
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli.app", *options, "serve", "--port", str(port), "--workers", str(workers)],
+            [
+                sys.executable,
+                "-m",
+                "claimgraph.cli.app",
+                *options,
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             cwd=REPO,
             env={**os.environ, "HF_HUB_OFFLINE": "1"},
             stdout=sink,
@@ -88,15 +98,17 @@ def test_serve_embedded_answers_and_releases_the_store(seeded_dir: Path, tmp_pat
         page = get_json(base + XNLI)
         assert [c["key"] for c in page["items"]] == expected
         with pytest.raises(StoreLockedError):
-            ClaimGraph(Settings(data_dir=seeded_dir)).ingest([SEEDS], offline=True)  # the server holds the store
+            ClaimGraph(Settings(data_dir=seeded_dir)).ingestion.ingest(
+                [SEEDS], offline=True
+            )  # the server holds the store
     assert "Application shutdown complete" in log.read_text()
-    outcome = ClaimGraph(Settings(data_dir=seeded_dir)).ingest([SEEDS], offline=True)  # and let go of it
+    outcome = ClaimGraph(Settings(data_dir=seeded_dir)).ingestion.ingest([SEEDS], offline=True)  # and let go of it
     assert {o.status for o in outcome.files.outcomes} == {"unchanged"}
 
 
 def test_serve_refuses_several_workers_on_the_embedded_store(seeded_dir: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "kg.cli.app", "--data-dir", str(seeded_dir), "serve", "--workers", "2"],
+        [sys.executable, "-m", "claimgraph.cli.app", "--data-dir", str(seeded_dir), "serve", "--workers", "2"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -108,7 +120,7 @@ def test_serve_refuses_several_workers_on_the_embedded_store(seeded_dir: Path) -
 
 def test_serve_several_workers_on_falkordb(seeded_dir: Path, falkordb_server: FalkorServer, tmp_path: Path) -> None:
     uri = falkordb_server.uri(f"serve_{uuid.uuid4().hex[:8]}")
-    ClaimGraph.migrate(Settings(data_dir=seeded_dir).store_uri(), uri)
+    AdminService.migrate(Settings(data_dir=seeded_dir).store_uri(), uri)
     expected = expected_keys(Settings(store=uri))
     log = tmp_path / "serve.log"
     with kg_serve(log, "--store", uri, workers=2) as base:

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from kg.cli.app import app
+from claimgraph.cli.app import app
+from claimgraph.services import AdminService, ClaimGraph
 from kg.nli.model import SHIPPED_MODEL, _weights_hash
-from kg.service import ClaimGraph
 from kg.store import open_store
 from schemas.graph import NodeLabel, RelType
 from schemas.views import VerifySummary
@@ -37,7 +37,7 @@ def papers_dir(tmp_path_factory: pytest.TempPathFactory, arxiv_server: ArxivServ
     """Seeds ingested and their papers fetched from the recorded arXiv server; not yet verified."""
     arxiv_server.reset()
     data_dir = tmp_path_factory.mktemp("verify") / "store"
-    run = ClaimGraph(arxiv_settings(data_dir, arxiv_server.url)).ingest([SEEDS], papers=True)
+    run = ClaimGraph(arxiv_settings(data_dir, arxiv_server.url)).ingestion.ingest([SEEDS], papers=True)
     assert run.files.ok and run.papers is not None and not run.papers.failed
     return data_dir
 
@@ -47,7 +47,7 @@ def verified(papers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     data_dir = tmp_path_factory.mktemp("verified") / "store"
     shutil.copytree(papers_dir, data_dir)
     service = ClaimGraph(arxiv_settings(data_dir, "http://127.0.0.1:9/unused"))
-    return service, service.verify()
+    return service, service.verification.verify()
 
 
 def copy_of(service: ClaimGraph, tmp_path: Path) -> ClaimGraph:
@@ -60,7 +60,7 @@ def test_every_seed_claim_gets_a_verdict(verified: tuple[ClaimGraph, VerifySumma
     service, summary = verified
     assert summary.claims_selected == summary.claims_verified == 31
     assert sum(summary.verdicts.values()) == 31
-    assert summary.pairs_scored == sum(len(c.verdict.evidence) for c in service.claims() if c.verdict)
+    assert summary.pairs_scored == sum(len(c.verdict.evidence) for c in service.queries.claims() if c.verdict)
     assert summary.agreement.assertions == 54
     matrix = summary.agreement.matrix
     assert (
@@ -71,9 +71,9 @@ def test_every_seed_claim_gets_a_verdict(verified: tuple[ClaimGraph, VerifySumma
 
 def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySummary]) -> None:
     service, _ = verified
-    sentences = {p.key: p.props["abstract_sentences"] for p in service.papers()}
+    sentences = {p.key: p.props["abstract_sentences"] for p in service.papers.nodes()}
     sha = _weights_hash(str(SHIPPED_MODEL))
-    for claim in service.claims():
+    for claim in service.queries.claims():
         v = claim.verdict
         assert v is not None
         assert (v.model, v.model_sha256, v.scope) == ("claimgraph-nli-minilm", sha, "cited")
@@ -112,7 +112,7 @@ def _papers_of(service: ClaimGraph, report: str) -> set[str]:
 
 def test_xtreme_number_is_checked_against_the_paper(verified: tuple[ClaimGraph, VerifySummary]) -> None:
     service, _ = verified
-    claims = [c for c in service.claims(benchmark="XTREME") if XTREME_54 in c.text]
+    claims = [c for c in service.queries.claims(benchmark="XTREME") if XTREME_54 in c.text]
     assert len(claims) == 2  # the reworded pair
     for claim in claims:
         assert claim.verdict is not None
@@ -123,11 +123,11 @@ def test_xtreme_number_is_checked_against_the_paper(verified: tuple[ClaimGraph, 
 
 def test_second_run_scores_zero_pairs(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
     service = copy_of(verified[0], tmp_path)
-    again = service.verify()
+    again = service.verification.verify()
     assert (again.pairs_scored, again.claims_verified, again.claims_unchanged) == (0, 0, 31)
     assert again.verdicts == verified[1].verdicts
-    one = service.verify(claim=service.claims()[0].key[:8], force=True)
-    assert one.claims_verified == 1 and one.pairs_scored == len(service.claims()[0].verdict.evidence)  # type: ignore[union-attr]
+    one = service.verification.verify(claim=service.queries.claims()[0].key[:8], force=True)
+    assert one.claims_verified == 1 and one.pairs_scored == len(service.queries.claims()[0].verdict.evidence)  # type: ignore[union-attr]
 
 
 def test_changed_model_reverifies_everything(
@@ -136,11 +136,11 @@ def test_changed_model_reverifies_everything(
     """Plumbing with a tiny random model whose labels are hub-ordered: no semantics asserted."""
     service = copy_of(verified[0], tmp_path)
     for backend in ("torch", "onnx-int8"):
-        service.settings = service.settings.model_copy(update={"nli_backend": backend})
-        summary = service.verify(model=str(tiny_nli_model), benchmark="XNLI")
+        service = ClaimGraph(service.settings.model_copy(update={"nli_backend": backend}))
+        summary = service.verification.verify(model=str(tiny_nli_model), benchmark="XNLI")
         assert summary.claims_verified == summary.claims_selected > 0
         assert summary.backend == backend
-    claims = service.claims(benchmark="XNLI")
+    claims = service.queries.claims(benchmark="XNLI")
     assert all(c.verdict is not None and c.verdict.model == str(tiny_nli_model) for c in claims)
     scored = [e for c in claims if c.verdict for e in c.verdict.evidence]
     # the tiny model's biased output is named ENTAILMENT: mapped by name, entailment dominates on both paths
@@ -159,10 +159,10 @@ def test_onnx_and_torch_paths_agree_on_label_order(tiny_nli_model: Path, tmp_pat
 
 def test_claims_without_abstracts_are_not_enough_info(tmp_path: Path) -> None:
     service = ClaimGraph(arxiv_settings(tmp_path / "store", "http://127.0.0.1:9/unused"))
-    service.ingest([SEEDS / "000_9d9b0186167b53ff.txt"], link_paraphrases=False)
-    summary = service.verify()
+    service.ingestion.ingest([SEEDS / "000_9d9b0186167b53ff.txt"], link_paraphrases=False)
+    summary = service.verification.verify()
     assert summary.pairs_scored == 0 and summary.verdicts["NOT_ENOUGH_INFO"] == summary.claims_selected
-    assert all(c.verdict and c.verdict.decided_by == "no-evidence" for c in service.claims())
+    assert all(c.verdict and c.verdict.decided_by == "no-evidence" for c in service.queries.claims())
 
 
 UNRELATED_PAPER = {
@@ -205,16 +205,16 @@ def test_unrelated_reports_and_papers_leave_verdicts_alone(
 ) -> None:
     """With every paper as evidence (scope all), a new off-topic paper must not move any existing verdict."""
     service = copy_of(verified[0], tmp_path)
-    service.verify(scope="all")
-    before = {c.key: c.verdict for c in service.claims()}
+    service.verification.verify(scope="all")
+    before = {c.key: c.verdict for c in service.queries.claims()}
     papers = tmp_path / "papers.jsonl"
     papers.write_text(json.dumps(UNRELATED_PAPER) + "\n", encoding="utf-8")
-    assert service.import_papers(papers).imported == ["2401.99999"]
-    assert service.ingest([_unrelated_report(tmp_path)], link_paraphrases=False).files.ok
-    after = service.verify(scope="all")
+    assert service.papers.import_file(papers).imported == ["2401.99999"]
+    assert service.ingestion.ingest([_unrelated_report(tmp_path)], link_paraphrases=False).files.ok
+    after = service.verification.verify(scope="all")
     assert after.claims_selected == len(before) + 1
     assert (after.claims_verified, after.claims_unchanged) == (1, len(before))  # only the new claim is scored
-    for claim in service.claims():
+    for claim in service.queries.claims():
         if claim.key in before:
             assert claim.verdict == before[claim.key], claim.text
         else:
@@ -223,17 +223,17 @@ def test_unrelated_reports_and_papers_leave_verdicts_alone(
 
 def test_scope_all_draws_on_every_paper(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
     service = copy_of(verified[0], tmp_path)
-    key = next(c.key for c in service.claims() if XTREME_54 in c.text)
-    summary = service.verify(claim=key, scope="all")
+    key = next(c.key for c in service.queries.claims() if XTREME_54 in c.text)
+    summary = service.verification.verify(claim=key, scope="all")
     assert summary.claims_verified == 1  # a different evidence pool is a different evidence set
-    verdict = service.claim(key).verdict
+    verdict = service.queries.claim(key).verdict
     assert verdict is not None and verdict.scope == "all"
 
 
 def test_conflicts_include_verifier_disagreements(verified: tuple[ClaimGraph, VerifySummary]) -> None:
     service, summary = verified
-    found = [c for c in service.conflicts() if c.kind == "verifier_disagrees"]
-    by_claim = {c.key: c for c in service.claims()}
+    found = [c for c in service.queries.conflicts() if c.kind == "verifier_disagrees"]
+    by_claim = {c.key: c for c in service.queries.claims()}
     expected = {
         k
         for k, c in by_claim.items()
@@ -256,7 +256,7 @@ def test_cli_verify_explain_and_filter(verified: tuple[ClaimGraph, VerifySummary
     for label, count in summary["verdicts"].items():
         listed = runner.invoke(app, [*base, "claims", "--verdict", label, "--json"])
         assert json.loads(listed.stdout)["count"] == count
-    key = next(c.key for c in service.claims() if XTREME_54 in c.text)
+    key = next(c.key for c in service.queries.claims() if XTREME_54 in c.text)
     shown = runner.invoke(app, [*base, "explain", key[:10]])
     assert shown.exit_code == 0, shown.output
     assert "numeric check: match" in shown.stdout and "2005.13013 #5" in shown.stdout
@@ -270,13 +270,13 @@ def test_verdicts_migrate_to_falkordb_and_browser_queries_find_them(
 ) -> None:
     """The verified graph copied into a real Cypher server: same verdicts, and the saved Browser queries see them."""
     from kg.store.cypher_store import CypherStore
-    from tests.test_docker import saved_queries
+    from tests.integration.test_docker import saved_queries
 
     service, _ = verified
     uri = falkordb_server.uri(f"verify_{uuid.uuid4().hex[:8]}")
-    ClaimGraph.migrate(service.settings.store_uri(), uri)
+    AdminService.migrate(service.settings.store_uri(), uri)
     on_falkor = ClaimGraph(service.settings.model_copy(update={"store": uri}))
-    assert [c.model_dump() for c in on_falkor.claims()] == [c.model_dump() for c in service.claims()]
+    assert [c.model_dump() for c in on_falkor.queries.claims()] == [c.model_dump() for c in service.queries.claims()]
     queries = dict(saved_queries())
     with open_store(uri, read_only=True) as store:
         assert isinstance(store, CypherStore)
@@ -286,7 +286,10 @@ def test_verdicts_migrate_to_falkordb_and_browser_queries_find_them(
         links = sum(1 for t in (RelType.SUPPORTED_BY, RelType.REFUTED_BY) for _ in store.iter_relationships(t))
     assert len(evidence) == links > 0
     expected = sum(
-        a.verified != (c.verdict.verdict == "SUPPORTED") for c in service.claims() if c.verdict for a in c.assertions
+        a.verified != (c.verdict.verdict == "SUPPORTED")
+        for c in service.queries.claims()
+        if c.verdict
+        for a in c.assertions
     )
     assert len(disagreeing) == expected
 
@@ -341,7 +344,7 @@ def test_cli_verifier_eval_scores_a_claim_file(tmp_path: Path) -> None:
     assert table.read_text(encoding="utf-8").startswith("| dataset |")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"claim": "x", "evidence": [], "label": "perhaps"}\n', encoding="utf-8")
-    from tests.test_cli import kg
+    from tests.integration.test_cli import kg
 
     failed = kg("verifier", "eval", str(bad), data_dir=tmp_path / "store", check=False)
     assert failed.returncode == 2 and "bad.jsonl:1: label 'perhaps'" in failed.stderr

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from api.routes.pages import assets_missing
-from kg.service import ClaimGraph
+from claimgraph.services import ClaimGraph
 from kg.settings import Settings
-from tests.test_neo4j_browser import browser_tools_missing, run_browser
-from tests.test_serve import kg_serve
+from tests.integration.test_neo4j_browser import browser_tools_missing, run_browser
+from tests.integration.test_serve import kg_serve
 
 pytestmark = pytest.mark.slow
 CLAIM = "c_9825856eff07430a"
@@ -31,14 +31,14 @@ def test_a_researcher_finds_reads_and_sees_a_claim(demo_dir: Path, tmp_path: Pat
         pytest.skip(missing)
     shots = os.environ.get("CLAIMGRAPH_SCREENSHOTS")
     service = ClaimGraph(Settings(data_dir=demo_dir))
-    expected = service.claim(CLAIM)
+    expected = service.queries.claim(CLAIM)
     assert expected.verdict is not None
     with kg_serve(tmp_path / "serve.log", "--data-dir", str(demo_dir)) as base:
         seen = run_browser("claimgraph_page.mjs", {"base": base, "shots": shots or str(tmp_path)})
 
     assert seen["requests_outside"] == []  # every script, style and font comes from kg serve
-    assert seen["all_claims"] == len(service.claims())
-    assert sorted(seen["xnli_claims"]) == sorted(c.key for c in service.claims(benchmark="XNLI"))  # type: ignore[type-var]
+    assert seen["all_claims"] == len(service.queries.claims())
+    assert sorted(seen["xnli_claims"]) == sorted(c.key for c in service.queries.claims(benchmark="XNLI"))  # type: ignore[type-var]
     assert seen["xnli_verified"] == [CLAIM]
 
     claim: dict = seen["claim"]  # type: ignore[assignment]
@@ -53,13 +53,13 @@ def test_a_researcher_finds_reads_and_sees_a_claim(demo_dir: Path, tmp_path: Pat
         assert row.startswith(f"{evidence.paper} #{evidence.index}") and evidence.sentence in row
 
     graph = claim["graph"]
-    assert {n["id"] for n in graph["nodes"]} == {n.id for n in service.claim_graph(CLAIM).nodes}
-    assert graph["edges"] == len(service.claim_graph(CLAIM).edges) and graph["drawn"] >= 1
+    assert {n["id"] for n in graph["nodes"]} == {n.id for n in service.queries.claim_graph(CLAIM).nodes}
+    assert graph["edges"] == len(service.queries.claim_graph(CLAIM).edges) and graph["drawn"] >= 1
     colours = {n["label"]: n["colour"] for n in graph["nodes"]}
     assert colours["Claim"] == "rgb(247,151,103)" and colours["Report"] == "rgb(76,142,218)"  # the GraSS colours
 
     labels = seen["benchmark_graph"]
-    assert labels.count("Benchmark") >= 1 and labels.count("Claim") == len(service.claims(benchmark="XNLI"))
+    assert labels.count("Benchmark") >= 1 and labels.count("Claim") == len(service.queries.claims(benchmark="XNLI"))
 
     assert seen["docs_operations"] >= 15  # Swagger UI rendered the OpenAPI document from local assets
     assert "XNLI" in str(seen["graphiql_query"])  # GraphiQL opens with the XNLI question…

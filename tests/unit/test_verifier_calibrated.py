@@ -24,7 +24,7 @@ from kg.verify.judge import gate, judge
 from kg.verify.metrics import expected_calibration_error, score_verdicts
 from kg.verify.numeric import NO_NUMBERS
 
-SHIPPED_ARTEFACT = Path(__file__).resolve().parents[1] / "kg" / "models" / "claimgraph-nli-minilm" / ARTEFACT
+SHIPPED_ARTEFACT = Path(__file__).resolve().parents[2] / "kg" / "models" / "claimgraph-nli-minilm" / ARTEFACT
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,111 @@
+"""Whole-graph commands: `kg export`, `kg migrate`, `kg serve`."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from claimgraph.cli import render
+from claimgraph.cli.common import (
+    counting_bar,
+    emit_json,
+    err,
+    out,
+    service_of,
+)
+from kg.errors import InputError
+
+
+class ExportFormat(StrEnum):
+    graphml = "graphml"
+    json = "json"
+
+
+def export(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Output file.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="graphml (Gephi, yEd, Cytoscape) or json.")] = (
+        ExportFormat.json
+    ),
+) -> None:
+    """Export the whole graph to GraphML or node-link JSON."""
+    counts = service_of(ctx).admin.export(fmt.value, path)
+    total_nodes = sum(counts.nodes.values())
+    total_rels = sum(counts.relationships.values())
+    out.print(f"wrote {path} ({total_nodes} nodes, {total_rels} relationships)")
+
+
+def migrate(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="Store to copy from, e.g. embedded://.claimgraph")],
+    target: Annotated[str, typer.Option("--to", help="Store to copy into, e.g. bolt://localhost:7687")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Copy a whole graph between two stores (embedded://DIR, falkordb://HOST:PORT/GRAPH, bolt://HOST:PORT).
+
+    Safe to re-run: copying into a store that already holds the graph changes nothing.
+    Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE.
+
+    Example: `kg migrate --from embedded://.claimgraph --to falkordb://localhost:6379/claimgraph`
+    """
+    with counting_bar("migrate", quiet=as_json, show_item=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def advance(what: str, count: int) -> None:
+            progress.update(task, advance=count, description=what)
+
+        written, before, after = service_of(ctx).admin.migrate(source, target, on_progress=advance)
+    if as_json:
+        emit_json({"written": written.model_dump(), "source": before.model_dump(), "target": after.model_dump()})
+        return
+    out.print(render.stats_table(after))
+    out.print(
+        f"copied into {target}: {written.nodes_created} nodes and {written.relationships_created} relationships "
+        f"created, {written.nodes_updated + written.relationships_updated} updated"
+    )
+    if before != after:
+        err.print("[yellow]note:[/] the target held other data too; its counts differ from the source's")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="uvicorn worker processes (Neo4j or FalkorDB stores; the embedded store serves one).")
+    ] = 1,
+) -> None:
+    """Serve the REST + GraphQL API (OpenAPI docs at /docs, GraphiQL at /graphql).
+
+    The store is opened once and held while the server runs; with the embedded store, write through
+    the API (POST /reports, POST /verify) rather than `kg ingest` meanwhile. Write routes need
+    CLAIMGRAPH_API_TOKEN as a bearer token.
+
+    Example: `CLAIMGRAPH_API_TOKEN=secret kg serve --port 8000`, then
+    `curl 'http://127.0.0.1:8000/claims?benchmark=XNLI&verified=true'`
+    """
+    import uvicorn
+
+    from api.main import create_app
+
+    service = service_of(ctx)
+    if workers < 1:
+        raise InputError("--workers must be at least 1")
+    if workers == 1:
+        uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
+        return
+    settings = service.settings
+    if settings.store_uri().startswith("embedded://"):
+        raise InputError(
+            "the embedded store serves one worker (it is one process's memory); use a Neo4j or FalkorDB store for more"
+        )
+    # Worker processes build their own app from the environment, so hand them what the options chose.
+    os.environ["CLAIMGRAPH_STORE"] = settings.store_uri()
+    os.environ["CLAIMGRAPH_DATA_DIR"] = str(settings.data_dir)
+    if settings.gazetteer is not None:
+        os.environ["CLAIMGRAPH_GAZETTEER"] = str(settings.gazetteer)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")

@@ -1,0 +1,268 @@
+"""Reads: every question the CLI, REST and GraphQL ask of the graph, answered as read views.
+
+Filter names are resolved through the gazetteer here, once, so an unknown benchmark is an
+:class:`~kg.errors.InputError` rather than an empty answer.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from claimgraph.services.workspace import Workspace
+from kg.catalog import report_detail, report_summary, result_rows
+from kg.conflicts import find_conflicts
+from kg.errors import InputError, NotFoundError
+from kg.gazetteer import EntityKind
+from kg.neighbourhood import benchmark_neighbourhood, claim_neighbourhood
+from schemas.graph import Node, NodeLabel, NodeRef, Relationship, RelType
+from schemas.views import (
+    BenchmarkSummary,
+    ClaimFilter,
+    ClaimPage,
+    ClaimQuery,
+    ClaimView,
+    Conflict,
+    GraphStats,
+    GraphView,
+    ReportDetail,
+    ReportSummary,
+    ReportVerdict,
+    ResultRow,
+    SearchHit,
+    VerdictFilter,
+)
+
+
+def report_verdict_of(
+    verified: bool | None, conflicting: bool | None, *, names: tuple[str, str] = ("verified", "conflicting")
+) -> ReportVerdict | None:
+    """What the reports' ✓/× filter asks for, from the two switches every interface offers.
+
+    ``names`` are the switches as the caller spells them (CLI options, query parameters), for the error.
+    """
+    if conflicting and verified is not None:
+        raise InputError(f"{names[1]} cannot be combined with {names[0]}")
+    if conflicting:
+        return "conflicting"
+    if verified is None:
+        return None
+    return "verified" if verified else "unverified"
+
+
+_ENTITY_LABEL = {"benchmark": NodeLabel.BENCHMARK, "model": NodeLabel.MODEL, "language": NodeLabel.LANGUAGE}
+
+
+class QueryService:
+    """Claims, reports, benchmarks, conflicts, search: the read side of ClaimGraph."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    # -- names and keys ----------------------------------------------------------------
+    def resolve(self, kind: EntityKind, name: str | None) -> str | None:
+        """Canonical name for a filter value; unknown names are an error, not an empty result."""
+        if name is None:
+            return None
+        gazetteer = self._ws.gazetteer
+        entry = gazetteer.resolve(kind, name)
+        if entry is not None:
+            return entry.key
+        with self._ws.store(read_only=True) as store:
+            if store.get_node(NodeRef(label=_ENTITY_LABEL[kind], key=name)) is not None:
+                return name
+        known = ", ".join(e.key for e in gazetteer.entries(kind))
+        raise InputError(f"unknown {kind} {name!r}; known {kind}s: {known}")
+
+    def _resolve_model(self, model: str | None) -> str | None:
+        if model is None:
+            return None
+        entry = self._ws.gazetteer.resolve("model", model)
+        if entry is not None and entry.family == entry.name:
+            return entry.family  # a family name matches every size of it
+        return self.resolve("model", model)
+
+    def claim_key(self, key_or_prefix: str) -> str:
+        """A claim key from the key or a unique prefix of it (as printed by `kg claims`)."""
+        with self._ws.store(read_only=True) as store:
+            if store.get_node(NodeRef(label=NodeLabel.CLAIM, key=key_or_prefix)) is not None:
+                return key_or_prefix
+            found = [n.key for n in store.iter_nodes(NodeLabel.CLAIM) if n.key.startswith(key_or_prefix)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFoundError(f"no claim {key_or_prefix!r} (see `kg claims` for keys)")
+        raise InputError(f"claim prefix {key_or_prefix!r} is ambiguous: {', '.join(sorted(found)[:5])}…")
+
+    def query(
+        self,
+        *,
+        benchmark: str | None = None,
+        language: str | None = None,
+        model: str | None = None,
+        report_verdict: ReportVerdict | None = None,
+        verdict: VerdictFilter | None = None,
+        text_contains: str | None = None,
+        after: str | None = None,
+        descending: bool = False,
+    ) -> ClaimQuery:
+        """A claim query with entity names resolved through the gazetteer (unknown names are an InputError)."""
+        return ClaimQuery(
+            benchmark=self.resolve("benchmark", benchmark),
+            language=self.resolve("language", language),
+            model=self._resolve_model(model),
+            report_verdict=report_verdict,
+            verdict=verdict,
+            text_contains=text_contains,
+            after=after,
+            descending=descending,
+        )
+
+    # -- claims --------------------------------------------------------------------------
+    def find(self, query: ClaimQuery) -> list[ClaimView]:
+        """Claims matching a query whose names are already canonical (see :meth:`query`)."""
+        with self._ws.store(read_only=True) as store:
+            return store.find_claims(query)
+
+    def claims(
+        self,
+        *,
+        benchmark: str | None = None,
+        language: str | None = None,
+        model: str | None = None,
+        report_verdict: ReportVerdict | None = None,
+        verdict: VerdictFilter | None = None,
+    ) -> list[ClaimView]:
+        return self.find(
+            self.query(
+                benchmark=benchmark, language=language, model=model, report_verdict=report_verdict, verdict=verdict
+            )
+        )
+
+    def claim(self, key_or_prefix: str) -> ClaimView:
+        return self.find(ClaimQuery(keys=[self.claim_key(key_or_prefix)]))[0]
+
+    def claims_page(self, query: ClaimQuery, limit: int) -> ClaimPage:
+        """A page of claims after ``query.after``; the filter names must already be canonical (see :meth:`query`)."""
+        found = self.find(query.model_copy(update={"limit": limit + 1}))
+        more = len(found) > limit
+        items = found[:limit]
+        return ClaimPage(items=items, next_cursor=items[-1].key if more and items else None, limit=limit)
+
+    def claims_matching(self, where: ClaimFilter, limit: int, after: str | None = None) -> ClaimPage:
+        """A page of claims matching a composite filter (names already canonical), after the cursor ``after``."""
+        if not where.all_of and not where.any_of:
+            return self.claims_page(where.query.model_copy(update={"after": after}), limit)
+        keys = sorted(k for k in self._matching_keys(where) if after is None or k > after)
+        found = self.claims_by_key(keys[:limit])
+        items = [found[k] for k in keys[:limit] if k in found]
+        more = len(keys) > limit
+        return ClaimPage(items=items, next_cursor=items[-1].key if more and items else None, limit=limit)
+
+    def _matching_keys(self, where: ClaimFilter) -> set[str]:
+        keys = {v.key for v in self.find(where.query)}
+        for sub in where.all_of:
+            keys &= self._matching_keys(sub)
+        if where.any_of:
+            keys &= set().union(*(self._matching_keys(sub) for sub in where.any_of))
+        return keys
+
+    def claims_by_key(self, keys: list[str]) -> dict[str, ClaimView]:
+        return {v.key: v for v in self.find(ClaimQuery(keys=keys))}
+
+    def claim_graph(self, key_or_prefix: str) -> GraphView:
+        """A claim's neighbourhood (reports, entities, results, paraphrases, verdict, evidence papers)."""
+        return claim_neighbourhood(self.claim(key_or_prefix))
+
+    def benchmark_graph(self, name: str, limit: int = 40) -> GraphView:
+        """A benchmark with up to ``limit`` of its claims and their neighbourhoods."""
+        canonical = self.resolve("benchmark", name)
+        assert canonical is not None
+        views = self.find(ClaimQuery(benchmark=canonical, limit=limit + 1))
+        return benchmark_neighbourhood(canonical, views, limit)
+
+    def conflicts(self) -> list[Conflict]:
+        with self._ws.store(read_only=True) as store:
+            return find_conflicts(store.find_claims(ClaimQuery()))
+
+    def paraphrases(self) -> list[Relationship]:
+        with self._ws.store(read_only=True) as store:
+            return list(store.iter_relationships(RelType.PARAPHRASE_OF))
+
+    def search(self, text: str, limit: int = 10) -> list[SearchHit]:
+        """Claims nearest in meaning to ``text`` (sentence-transformers cosine, embeddings cached on disk)."""
+        from kg.embeddings import embed
+
+        with self._ws.store(read_only=True) as store:
+            claims = [(n.key, str(n.props.get("text", ""))) for n in store.iter_nodes(NodeLabel.CLAIM)]
+        if not claims:
+            return []
+        vectors = self._ws.embed_cached([t for _, t in claims])
+        query = embed([text], self._ws.settings.embedding_model)[0]
+        scores = vectors @ query
+        best = np.argsort(-scores, kind="stable")[:limit]
+        return [SearchHit(claim=claims[i][0], text=claims[i][1], score=round(float(scores[i]), 4)) for i in best]
+
+    # -- nodes, reports, benchmarks ---------------------------------------------------------
+    def stats(self) -> GraphStats:
+        with self._ws.store(read_only=True) as store:
+            return store.stats()
+
+    def nodes_labelled(self, label: NodeLabel) -> list[Node]:
+        """Every node with ``label``, sorted by key."""
+        with self._ws.store(read_only=True) as store:
+            return list(store.iter_nodes(label))
+
+    def nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
+        """Nodes by reference, in one batched store call (the GraphQL DataLoaders' read)."""
+        with self._ws.store(read_only=True) as store:
+            return store.get_nodes(refs)
+
+    def related(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
+        with self._ws.store(read_only=True) as store:
+            return store.related(refs, rel_type, direction)
+
+    def reports(self) -> list[ReportSummary]:
+        with self._ws.store(read_only=True) as store:
+            reports = list(store.iter_nodes(NodeLabel.REPORT))
+            asserts = store.related([r.ref for r in reports], RelType.ASSERTS, "out")
+        return [report_summary(r, asserts[r.ref]) for r in reports]
+
+    def report(self, key: str) -> ReportDetail:
+        ref = NodeRef(label=NodeLabel.REPORT, key=key)
+        with self._ws.store(read_only=True) as store:
+            node = store.get_node(ref)
+            if node is None:
+                raise NotFoundError(f"no report {key!r}")
+            parts = [store.related([ref], t, "out")[ref] for t in (RelType.ASSERTS, RelType.CITES, RelType.EXAMINES)]
+        return report_detail(node, *parts)
+
+    def benchmarks(self) -> list[BenchmarkSummary]:
+        with self._ws.store(read_only=True) as store:
+            nodes = list(store.iter_nodes(NodeLabel.BENCHMARK))
+            about = store.related([n.ref for n in nodes], RelType.ABOUT, "in")
+            on = store.related([n.ref for n in nodes], RelType.ON, "in")
+        return [
+            BenchmarkSummary(
+                name=n.key,
+                claims=sum(o.label == NodeLabel.CLAIM for _, o in about[n.ref]),
+                results=len(on[n.ref]),
+            )
+            for n in nodes
+        ]
+
+    def benchmark_results(self, name: str) -> list[ResultRow]:
+        benchmark = self.resolve("benchmark", name)
+        assert benchmark is not None
+        with self._ws.store(read_only=True) as store:
+            claims = store.find_claims(ClaimQuery(benchmark=benchmark))
+            reports = sorted(
+                {NodeRef(label=NodeLabel.REPORT, key=a.report) for c in claims for a in c.assertions},
+                key=lambda r: r.key,
+            )
+            cites = store.related(reports, RelType.CITES, "out")
+        cited = {ref.key: [p.key for _, p in rows] for ref, rows in cites.items()}
+        return result_rows(benchmark, claims, cited)

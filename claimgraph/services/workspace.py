@@ -1,0 +1,70 @@
+"""What every service shares: the settings, the gazetteer, and the one way to reach the store.
+
+A CLI command opens the store for one operation; `kg serve` holds it open (:meth:`Workspace.hold`)
+and serialises operations on it, so writers never interleave with readers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from kg.gazetteer import Gazetteer
+from kg.paraphrase import EmbeddingCache
+from kg.settings import Settings
+from kg.store import GraphStore, open_store
+
+
+class Workspace:
+    """Settings plus the store handle of one CLI invocation or one API app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._gazetteer: Gazetteer | None = None
+        self._held: GraphStore | None = None
+        self._lock = threading.RLock()
+        self.store_opens = 0  # how many times an operation reached the store
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.load(self.settings.gazetteer)
+        return self._gazetteer
+
+    @contextlib.contextmanager
+    def store(self, *, read_only: bool = False) -> Iterator[GraphStore]:
+        """The store for one operation: the held one (a long-running server), else opened for just this call."""
+        self.store_opens += 1
+        if self._held is not None:
+            with self._lock:  # one operation at a time on a held store: writers never interleave with readers
+                yield self._held
+            return
+        with open_store(self.settings.store_uri(), read_only=read_only, neo4j=self.settings.neo4j) as store:
+            yield store
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Open the store once and keep it for every operation until the block ends (used by `kg serve`).
+
+        The embedded store is then opened as the writer: while the server runs, write through it.
+        """
+        with open_store(self.settings.store_uri(), neo4j=self.settings.neo4j) as store:
+            self._held = store
+            try:
+                yield
+            finally:
+                self._held = None
+
+    def embed_cached(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Sentence embeddings through the on-disk cache, so re-runs embed only new texts."""
+        from kg.embeddings import embed
+
+        model = self.settings.embedding_model
+        cache = EmbeddingCache(self.settings.data_dir, model)
+        vectors = cache.lookup(texts, lambda missing: embed(missing, model))
+        cache.save()
+        return vectors
