@@ -12,17 +12,31 @@ from collections.abc import Iterable
 
 from kg.store.views import opt_str
 from schemas.graph import Node, Relationship
-from schemas.views import AssertionOfReport, ClaimView, PaperView, ReportDetail, ReportSummary, ResultRow
+from schemas.views import (
+    AssertionOfReport,
+    ClaimView,
+    PaperView,
+    ReportDetail,
+    ReportHeader,
+    ReportSummary,
+    ResultRow,
+)
 
 
-def report_summary(report: Node, asserts: list[tuple[Relationship, Node]]) -> ReportSummary:
+def report_header(report: Node) -> ReportHeader:
     p = report.props
-    return ReportSummary(
+    return ReportHeader(
         key=report.key,
         title=str(p.get("title") or ""),
         source_name=str(p.get("source_name") or ""),
         date=opt_str(p.get("date")),
         layout=opt_str(p.get("layout")),
+    )
+
+
+def report_summary(report: Node, asserts: list[tuple[Relationship, Node]]) -> ReportSummary:
+    return ReportSummary(
+        **report_header(report).model_dump(),
         assertions=len(asserts),
         verified=sum(bool(rel.props.get("verified")) for rel, _ in asserts),
     )

@@ -228,7 +228,9 @@ class ClaimPage(BaseModel):
     limit: int
 
 
-class ReportSummary(BaseModel):
+class ReportHeader(BaseModel):
+    """What a report node says about itself."""
+
     model_config = ConfigDict(frozen=True)
 
     key: str
@@ -236,6 +238,11 @@ class ReportSummary(BaseModel):
     source_name: str
     date: str | None = None
     layout: str | None = None
+
+
+class ReportSummary(ReportHeader):
+    """A report with how many claims it asserts and how many of them it marks ✓."""
+
     assertions: int
     verified: int
 

@@ -28,27 +28,29 @@ from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
 from claimgraph.services import ClaimGraph
 from claimgraph.services.queries import report_verdict_of
-from kg.catalog import paper_view
+from kg.catalog import paper_view, report_header
 from kg.errors import ClaimGraphError, InputError
 from kg.settings import GraphQLLimits
-from kg.store.views import opt_str
 from schemas.graph import Node, NodeLabel
-from schemas.views import ClaimFilter, ClaimQuery, ClaimView, VerdictFilter
+from schemas.views import (
+    BenchmarkSummary,
+    ClaimFilter,
+    ClaimQuery,
+    ClaimView,
+    EvidenceView,
+    PaperView,
+    ResultView,
+    VerdictFilter,
+)
 
 
 def _ctx(info: Info[Any, Any]) -> tuple[ClaimGraph, Loaders]:
     return info.context["service"], info.context["loaders"]
 
 
-@strawberry.type
+@strawberry.experimental.pydantic.type(model=EvidenceView, all_fields=True)
 class Evidence:
-    paper: str
-    index: int
-    sentence: str
-    retrieval: float
-    entailment: float
-    neutral: float
-    contradiction: float
+    """An evidence sentence with its scores: every field of :class:`schemas.views.EvidenceView`."""
 
 
 @strawberry.type
@@ -67,54 +69,40 @@ class Verdict:
     evidence: list[Evidence]
 
 
-@strawberry.type
+@strawberry.experimental.pydantic.type(model=ResultView, all_fields=True)
 class Result:
-    value: float
-    unit: str | None
-    metric: str | None
-    kind: str
-    benchmark: str | None
-    text: str
+    """A numeric result: every field of :class:`schemas.views.ResultView`."""
 
 
-@strawberry.type
+@strawberry.experimental.pydantic.type(model=PaperView)
 class Paper:
-    key: str
-    title: str | None
-    authors: list[str]
-    published: str | None
-    abstract: str | None
-    url: str | None
+    """A paper: the public fields of :class:`schemas.views.PaperView`, their types taken from it."""
 
-    @staticmethod
-    def of(node: Node) -> Paper:
-        view = paper_view(node)
-        return Paper(
-            key=view.key,
-            title=view.title,
-            authors=view.authors,
-            published=view.published,
-            abstract=view.abstract,
-            url=view.url,
-        )
+    key: strawberry.auto
+    title: strawberry.auto
+    authors: strawberry.auto
+    published: strawberry.auto
+    abstract: strawberry.auto
+    url: strawberry.auto
+
+
+def _report(node: Node) -> Report:
+    header = report_header(node)
+    return Report(key=header.key, title=header.title, source_name=header.source_name, date=header.date)
+
+
+def _paper(node: Node) -> Paper:
+    return Paper.from_pydantic(paper_view(node))
 
 
 @strawberry.type
 class Report:
+    """A report (from :class:`schemas.views.ReportHeader`); a plain type: its fields resolve claims and papers."""
+
     key: str
     title: str
     source_name: str
     date: str | None
-
-    @staticmethod
-    def of(node: Node) -> Report:
-        p = node.props
-        return Report(
-            key=node.key,
-            title=str(p.get("title") or ""),
-            source_name=str(p.get("source_name") or ""),
-            date=opt_str(p.get("date")),
-        )
 
     @strawberry.field(description="Claims this report asserts.")
     async def claims(self, info: Info[Any, Any]) -> list[Claim]:
@@ -127,7 +115,7 @@ class Report:
     async def papers(self, info: Info[Any, Any]) -> list[Paper]:
         _, loaders = _ctx(info)
         nodes = await loaders.papers.load_many(await loaders.report_papers.load(self.key))
-        return [Paper.of(n) for n in nodes if n is not None]
+        return [_paper(n) for n in nodes if n is not None]
 
 
 @strawberry.type
@@ -142,7 +130,7 @@ class Assertion:
     async def report(self, info: Info[Any, Any]) -> Report | None:
         _, loaders = _ctx(info)
         node = await loaders.reports.load(self.report_key)
-        return Report.of(node) if node is not None else None
+        return _report(node) if node is not None else None
 
 
 @strawberry.type
@@ -169,7 +157,7 @@ class Claim:
             benchmarks=view.benchmarks,
             languages=view.languages,
             models=view.models,
-            results=[Result(**r.model_dump()) for r in view.results],
+            results=[Result.from_pydantic(r) for r in view.results],
             report_verdict=view.report_verdict,
             verdict=None
             if v is None
@@ -186,7 +174,7 @@ class Claim:
                 ),
                 numeric_status=v.numeric.status,
                 numeric_detail=v.numeric.detail,
-                evidence=[Evidence(**e.model_dump()) for e in v.evidence],
+                evidence=[Evidence.from_pydantic(e) for e in v.evidence],
             ),
             assertions=[
                 Assertion(
@@ -243,11 +231,9 @@ class ClaimConnection:
     page_info: PageInfo
 
 
-@strawberry.type
+@strawberry.experimental.pydantic.type(model=BenchmarkSummary, all_fields=True)
 class BenchmarkInfo:
-    name: str
-    claims: int
-    results: int
+    """A benchmark with its counts: every field of :class:`schemas.views.BenchmarkSummary`."""
 
 
 def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
@@ -308,23 +294,23 @@ class Query:
     @strawberry.field
     async def reports(self, info: Info[Any, Any]) -> list[Report]:
         service, _ = _ctx(info)
-        return [Report.of(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.REPORT)]
+        return [_report(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.REPORT)]
 
     @strawberry.field
     async def report(self, info: Info[Any, Any], key: str) -> Report | None:
         _, loaders = _ctx(info)
         node = await loaders.reports.load(key)
-        return Report.of(node) if node is not None else None
+        return _report(node) if node is not None else None
 
     @strawberry.field
     async def papers(self, info: Info[Any, Any]) -> list[Paper]:
         service, _ = _ctx(info)
-        return [Paper.of(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.PAPER)]
+        return [_paper(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.PAPER)]
 
     @strawberry.field
     async def benchmarks(self, info: Info[Any, Any]) -> list[BenchmarkInfo]:
         service, _ = _ctx(info)
-        return [BenchmarkInfo(**b.model_dump()) for b in await run_in_threadpool(service.queries.benchmarks)]
+        return [BenchmarkInfo.from_pydantic(b) for b in await run_in_threadpool(service.queries.benchmarks)]
 
 
 class ErrorCodes(SchemaExtension):
