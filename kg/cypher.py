@@ -154,11 +154,12 @@ def count_relationships() -> tuple[str, Params]:
 
 
 def claim_keys(
-    benchmark: str | None = None, language: str | None = None, model: str | None = None
+    benchmark: str | None = None, language: str | None = None, model: str | None = None, verdict: str | None = None
 ) -> tuple[str, Params]:
-    """Candidate claims, narrowed in the database by the entities a query names; other filters apply to the views.
+    """Candidate claims, narrowed in the database by the entities and the verifier verdict a query names.
 
-    A model matches by name or by family (``XLM-R`` finds claims about ``XLM-R Large``), as in the views.
+    A model matches by name or by family (``XLM-R`` finds claims about ``XLM-R Large``), as in the views;
+    ``verdict="unchecked"`` is a claim with no verdict yet. The other filters apply to the views.
     """
     claim = label(NodeLabel.CLAIM)
     clauses: list[str] = []
@@ -175,7 +176,17 @@ def claim_keys(
             "WHERE m.key = $m OR m.family = $m"
         )
         params["m"] = model
-    return " ".join(clauses or [f"MATCH (c:{claim})"]) + " RETURN DISTINCT c.key AS key ORDER BY key", params
+    if not clauses:
+        clauses.append(f"MATCH (c:{claim})")
+    if verdict == "unchecked":
+        clauses.append(
+            f"OPTIONAL MATCH (c)-[:{rel_type(RelType.HAS_VERDICT)}]->(v:{label(NodeLabel.VERDICT)}) "
+            "WITH DISTINCT c, v WHERE v IS NULL"
+        )
+    elif verdict is not None:
+        clauses.append(f"MATCH (c)-[:{rel_type(RelType.HAS_VERDICT)}]->(:{label(NodeLabel.VERDICT)} {{verdict: $v}})")
+        params["v"] = verdict
+    return " ".join(clauses) + " RETURN DISTINCT c.key AS key ORDER BY key", params
 
 
 def claim_neighbourhood(direction: Literal["out", "in"], keys: list[str]) -> tuple[str, Params]:

@@ -101,7 +101,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
 def neo4j_uri(request: pytest.FixtureRequest) -> str:
     """The Neo4j the backend tests use: ``NEO4J_URI`` if set (a throwaway database!), else :func:`neo4j_server`."""
     if os.environ.get("NEO4J_URI"):
-        return "neo4j"  # open_store's shorthand: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
+        return "neo4j"  # store_for's shorthand: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE
     server: Neo4jServer = request.getfixturevalue("neo4j_server")
     return server.store_uri()
 
@@ -123,10 +123,10 @@ def empty_server_graph(request: pytest.FixtureRequest, backend: str, prefix: str
         falkor: FalkorServer = request.getfixturevalue("falkordb_server")
         return falkor.uri(f"{prefix}_{uuid.uuid4().hex[:8]}")
     from kg.store.cypher_store import CypherStore
-    from kg.store.registry import open_store
+    from kg.store.registry import store_for
 
     uri: str = request.getfixturevalue("neo4j_uri")
-    with open_store(uri) as store:
+    with store_for(uri) as store:
         assert isinstance(store, CypherStore)
         store.clear()
     return uri

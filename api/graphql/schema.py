@@ -27,7 +27,7 @@ from strawberry.types import ExecutionContext, Info
 from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
 from claimgraph.services import ClaimGraph
-from claimgraph.services.queries import report_verdict_of
+from claimgraph.services.queries import report_verdict_filter
 from kg.catalog import paper_view, report_header
 from kg.errors import ClaimGraphError, InputError
 from kg.settings import GraphQLLimits
@@ -237,7 +237,7 @@ class BenchmarkInfo:
 
 
 def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
-    report_verdict = report_verdict_of(
+    report_verdict = report_verdict_filter(
         where.report_verified, where.conflicting, names=("reportVerified", "conflicting")
     )
     verdict: VerdictFilter | None = None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import Reader, Service
 from api.errors import ERROR_RESPONSES
-from claimgraph.services.queries import report_verdict_of
+from claimgraph.services.queries import report_verdict_filter
 from kg.errors import InputError, NotFoundError
 from schemas.views import ClaimPage, ClaimView, VerdictFilter
 
@@ -31,7 +31,7 @@ def list_claims(
     limit: Annotated[int, Query(ge=1, description="page size (capped by the server's api_max_page)")] = 50,
     sort: Annotated[Literal["key", "-key"], Query(description="order by claim key, ascending or descending")] = "key",
 ) -> ClaimPage:
-    report_verdict = report_verdict_of(verified, conflicting, names=("`verified`", "`conflicting`"))
+    report_verdict = report_verdict_filter(verified, conflicting, names=("`verified`", "`conflicting`"))
     if limit > service.settings.api_max_page:
         raise InputError(f"limit must be at most {service.settings.api_max_page}")
     query = service.queries.query(

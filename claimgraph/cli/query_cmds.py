@@ -14,7 +14,7 @@ from claimgraph.cli.common import (
     out,
     service_of,
 )
-from claimgraph.services.queries import report_verdict_of
+from claimgraph.services.queries import report_verdict_filter
 
 
 def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
@@ -52,7 +52,7 @@ def claims(
 
     Examples: `kg claims --benchmark XNLI --verified`, `kg claims --verdict REFUTED`
     """
-    report_verdict = report_verdict_of(verified, conflicting, names=("--verified/--unverified", "--conflicting"))
+    report_verdict = report_verdict_filter(verified, conflicting, names=("--verified/--unverified", "--conflicting"))
     found = service_of(ctx).queries.claims(
         benchmark=benchmark,
         language=language,

@@ -13,7 +13,7 @@ from claimgraph.services.workspace import Workspace
 from kg.errors import InputError, NotFoundError
 from kg.migrate import migrate
 from kg.orphans import orphans_after_deleting
-from kg.store import open_store
+from kg.store import store_for
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, RelType, WriteSummary
 from schemas.views import GraphStats
 
@@ -29,7 +29,7 @@ class AdminService:
         """Copy every node and relationship; returns what changed and both stores' counts."""
         if source_uri == target_uri:
             raise InputError("--from and --to name the same store")
-        with open_store(source_uri, read_only=True) as source, open_store(target_uri) as target:
+        with store_for(source_uri, read_only=True) as source, store_for(target_uri) as target:
             summary = migrate(source, target, on_progress=on_progress)
             return summary, source.stats(), target.stats()
 

@@ -35,7 +35,7 @@ from schemas.views import (
 )
 
 
-def report_verdict_of(
+def report_verdict_filter(
     verified: bool | None, conflicting: bool | None, *, names: tuple[str, str] = ("verified", "conflicting")
 ) -> ReportVerdict | None:
     """What the reports' ✓/× filter asks for, from the two switches every interface offers.

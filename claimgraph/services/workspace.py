@@ -16,7 +16,7 @@ import numpy.typing as npt
 from kg.gazetteer import Gazetteer
 from kg.paraphrase import EmbeddingCache
 from kg.settings import Settings
-from kg.store import GraphStore, open_store
+from kg.store import GraphStore, store_for
 
 
 class Workspace:
@@ -43,7 +43,7 @@ class Workspace:
             with self._lock:  # one operation at a time on a held store: writers never interleave with readers
                 yield self._held
             return
-        with open_store(self.settings.store_uri(), read_only=read_only, neo4j=self.settings.neo4j) as store:
+        with store_for(self.settings.store_uri(), read_only=read_only, neo4j=self.settings.neo4j) as store:
             yield store
 
     @contextlib.contextmanager
@@ -52,7 +52,7 @@ class Workspace:
 
         The embedded store is then opened as the writer: while the server runs, write through it.
         """
-        with open_store(self.settings.store_uri(), neo4j=self.settings.neo4j) as store:
+        with store_for(self.settings.store_uri(), neo4j=self.settings.neo4j) as store:
             self._held = store
             try:
                 yield

@@ -302,7 +302,9 @@ class CypherStore(GraphStore):
         else:
             keys = [
                 row["key"]
-                for row in self.executor.read(*cypher.claim_keys(query.benchmark, query.language, query.model))
+                for row in self.executor.read(
+                    *cypher.claim_keys(query.benchmark, query.language, query.model, query.verdict)
+                )
             ]
         if query.after is not None:
             keys = [k for k in keys if (k < query.after if query.descending else k > query.after)]

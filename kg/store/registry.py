@@ -21,8 +21,10 @@ BACKENDS: dict[str, str] = {
 }
 
 
-def open_store(uri: str, *, read_only: bool = False, neo4j: Neo4jSettings | None = None) -> GraphStore:
-    """Construct (not open) the store a URI names; ``embedded://DIR`` or a bare path is the default.
+def store_for(uri: str, *, read_only: bool = False, neo4j: Neo4jSettings | None = None) -> GraphStore:
+    """The store a URI names, constructed but not opened: ``with store_for(uri) as store:`` opens it.
+
+    ``embedded://DIR`` or a bare path is the default.
 
     ``neo4j`` fills in what a bolt:// URI leaves out (user, password, database; default: NEO4J_*).
     """

@@ -21,7 +21,7 @@ import pytest
 from kg.store.base import GraphStore
 from kg.store.cypher_store import CypherStore
 from kg.store.embedded import EmbeddedStore
-from kg.store.registry import open_store
+from kg.store.registry import store_for
 
 StoreFactory = Callable[[], GraphStore]
 
@@ -38,12 +38,12 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
         uri = server.uri(f"contract_{uuid.uuid4().hex[:12]}")
     else:
         uri = request.getfixturevalue("neo4j_uri")
-    first = open_store(uri)
+    first = store_for(uri)
     assert isinstance(first, CypherStore)
     with first:
         first.clear()
-    yield lambda: open_store(uri)
-    with open_store(uri) as last:
+    yield lambda: store_for(uri)
+    with store_for(uri) as last:
         assert isinstance(last, CypherStore)
         last.clear()
 

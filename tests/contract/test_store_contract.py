@@ -406,3 +406,41 @@ def test_get_nodes_answers_every_ref_in_one_round_trip(seeded: GraphStore) -> No
         counter.reads = 0
         seeded.related(claims, RelType.ABOUT, "out")
         assert counter.reads == 1  # `related` batches too
+
+
+def _verdict_batch(claim: str, label: str) -> GraphBatch:
+    from schemas.graph import VerdictNode
+
+    verdict = VerdictNode(
+        key=claim, verdict=label, score=0.9, decided_by="nli", scope="cited", model="m", model_sha256="0" * 16,
+        backend="onnx-int8", threshold_support=0.75, threshold_refute=0.76, evidence_hash=f"h-{claim}",
+        verified_at="2026-12-01T10:00:00+00:00", numeric_status="none", evidence_papers=[], evidence_indices=[],
+        evidence_sentences=[], evidence_retrieval=[], evidence_entailment=[], evidence_neutral=[],
+        evidence_contradiction=[],
+    )  # type: ignore[arg-type]  # fmt: skip
+    ref = NodeRef(label=NodeLabel.CLAIM, key=claim)
+    return GraphBatch(
+        source=f"verify {claim}",
+        nodes=[verdict.to_node()],
+        relationships=[Relationship(type=RelType.HAS_VERDICT, start=ref, end=verdict.ref)],
+        replace_outgoing=[ref],
+        replace_types=[RelType.HAS_VERDICT],
+    )
+
+
+def test_verdict_filters_agree_with_a_scan_and_narrow_in_the_database(seeded: GraphStore) -> None:
+    from kg import cypher
+    from kg.store.cypher_store import CypherStore
+
+    keys = [n.key for n in seeded.iter_nodes(NodeLabel.CLAIM)]
+    given = dict(zip(keys[:5], ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "SUPPORTED", "REFUTED"], strict=True))
+    for claim, label in given.items():
+        seeded.apply(_verdict_batch(claim, label))
+    for wanted in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "unchecked"):
+        expected = sorted(k for k in keys if given.get(k, "unchecked") == wanted)
+        assert [c.key for c in seeded.find_claims(ClaimQuery(verdict=wanted))] == expected, wanted  # type: ignore[arg-type]
+        both = seeded.find_claims(ClaimQuery(verdict=wanted, benchmark="XNLI"))  # type: ignore[arg-type]
+        assert all(given.get(c.key, "unchecked") == wanted and "XNLI" in c.benchmarks for c in both)
+        if isinstance(seeded, CypherStore):  # the candidates the database returns are already only these claims
+            rows = seeded.executor.read(*cypher.claim_keys(verdict=wanted))
+            assert [r["key"] for r in rows] == expected, wanted

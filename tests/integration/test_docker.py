@@ -14,7 +14,7 @@ from claimgraph.cli.app import app
 from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
-from kg.store.registry import open_store
+from kg.store.registry import store_for
 from schemas.graph import NodeLabel, RelType
 from tests.conftest import empty_server_graph
 
@@ -124,7 +124,7 @@ def seeded_falkor(request: pytest.FixtureRequest, seeds_dir: Path, tmp_path_fact
 
 def test_saved_queries_answer_on_the_samples(seeded_falkor: str) -> None:
     queries = dict(saved_queries())
-    with open_store(seeded_falkor, read_only=True) as store:
+    with store_for(seeded_falkor, read_only=True) as store:
         assert isinstance(store, CypherStore)
         run = store.executor.read
         xnli = run(queries["Claims about a benchmark and every report's verdict"], {"benchmark": "XNLI"})

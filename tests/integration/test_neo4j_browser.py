@@ -23,7 +23,7 @@ from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
 from kg.store.neo4j_server import PASSWORD
-from kg.store.registry import open_store
+from kg.store.registry import store_for
 from tests.conftest import REPO, SEEDS
 from tests.integration.test_docker import saved_queries
 
@@ -59,7 +59,7 @@ def run_browser(script: str, job: dict[str, object]) -> dict[str, list[object]]:
 def demo_in_neo4j(neo4j_server: Neo4jServer, tmp_path_factory: pytest.TempPathFactory) -> str:
     """What `make demo` does, into the real Neo4j: the samples, their papers, `kg verify`."""
     uri = neo4j_server.store_uri()
-    with open_store(uri) as store:
+    with store_for(uri) as store:
         assert isinstance(store, CypherStore)
         store.clear()
     service = ClaimGraph(Settings(store=uri, data_dir=tmp_path_factory.mktemp("browser-cache")))
@@ -90,7 +90,7 @@ def test_browser_draws_the_xnli_claims_with_their_verdicts(
             "screenshot": str(screenshot),
         },
     )
-    with open_store(demo_in_neo4j, read_only=True) as store:
+    with store_for(demo_in_neo4j, read_only=True) as store:
         assert isinstance(store, CypherStore)
         rows = store.executor.read(
             "MATCH (r:Report)-[:ASSERTS]->(c:Claim)-[:ABOUT]->(:Benchmark {key: 'XNLI'}) "

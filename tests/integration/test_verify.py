@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from claimgraph.cli.app import app
 from claimgraph.services import AdminService, ClaimGraph
 from kg.nli.model import SHIPPED_MODEL, _weights_hash
-from kg.store import open_store
+from kg.store import store_for
 from schemas.graph import NodeLabel, RelType
 from schemas.views import VerifySummary
 from tests.arxiv_server import ArxivServer
@@ -90,7 +90,7 @@ def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySum
             assert e.entailment + e.neutral + e.contradiction == pytest.approx(1.0, abs=1e-4)
         linked = {p for a in claim.assertions for p in _papers_of(service, a.report)}
         assert {e.paper for e in v.evidence} <= linked  # scope "cited": only the claim's own papers
-    with open_store(service.settings.store_uri(), read_only=True) as store:
+    with store_for(service.settings.store_uri(), read_only=True) as store:
         supported_by = list(store.iter_relationships(RelType.SUPPORTED_BY))
         verdicts = {n.key: n.props for n in store.iter_nodes(NodeLabel.VERDICT)}
     assert len(verdicts) == 31
@@ -101,7 +101,7 @@ def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySum
 
 
 def _papers_of(service: ClaimGraph, report: str) -> set[str]:
-    with open_store(service.settings.store_uri(), read_only=True) as store:
+    with store_for(service.settings.store_uri(), read_only=True) as store:
         return {
             r.end.key
             for t in (RelType.CITES, RelType.EXAMINES)
@@ -278,11 +278,11 @@ def test_verdicts_migrate_to_falkordb_and_browser_queries_find_them(
     on_falkor = ClaimGraph(service.settings.model_copy(update={"store": uri}))
     assert [c.model_dump() for c in on_falkor.queries.claims()] == [c.model_dump() for c in service.queries.claims()]
     queries = dict(saved_queries())
-    with open_store(uri, read_only=True) as store:
+    with store_for(uri, read_only=True) as store:
         assert isinstance(store, CypherStore)
         evidence = store.executor.read(queries["Verifier evidence, as a graph (after `kg verify`)"], {})
         disagreeing = store.executor.read(queries["Where the verifier disagrees with a report"], {})
-    with open_store(service.settings.store_uri(), read_only=True) as store:
+    with store_for(service.settings.store_uri(), read_only=True) as store:
         links = sum(1 for t in (RelType.SUPPORTED_BY, RelType.REFUTED_BY) for _ in store.iter_relationships(t))
     assert len(evidence) == links > 0
     expected = sum(

@@ -27,6 +27,16 @@ def test_values_are_parameters_never_literals() -> None:
     assert "XNLI" not in query and params == {"b": "XNLI"}
     query, params = cypher.claim_keys("XNLI", hostile, hostile)
     assert hostile not in query and params == {"b": "XNLI", "l": hostile, "m": hostile}
+    query, params = cypher.claim_keys(verdict=hostile)
+    assert hostile not in query and params == {"v": hostile}
+
+
+def test_claim_keys_narrow_by_verdict() -> None:
+    supported, params = cypher.claim_keys("XNLI", verdict="SUPPORTED")
+    assert "-[:`HAS_VERDICT`]->(:`Verdict` {verdict: $v})" in supported and params == {"b": "XNLI", "v": "SUPPORTED"}
+    unchecked, params = cypher.claim_keys(verdict="unchecked")
+    assert "OPTIONAL MATCH (c)-[:`HAS_VERDICT`]->(v:`Verdict`)" in unchecked and "WHERE v IS NULL" in unchecked
+    assert params == {}
 
 
 def test_claim_keys_narrow_by_every_named_entity() -> None:
