@@ -27,7 +27,7 @@ from requests.adapters import HTTPAdapter
 
 from kg.errors import SourceError
 from kg.settings import ArxivSettings
-from kg.text import match_text
+from kg.text import match_text, stable_key
 from schemas.paper import PaperRecord
 
 _ID_VERSION = r"^(?P<id>.+?)(?P<version>v\d+)?$"
@@ -86,6 +86,9 @@ def record_from_result(result: arxiv.Result, fetched_at: str) -> PaperRecord:
     )
 
 
+_SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
 class PaperCache:
     """``<data dir>/arxiv/<id>.json``: ``{"fetched_at", "record"}`` or ``{"fetched_at", "missing": true}``."""
 
@@ -93,7 +96,11 @@ class PaperCache:
         self.directory = directory
 
     def _path(self, arxiv_id: str) -> Path:
-        return self.directory / f"{arxiv_id.replace('/', '_')}.json"
+        """One file per id; an id that is no safe file name (too long, odd characters) is hashed instead."""
+        name = arxiv_id.replace("/", "_")
+        if not _SAFE_NAME.fullmatch(name):
+            name = stable_key("id", arxiv_id)
+        return self.directory / f"{name}.json"
 
     def get(self, arxiv_id: str) -> PaperRecord | bool | None:
         """The cached record, ``False`` if cached as missing, ``None`` if not cached."""

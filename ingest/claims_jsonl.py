@@ -7,12 +7,12 @@ together; a file with any bad line is not ingested at all.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ingest.jsonlines import json_lines
 from kg.errors import ParseError, SourceIssue
 from schemas.claim_record import ClaimRecord
 
@@ -32,14 +32,11 @@ def _describe(error: Any) -> str:
 def parse_claims_jsonl(text: str, source_name: str) -> list[tuple[int, ClaimRecord]]:
     records: list[tuple[int, ClaimRecord]] = []
     issues: list[SourceIssue] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for item in json_lines(text, source_name):
+        if isinstance(item, SourceIssue):
+            issues.append(item)
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            issues.append(SourceIssue(source_name, number, f"not valid JSON: {exc.msg} (column {exc.colno})"))
-            continue
+        number, data = item
         errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
         if errors:
             issues.extend(SourceIssue(source_name, number, _describe(e)) for e in errors)

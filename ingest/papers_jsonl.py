@@ -7,10 +7,9 @@ bad line is not imported at all.
 
 from __future__ import annotations
 
-import json
-
 from pydantic import ValidationError
 
+from ingest.jsonlines import json_lines
 from kg.errors import ParseError, SourceIssue
 from schemas.paper import PaperRecord
 
@@ -18,13 +17,13 @@ from schemas.paper import PaperRecord
 def parse_papers_jsonl(text: str, source_name: str) -> list[PaperRecord]:
     records: list[PaperRecord] = []
     issues: list[SourceIssue] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for item in json_lines(text, source_name):
+        if isinstance(item, SourceIssue):
+            issues.append(item)
             continue
+        number, data = item
         try:
-            records.append(PaperRecord.model_validate(json.loads(line)))
-        except json.JSONDecodeError as exc:
-            issues.append(SourceIssue(source_name, number, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+            records.append(PaperRecord.model_validate(data))
         except ValidationError as exc:
             for error in exc.errors():
                 where = ".".join(str(p) for p in error["loc"]) or "record"

@@ -7,6 +7,7 @@ file, including skipped ones, is returned: nothing is dropped silently.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,7 @@ from kg.graph_builder import BuiltBatch, build_records_batch, build_report_batch
 from kg.identity import ClaimIndex, KnownClaim
 from kg.papers import title_index
 from kg.store.base import GraphStore
+from kg.text import normalise_controls
 from schemas.graph import NodeLabel, NodeRef, WriteSummary
 
 REPORT_SUFFIXES = (".txt", ".md")
@@ -54,38 +56,78 @@ class IngestResult(BaseModel):
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SourceOutcome]]:
-    """Files to ingest (folders searched recursively, sorted), and outcomes for bad paths."""
+    """Files to ingest (folders walked recursively, sorted), and a failed outcome for every path passed over.
+
+    Nothing is skipped without a word: a dangling or looping symlink, a FIFO or socket named like a
+    report, a symlink that leads out of the folder given, or a symlinked folder is reported with the
+    path as found (the link, not its target). Symlinks inside the folder are followed to files inside it.
+    """
     files: list[Path] = []
     problems: list[SourceOutcome] = []
+
+    def fail(path: Path, reason: str) -> None:
+        problems.append(SourceOutcome(path=str(path), kind="unknown", status="failed", errors=[f"{path}: {reason}"]))
+
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES + CLAIMS_SUFFIXES
-            )
-            if not found:
-                problems.append(
-                    SourceOutcome(
-                        path=str(path),
-                        kind="unknown",
-                        status="failed",
-                        errors=[f"{path}: folder holds no .txt, .md or .jsonl files"],
-                    )
-                )
-            files.extend(found)
+            before = len(files) + len(problems)
+            _walk(path, files, fail)
+            if len(files) + len(problems) == before:
+                fail(path, "folder holds no .txt, .md or .jsonl files")
         elif path.is_file():
             files.append(path)
+        elif path.is_symlink():
+            fail(path, f"dangling symlink (to {path.readlink()})")
+        elif path.exists():
+            fail(path, "not a regular file (a FIFO, socket or device)")
         else:
-            problems.append(
-                SourceOutcome(path=str(path), kind="unknown", status="failed", errors=[f"{path}: no such file"])
-            )
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, problems
+            fail(path, "no such file")
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file.absolute())
+    return list(unique.values()), problems
+
+
+def _walk(folder: Path, files: list[Path], fail: Callable[[Path, str], None]) -> None:
+    root = folder.resolve()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        dirnames.sort()
+        for name in dirnames:
+            if (here / name).is_symlink():
+                fail(here / name, "symlinked folder: not followed (give its target folder itself)")
+        for name in sorted(filenames):
+            candidate = here / name
+            if candidate.suffix.lower() not in REPORT_SUFFIXES + CLAIMS_SUFFIXES:
+                continue
+            reason = _unreadable(candidate, root)
+            if reason is None:
+                files.append(candidate)
+            else:
+                fail(candidate, reason)
+
+
+def _unreadable(candidate: Path, root: Path) -> str | None:
+    """Why a file found in a folder is not ingested, or None."""
+    if candidate.is_symlink():
+        try:
+            target = candidate.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+            return "symlink loop"
+        if not target.exists():
+            return f"dangling symlink (to {candidate.readlink()})"
+        if not target.is_relative_to(root):
+            return f"symlink to a file outside {root}: not followed"
+    if not candidate.is_file():
+        return "not a regular file (a FIFO, socket or device)"
+    return None
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, control characters normalised once here so that every backend stores the same strings."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        return normalise_controls(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ParseError([SourceIssue(path.name, line, f"not UTF-8 text (byte offset {exc.start})")]) from exc
@@ -133,12 +175,19 @@ class Ingestor:
             self._index = None
             return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[str(i) for i in exc.issues])
         except OSError as exc:
-            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path.name}: {exc}"])
+            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path}: {exc.strerror or exc}"])
+        except Exception as exc:  # a defect of ours or an input we did not foresee: this file fails, the batch goes on
+            self._index = None
+            reason = (
+                f"{path}: could not be read as a {kind} file ({type(exc).__name__}: {exc}); nothing from it was written"
+            )
+            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[reason])
         try:
             written = self.store.apply(built.batch)
-        except StoreError as exc:
+        except Exception as exc:  # StoreError, or a driver's own: the batch is atomic, so nothing was written
             self._index = None
-            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path.name}: {exc}"])
+            why = str(exc) if isinstance(exc, StoreError) else f"the store rejected it ({type(exc).__name__}: {exc})"
+            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path.name}: {why}"])
         return SourceOutcome(
             path=str(path),
             kind=kind,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kg.errors import ParseError, SourceIssue
-from kg.text import clean_text, looks_truncated
+from kg.text import MAX_LINE_CHARS, clean_text, looks_truncated, split_lines
 from schemas.report import ClaimRow, ParsedReport, Reference
 
 VERIFIED_MARK = "✓"
@@ -30,18 +30,23 @@ _SECTION_NAMES = {
 }
 _HEADING = re.compile(r"^(?P<hashes>#{1,6}\s+)?(?:\d+(?:\.\d+)*\.?\s+)?(?P<name>[A-Za-z][A-Za-z ]*?)\s*$")
 _EXAMINES = re.compile(r"This paper examines:\s*(?P<title>.+?)\.\s+Research question:\s*(?P<question>.+?)\s*$", re.S)
-_RETRIEVED = re.compile(r"(\d+)\s+papers retrieved", re.I)
-_YIELDED = re.compile(r"yielded\s+(\d+)\s+papers", re.I)
-_EXTRACTED = re.compile(r"(\d+)\s+claims extracted", re.I)
-_VERIFIED = re.compile(r"(\d+)\s+(?:independently\s+)?verified", re.I)
-_QUALITY = re.compile(r"quality (?:review )?score(?: of|:)?\s*(\d+(?:\.\d+)?)\s*/\s*10", re.I)
+# Counts are at most 9 digits, and never the tail of a longer number (int() of 5,000 digits raises).
+_COUNT = r"(?<![\d.])(\d{1,9})(?![\d.])"
+_RETRIEVED = re.compile(_COUNT + r"\s+papers retrieved", re.I)
+_YIELDED = re.compile(r"yielded\s+" + _COUNT + r"\s+papers", re.I)
+_EXTRACTED = re.compile(_COUNT + r"\s+claims extracted", re.I)
+_VERIFIED = re.compile(_COUNT + r"\s+(?:independently\s+)?verified", re.I)
+_QUALITY = re.compile(r"quality (?:review )?score(?: of|:)?\s*(\d{1,3}(?:\.\d{1,6})?)\s*/\s*10", re.I)
 _ARXIV = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d+)?", re.I
+    r"arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z-]{1,20}(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d{1,3})?", re.I
 )
 _DOI = re.compile(r"(?:doi\.org/|doi:\s*)(?P<doi>10\.\d{4,9}/[^\s>]+)", re.I)
 _URL = re.compile(r"https?://[^\s<>]+")
 _TABLE_HEADER = ("claim", "verified", "confidence")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y")
+
+#: A claim is about 120 characters; one of more than this is a broken export, not a claim.
+MAX_CLAIM_CHARS = 5_000
 
 
 @dataclass
@@ -109,6 +114,8 @@ def _parse_claim_rows(section: _Section, source: str, issues: list[SourceIssue])
         problems: list[str] = []
         if not clean_text(text_as_written):
             problems.append("claim text is empty")
+        elif len(text_as_written) > MAX_CLAIM_CHARS:
+            problems.append(f"claim is {len(text_as_written):,} characters long (at most {MAX_CLAIM_CHARS:,})")
         if mark not in (VERIFIED_MARK, UNVERIFIED_MARK):
             problems.append(f"verified mark must be '{VERIFIED_MARK}' or '{UNVERIFIED_MARK}', found {mark!r}")
         try:
@@ -155,7 +162,7 @@ def _parse_reference(number: int, raw: str) -> Reference:
 
 def parse_report(text: str, source_name: str) -> ParsedReport:
     """Parse one report; raise :class:`ParseError` listing every problem found."""
-    lines = text.splitlines()  # handles \n, \r\n and \r alike
+    lines = split_lines(text)  # \n, \r\n and \r; not U+2028 or \x0b inside a claim
     issues: list[SourceIssue] = []
     preamble: list[tuple[int, str]] = []
     sections: dict[str, _Section] = {}
@@ -164,6 +171,11 @@ def parse_report(text: str, source_name: str) -> ParsedReport:
 
     for number, raw in enumerate(lines, start=1):
         line = raw.lstrip("\ufeff")
+        if len(line) > MAX_LINE_CHARS:
+            issues.append(
+                SourceIssue(source_name, number, f"line is {len(line):,} characters long (at most {MAX_LINE_CHARS:,})")
+            )
+            continue
         heading = _heading_name(line) if not (current and current.name == "claims" and "\t" in line) else None
         if heading:
             name, is_markdown = heading

@@ -50,6 +50,7 @@ class ClaimIndex:
         self._best: dict[str, KnownClaim] = {}  # key -> the claim's best text so far
         self._sorted: list[str] = []  # every known match text, for prefix search
         self._truncated: dict[str, str] = {}  # truncated match text -> key
+        self._truncated_lengths: set[int] = set()  # lengths of those texts: the only prefixes worth looking up
         for claim in known or []:
             self._remember(claim.match, claim)
 
@@ -62,6 +63,7 @@ class ClaimIndex:
         self._key_by_match[match] = claim.key
         if claim.truncated and match == claim.match:
             self._truncated[match] = claim.key
+            self._truncated_lengths.add(len(match))
         current = self._best.get(claim.key)
         if current is None or _rank(claim) > _rank(current):
             self._best[claim.key] = claim
@@ -77,7 +79,17 @@ class ClaimIndex:
         return keys
 
     def _truncated_prefixes_of(self, match: str) -> set[str]:
-        return {key for length in range(1, len(match)) if (key := self._truncated.get(match[:length]))}
+        """Keys of known truncated claims that ``match`` extends.
+
+        Only the lengths truncated texts really have are tried (truncation happens at about 120
+        characters), so the cost does not grow with the length of ``match``: a 200 KB claim
+        used to build every one of its prefixes.
+        """
+        return {
+            key
+            for length in self._truncated_lengths
+            if length < len(match) and (key := self._truncated.get(match[:length]))
+        }
 
     def resolve(self, raw_text: str) -> Resolution:
         """Decide which claim ``raw_text`` is, and remember the decision."""

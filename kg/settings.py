@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     api_protect_reads: bool = Field(default=False, description="Require the bearer token on read routes too.")
     api_cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
     api_max_page: int = Field(default=200, ge=1, le=10_000, description="Largest `limit` a list route accepts.")
+    api_max_body_bytes: int = Field(
+        default=20_000_000, ge=1_000, description="Largest request body (report uploads included); larger is a 413."
+    )
     graphql_max_depth: int = Field(default=8, ge=1, description="Deepest GraphQL selection accepted.")
     graphql_max_aliases: int = Field(default=20, ge=1)
     graphql_max_tokens: int = Field(default=2_000, ge=10)

@@ -12,6 +12,16 @@ import html
 import re
 import unicodedata
 
+#: Control characters that no report means: C0 (but tab and the line breaks), DEL, C1 (with NEL, U+0085),
+#: and the Unicode line and paragraph separators. Stores disagree on them (FalkorDB rejects NUL).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, any surrogate is a lone one
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+#: The longest line a report or a .jsonl file may have: a claim is about 120 characters, a paper
+#: record a few thousand; a longer line is an error, not something to hold the store lock over.
+MAX_LINE_CHARS = 100_000
+
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
@@ -21,6 +31,20 @@ _TRAILING_PUNCT = re.compile(r"[\s.,;:!?]+$")
 #: Claims at least this long that end mid-sentence are taken as truncated by the report
 #: generator (which cuts at about 120 characters); shorter unpunctuated claims are not.
 TRUNCATION_MIN_LENGTH = 100
+
+
+def normalise_controls(text: str) -> str:
+    """Input text as every store can hold it: control characters become spaces, lone surrogates U+FFFD.
+
+    Applied once, where text enters (files, JSON values), so all backends see the same strings.
+    """
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines split on \\n, \\r\\n and \\r only (``str.splitlines`` also splits on U+2028, \\x0b, \\x85…)."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def strip_markup(text: str) -> str:

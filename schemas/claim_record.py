@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
+ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]{1,20}(\.[A-Z]{2})?/\d{7})(v\d{1,3})?$"
 ArxivId = Annotated[str, StringConstraints(pattern=ARXIV_ID_PATTERN)]
 
 

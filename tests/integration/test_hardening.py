@@ -1,0 +1,110 @@
+"""Files and requests built to crash, stall or half-commit: each gets a reason, the rest goes in, nothing is a 500."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import create_app
+from claimgraph.services import ClaimGraph
+from ingest.pipeline import discover
+from kg.settings import Settings
+from tests.conftest import SEEDS, empty_server_graph
+
+TOKEN = "t0ken"
+
+
+def test_folder_discovery_reports_every_path_it_passes_over(tmp_path: Path) -> None:
+    root = tmp_path / "reports"
+    root.mkdir()
+    good = root / "000.txt"
+    shutil.copy(SEEDS / "000_9d9b0186167b53ff.txt", good)
+    (root / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (root / "loop.txt").symlink_to(root / "loop.txt")
+    (root / "inside.txt").symlink_to(good)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a report", encoding="utf-8")
+    (root / "outside.txt").symlink_to(secret)
+    (root / "self").symlink_to(root)  # a folder loop
+    os.mkfifo(root / "pipe.txt")
+    files, problems = discover([root])
+    assert files == [good.absolute()]  # inside.txt is the same file: counted once, under its first path
+    reasons = {Path(p.path).name: p.errors[0] for p in problems}
+    assert set(reasons) == {"dangling.txt", "loop.txt", "outside.txt", "self", "pipe.txt"}
+    assert "dangling symlink" in reasons["dangling.txt"] and "symlink loop" in reasons["loop.txt"]
+    assert "outside" in reasons["outside.txt"] and str(secret) not in reasons["outside.txt"]  # names the link
+    assert "not followed" in reasons["self"] and "FIFO" in reasons["pipe.txt"]
+    assert all(r.startswith(str(root)) for r in reasons.values())
+
+
+def test_one_hostile_file_fails_alone_and_the_batch_goes_in(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(SEEDS / "000_9d9b0186167b53ff.txt", batch / "a.txt")
+    nan = '{"text": "A claim.", "verified": true, "confidence": NaN, "report": "r1"}'
+    digits = '{"text": "A claim.", "verified": true, "confidence": ' + "9" * 5000 + ', "report": "r1"}'
+    (batch / "b.jsonl").write_text(nan + "\n" + digits + "\n", encoding="utf-8")
+    (batch / "c.jsonl").write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
+    run = service.ingestion.ingest([batch], link_paraphrases=False)
+    status = {Path(o.path).name: o.status for o in run.files.outcomes}
+    assert status == {"a.txt": "ingested", "b.jsonl": "failed", "c.jsonl": "failed"}
+    failed = {Path(o.path).name: o.errors for o in run.files.failed}
+    assert [e.split(":")[:2] for e in failed["b.jsonl"]] == [["b.jsonl", "1"], ["b.jsonl", "2"]]
+    assert failed["c.jsonl"][0].startswith("c.jsonl:1:")
+    assert service.queries.stats().nodes["Report"] == 1
+
+
+@pytest.mark.parametrize("backend", ["embedded", "falkordb"])
+def test_control_characters_are_stored_alike_on_every_backend(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> None:
+    report = (SEEDS / "000_9d9b0186167b53ff.txt").read_text(encoding="utf-8")
+    report = report.replace("Robust training remarkably", "Robust\x00training\u2028remarkably\x85")
+    path = tmp_path / "nul.txt"
+    path.write_text(report, encoding="utf-8")
+    store = None if backend == "embedded" else empty_server_graph(request, backend, "nul")
+    service = ClaimGraph(Settings(data_dir=tmp_path / "store", store=store))
+    run = service.ingestion.ingest([path], link_paraphrases=False)
+    assert run.files.ok, run.files.failed
+    texts = [c.text for c in service.queries.claims() if c.text.startswith("Robust")]
+    assert texts == ["Robust training remarkably improves generalized cross-lingual transfer."]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data_dir = tmp_path_factory.mktemp("hard") / "store"
+    ClaimGraph(Settings(data_dir=data_dir)).ingestion.ingest([SEEDS], link_paraphrases=False)
+    settings = Settings(data_dir=data_dir, api_token=TOKEN, api_max_body_bytes=100_000)  # type: ignore[arg-type]
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_requests_that_used_to_be_500s(api: TestClient) -> None:
+    answers = {
+        "non-ASCII token": api.post("/verify", json={}, headers={"Authorization": "Bearer tökén".encode()}),
+        "40k-deep GraphQL": api.post(
+            "/graphql", content=b'{"query": "{ stats }", "variables": ' + b"[" * 40_000 + b"]" * 40_000 + b"}",
+            headers={"content-type": "application/json"},
+        ),
+        "5000-digit variable": api.post(
+            "/graphql", content=b'{"query": "query($n: Int!) { claims(first: $n) { edges { cursor } } }", '
+            b'"variables": {"n": ' + b"9" * 5000 + b"}}", headers={"content-type": "application/json"},
+        ),
+        "body too large": api.post("/reports", content=b"x" * 200_000, headers={"Authorization": f"Bearer {TOKEN}"}),
+    }  # fmt: skip
+    statuses = {name: response.status_code for name, response in answers.items()}
+    assert statuses == {
+        "non-ASCII token": 403,
+        "40k-deep GraphQL": 400,
+        "5000-digit variable": 400,
+        "body too large": 413,
+    }
+    for response in answers.values():
+        assert set(response.json()["error"]) >= {"code", "message"}  # the documented error shape
+    assert api.post("/graphql", json={"query": "{ benchmarks { name } }"}).status_code == 200  # guards let it be
