@@ -26,7 +26,10 @@ def _check(service: ClaimGraph, credentials: HTTPAuthorizationCredentials | None
     token = service.settings.api_token
     if credentials is None:
         raise HTTPException(401, "this route needs `Authorization: Bearer <token>`")
-    if token is None or not secrets.compare_digest(credentials.credentials, token.get_secret_value()):
+    if token is None or not secrets.compare_digest(
+        credentials.credentials.encode("utf-8", "surrogatepass"),
+        token.get_secret_value().encode("utf-8", "surrogatepass"),
+    ):
         raise HTTPException(403, "the bearer token is not valid" if token else "writes are disabled: no token is set")
 
 

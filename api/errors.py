@@ -55,7 +55,14 @@ def install(app: FastAPI) -> None:
         codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
         return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
 
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback; the client gets the documented shape, not a bare "Internal Server Error".
+        return error_response(
+            500, "internal_error", f"unexpected server error ({type(exc).__name__}); see the server log"
+        )
+
     app.add_exception_handler(ClaimGraphError, domain)
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(HTTPException, http)
 

@@ -1,0 +1,83 @@
+"""Checks every request passes before a route sees it: body size, and a JSON body a parser can take.
+
+A 50,000-deep JSON body or a 5,000-digit number would otherwise reach Python's JSON parser inside
+the GraphQL router and end as a 500 (RecursionError, ValueError). Here they are a 400 in the API's
+error shape, and a body over ``api_max_body_bytes`` is a 413 before it is read whole.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_response
+from ingest.jsonlines import MAX_DEPTH, bracket_depth
+
+
+def json_problem(body: bytes) -> str | None:
+    """Why a JSON request body cannot be taken, or None (bodies that are not JSON are the route's business)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the body is not UTF-8"
+    if text.count("[") + text.count("{") > MAX_DEPTH and bracket_depth(text) > MAX_DEPTH:
+        return f"JSON nested deeper than {MAX_DEPTH} levels"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return None  # malformed JSON: the route answers it in its own words
+    except (ValueError, RecursionError) as exc:
+        return f"the JSON body cannot be read: {exc}"
+    return None
+
+
+class RequestGuard:
+    """Pure ASGI middleware: size limit for every body, a parse check for JSON bodies."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if "json" in headers.get("content-type", "") and (problem := json_problem(body)):
+            await error_response(400, "invalid_input", problem)(scope, receive, send)
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body is larger than {self.max_body_bytes:,} bytes (CLAIMGRAPH_API_MAX_BODY_BYTES)"
+        await error_response(413, "payload_too_large", message)(scope, receive, send)
