@@ -6,7 +6,8 @@ and GraphQL map errors to exit codes, HTTP statuses and error codes from one tab
 
     ClaimGraphError
     ├── InputError            bad user input (paths, filters, options)
-    │   └── NotFoundError     an id (claim, report, paper) that is not in the graph
+    │   ├── NotFoundError     an id (claim, report, paper) that is not in the graph
+    │   └── LimitExceededError  a request over a limit (filter terms, time budget)
     ├── ParseError            a malformed report or claims file; carries every issue found
     ├── StoreError            the graph store failed or is unusable
     │   └── StoreLockedError  another process holds the embedded store
@@ -38,6 +39,10 @@ class InputError(ClaimGraphError):
 
 class NotFoundError(InputError):
     """The named claim, report or paper is not in the graph."""
+
+
+class LimitExceededError(InputError):
+    """A request asked for more than a limit allows: too many filter terms, too long to answer."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ ERROR_POLICY: dict[type[ClaimGraphError], ErrorPolicy] = {
     ClaimGraphError: ErrorPolicy(500, "internal_error", 1),
     InputError: ErrorPolicy(422, "invalid_input", 2),
     NotFoundError: ErrorPolicy(404, "not_found", 2),
+    LimitExceededError: ErrorPolicy(422, "limit_exceeded", 2),
     ParseError: ErrorPolicy(422, "parse_error", 3),
     StoreError: ErrorPolicy(503, "store_unavailable", 4),
     StoreLockedError: ErrorPolicy(503, "store_unavailable", 4),

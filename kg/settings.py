@@ -69,6 +69,8 @@ class GraphQLLimits(BaseModel):
     max_aliases: int
     max_tokens: int
     max_cost: int
+    max_filter_terms: int
+    max_seconds: float
     max_page: int
 
 
@@ -138,6 +140,12 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(default=2_000, ge=10)
     graphql_max_cost: int = Field(
         default=50_000, ge=1, description="Complexity budget: fields weighted by the page sizes they multiply."
+    )
+    graphql_max_filter_terms: int = Field(
+        default=16, ge=1, description="Most filter terms (a `where` and each AND/OR entry) in one claims query."
+    )
+    graphql_max_seconds: float = Field(
+        default=10.0, gt=0.0, description="Time budget of one GraphQL request; past it, no more fields resolve."
     )
 
     @field_validator("api_token", mode="before")

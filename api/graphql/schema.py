@@ -7,6 +7,7 @@ Nested fields go through per-request DataLoaders (see loaders.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any, get_args
 
@@ -29,7 +30,7 @@ from api.graphql.loaders import Loaders
 from claimgraph.services import ClaimGraph
 from claimgraph.services.queries import report_verdict_filter
 from kg.catalog import paper_view, report_header
-from kg.errors import ClaimGraphError, InputError
+from kg.errors import ERROR_POLICY, ClaimGraphError, InputError, LimitExceededError
 from kg.settings import GraphQLLimits
 from schemas.graph import Node, NodeLabel
 from schemas.views import (
@@ -43,9 +44,19 @@ from schemas.views import (
     VerdictFilter,
 )
 
+LIST_PAGE = 100  # the default `first` of a nested or root list; at most api_max_page
+
 
 def _ctx(info: Info[Any, Any]) -> tuple[ClaimGraph, Loaders]:
     return info.context["service"], info.context["loaders"]
+
+
+def _page(info: Info[Any, Any], first: int) -> int:
+    """A list's `first`, checked: lists are paged so that the cost budget prices what they really return."""
+    most = info.context["service"].settings.api_max_page
+    if not 1 <= first <= most:
+        raise InputError(f"first must be between 1 and {most}")
+    return first
 
 
 @strawberry.experimental.pydantic.type(model=EvidenceView, all_fields=True)
@@ -104,17 +115,18 @@ class Report:
     source_name: str
     date: str | None
 
-    @strawberry.field(description="Claims this report asserts.")
-    async def claims(self, info: Info[Any, Any]) -> list[Claim]:
+    @strawberry.field(description="Claims this report asserts (the first `first`, by key).")
+    async def claims(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Claim]:
         _, loaders = _ctx(info)
-        keys = await loaders.report_claims.load(self.key)
+        keys = (await loaders.report_claims.load(self.key))[: _page(info, first)]
         views = await loaders.claims.load_many(keys)
         return [Claim.of(v) for v in views if v is not None]
 
-    @strawberry.field(description="Papers this report cites.")
-    async def papers(self, info: Info[Any, Any]) -> list[Paper]:
+    @strawberry.field(description="Papers this report cites (the first `first`, by key).")
+    async def papers(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Paper]:
         _, loaders = _ctx(info)
-        nodes = await loaders.papers.load_many(await loaders.report_papers.load(self.key))
+        keys = (await loaders.report_papers.load(self.key))[: _page(info, first)]
+        nodes = await loaders.papers.load_many(keys)
         return [_paper(n) for n in nodes if n is not None]
 
 
@@ -144,7 +156,7 @@ class Claim:
     results: list[Result]
     report_verdict: str
     verdict: Verdict | None
-    assertions: list[Assertion]
+    all_assertions: strawberry.Private[list[Assertion]]
     paraphrase_keys: list[str]
 
     @staticmethod
@@ -176,7 +188,7 @@ class Claim:
                 numeric_detail=v.numeric.detail,
                 evidence=[Evidence.from_pydantic(e) for e in v.evidence],
             ),
-            assertions=[
+            all_assertions=[
                 Assertion(
                     report_key=a.report,
                     verified=a.verified,
@@ -189,10 +201,15 @@ class Claim:
             paraphrase_keys=[p.claim for p in view.paraphrases],
         )
 
-    @strawberry.field(description="Claims linked to this one as paraphrases.")
-    async def paraphrases(self, info: Info[Any, Any]) -> list[Claim]:
+    @strawberry.field(description="What each report asserting this claim marked (the first `first`).")
+    def assertions(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Assertion]:
+        return self.all_assertions[: _page(info, first)]
+
+    @strawberry.field(description="Claims linked to this one as paraphrases (the first `first`).")
+    async def paraphrases(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Claim]:
         _, loaders = _ctx(info)
-        return [Claim.of(v) for v in await loaders.claims.load_many(self.paraphrase_keys) if v is not None]
+        keys = self.paraphrase_keys[: _page(info, first)]
+        return [Claim.of(v) for v in await loaders.claims.load_many(keys) if v is not None]
 
 
 @strawberry.input
@@ -256,6 +273,13 @@ def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
     )
 
 
+def filter_terms(where: ClaimWhere | None) -> int:
+    """How many filter terms a `where` holds: itself and every AND/OR entry, however deep."""
+    if where is None:
+        return 0
+    return 1 + sum(filter_terms(sub) for sub in [*(where.AND or []), *(where.OR or [])])
+
+
 def _claim_filter(service: ClaimGraph, where: ClaimWhere) -> ClaimFilter:
     """The GraphQL `where` as the query service's composite filter (entity names resolved on the way)."""
     return ClaimFilter(
@@ -265,8 +289,10 @@ def _claim_filter(service: ClaimGraph, where: ClaimWhere) -> ClaimFilter:
     )
 
 
-def _claims_connection(service: ClaimGraph, where: ClaimWhere | None, first: int, after: str | None) -> ClaimConnection:
-    page = service.queries.claims_matching(_claim_filter(service, where or ClaimWhere()), first, after)
+def _claims_connection(
+    service: ClaimGraph, where: ClaimWhere | None, first: int, after: str | None, deadline: float | None
+) -> ClaimConnection:
+    page = service.queries.claims_matching(_claim_filter(service, where or ClaimWhere()), first, after, deadline)
     edges = [ClaimEdge(cursor=v.key, node=Claim.of(v)) for v in page.items]
     return ClaimConnection(
         edges=edges,
@@ -281,9 +307,12 @@ class Query:
         self, info: Info[Any, Any], where: ClaimWhere | None = None, first: int = 50, after: str | None = None
     ) -> ClaimConnection:
         service, _ = _ctx(info)
-        if not 1 <= first <= service.settings.api_max_page:
-            raise InputError(f"first must be between 1 and {service.settings.api_max_page}")
-        return await run_in_threadpool(_claims_connection, service, where, first, after)
+        _page(info, first)
+        terms, most = filter_terms(where), service.settings.graphql_max_filter_terms
+        if terms > most:
+            raise LimitExceededError(f"the filter has {terms} terms (a `where` and its AND/OR entries); at most {most}")
+        deadline = info.context.get("deadline")
+        return await run_in_threadpool(_claims_connection, service, where, first, after, deadline)
 
     @strawberry.field
     async def claim(self, info: Info[Any, Any], key: str) -> Claim | None:
@@ -291,10 +320,11 @@ class Query:
         view = await loaders.claims.load(key)
         return Claim.of(view) if view is not None else None
 
-    @strawberry.field
-    async def reports(self, info: Info[Any, Any]) -> list[Report]:
+    @strawberry.field(description="Reports, by key (the first `first`).")
+    async def reports(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Report]:
         service, _ = _ctx(info)
-        return [_report(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.REPORT)]
+        nodes = await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.REPORT, _page(info, first))
+        return [_report(n) for n in nodes]
 
     @strawberry.field
     async def report(self, info: Info[Any, Any], key: str) -> Report | None:
@@ -302,10 +332,11 @@ class Query:
         node = await loaders.reports.load(key)
         return _report(node) if node is not None else None
 
-    @strawberry.field
-    async def papers(self, info: Info[Any, Any]) -> list[Paper]:
+    @strawberry.field(description="Papers, by key (the first `first`).")
+    async def papers(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Paper]:
         service, _ = _ctx(info)
-        return [_paper(n) for n in await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.PAPER)]
+        nodes = await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.PAPER, _page(info, first))
+        return [_paper(n) for n in nodes]
 
     @strawberry.field
     async def benchmarks(self, info: Info[Any, Any]) -> list[BenchmarkInfo]:
@@ -313,9 +344,35 @@ class Query:
         return [BenchmarkInfo.from_pydantic(b) for b in await run_in_threadpool(service.queries.benchmarks)]
 
 
+class TimeBudget(SchemaExtension):
+    """Stops resolving fields once a request has run past its time budget (``graphql_max_seconds``).
+
+    The deadline also goes into the context, so the one long call (a composite claims filter) checks it
+    between its terms.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.deadline = 0.0
+
+    def on_operation(self) -> Iterator[None]:
+        self.deadline = time.monotonic() + self.seconds
+        context = self.execution_context.context
+        if isinstance(context, dict):
+            context["deadline"] = self.deadline
+        yield
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() > self.deadline:
+            raise LimitExceededError(f"the request ran past its time budget of {self.seconds:g} s; ask for less")
+        return _next(root, info, *args, **kwargs)
+
+
 class ErrorCodes(SchemaExtension):
-    """Every ClaimGraph error in a GraphQL response carries ``extensions.code`` from the one error-policy
-    table (:data:`kg.errors.ERROR_POLICY`): the same code the REST error body gives."""
+    """Every error in a GraphQL response carries ``extensions.code``: a ClaimGraph error its code from the one
+    error-policy table (:data:`kg.errors.ERROR_POLICY`, the same code the REST error body gives), a query the
+    schema or a limit refuses ``invalid_query``, anything else ``internal_error``."""
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -323,7 +380,12 @@ class ErrorCodes(SchemaExtension):
         for error in (result.errors or []) if result is not None else []:
             original = error.original_error
             if isinstance(original, ClaimGraphError):
-                error.extensions = {**(error.extensions or {}), "code": original.policy.code}
+                code = original.policy.code
+            elif original is None or isinstance(original, GraphQLError):
+                code = "invalid_query"
+            else:
+                code = ERROR_POLICY[ClaimGraphError].code
+            error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class _Schema(strawberry.Schema):
@@ -354,6 +416,7 @@ def build_schema(limits: GraphQLLimits) -> strawberry.Schema:
             ParserCache,
             ValidationCache,
             lambda: CostLimiter(limits.max_cost),  # per request: it reads the variables
+            lambda: TimeBudget(limits.max_seconds),
             ErrorCodes,
         ],
     )

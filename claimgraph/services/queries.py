@@ -6,6 +6,8 @@ Filter names are resolved through the gazetteer here, once, so an unknown benchm
 
 from __future__ import annotations
 
+import itertools
+import time
 from typing import Literal
 
 import numpy as np
@@ -13,7 +15,7 @@ import numpy as np
 from claimgraph.services.workspace import Workspace
 from kg.catalog import report_detail, report_summary, result_rows
 from kg.conflicts import find_conflicts
-from kg.errors import InputError, NotFoundError
+from kg.errors import InputError, LimitExceededError, NotFoundError
 from kg.gazetteer import EntityKind
 from kg.neighbourhood import benchmark_neighbourhood, claim_neighbourhood
 from schemas.graph import Node, NodeLabel, NodeRef, Relationship, RelType
@@ -150,22 +152,29 @@ class QueryService:
         items = found[:limit]
         return ClaimPage(items=items, next_cursor=items[-1].key if more and items else None, limit=limit)
 
-    def claims_matching(self, where: ClaimFilter, limit: int, after: str | None = None) -> ClaimPage:
-        """A page of claims matching a composite filter (names already canonical), after the cursor ``after``."""
+    def claims_matching(
+        self, where: ClaimFilter, limit: int, after: str | None = None, deadline: float | None = None
+    ) -> ClaimPage:
+        """A page of claims matching a composite filter (names already canonical), after the cursor ``after``.
+
+        ``deadline`` (a :func:`time.monotonic` value) is checked before each filter term is evaluated.
+        """
         if not where.all_of and not where.any_of:
             return self.claims_page(where.query.model_copy(update={"after": after}), limit)
-        keys = sorted(k for k in self._matching_keys(where) if after is None or k > after)
+        keys = sorted(k for k in self._matching_keys(where, deadline) if after is None or k > after)
         found = self.claims_by_key(keys[:limit])
         items = [found[k] for k in keys[:limit] if k in found]
         more = len(keys) > limit
         return ClaimPage(items=items, next_cursor=items[-1].key if more and items else None, limit=limit)
 
-    def _matching_keys(self, where: ClaimFilter) -> set[str]:
+    def _matching_keys(self, where: ClaimFilter, deadline: float | None) -> set[str]:
+        if deadline is not None and time.monotonic() > deadline:
+            raise LimitExceededError("the claims filter took longer than the request's time budget; use fewer terms")
         keys = {v.key for v in self.find(where.query)}
         for sub in where.all_of:
-            keys &= self._matching_keys(sub)
+            keys &= self._matching_keys(sub, deadline)
         if where.any_of:
-            keys &= set().union(*(self._matching_keys(sub) for sub in where.any_of))
+            keys &= set().union(*(self._matching_keys(sub, deadline) for sub in where.any_of))
         return keys
 
     def claims_by_key(self, keys: list[str]) -> dict[str, ClaimView]:
@@ -209,10 +218,10 @@ class QueryService:
         with self._ws.store(read_only=True) as store:
             return store.stats()
 
-    def nodes_labelled(self, label: NodeLabel) -> list[Node]:
-        """Every node with ``label``, sorted by key."""
+    def nodes_labelled(self, label: NodeLabel, limit: int | None = None) -> list[Node]:
+        """Nodes with ``label``, sorted by key: all of them, or the first ``limit``."""
         with self._ws.store(read_only=True) as store:
-            return list(store.iter_nodes(label))
+            return list(itertools.islice(store.iter_nodes(label), limit))
 
     def nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
         """Nodes by reference, in one batched store call (the GraphQL DataLoaders' read)."""

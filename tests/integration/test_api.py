@@ -268,7 +268,12 @@ def test_graphql_limits_reject_abusive_queries(client: TestClient) -> None:
         fine = client.post("/graphql", json={"query": "query { claims(first: 2) { edges { node { key } } } }"}).json()
         assert "errors" not in fine and len(fine["data"]["claims"]["edges"]) == 2
     # a page size passed as a variable is read from the request: it cannot slip past the budget
-    wide_var = wide.replace("query {", "query($n: Int!) {", 1).replace("first: 200", "first: $n")
+    wide_var = (
+        wide.replace("query {", "query($n: Int!) {", 1)
+        .replace("first: 200", "first: $n")
+        .replace("assertions {", "assertions(first: 10) {")
+        .replace("claims {", "claims(first: 10) {")
+    )
     for n, allowed in ((200, False), (1, True), (200, False)):
         body = client.post("/graphql", json={"query": wide_var, "variables": {"n": n}}).json()
         if allowed:
@@ -280,7 +285,7 @@ def test_graphql_limits_reject_abusive_queries(client: TestClient) -> None:
 def test_dataloaders_bound_store_calls(writable: TestClient) -> None:
     service: ClaimGraph = writable.app.state.service  # type: ignore[attr-defined]
     nested = """query($n: Int!) { claims(first: $n) { edges { node { key paraphrases { key }
-      assertions { report { key claims { key } papers { key } } } } } } }"""
+      assertions(first: 20) { report { key claims(first: 20) { key } papers(first: 20) { key } } } } } } }"""
 
     def calls(n: int) -> int:
         start = service.workspace.store_opens
@@ -293,7 +298,7 @@ def test_dataloaders_bound_store_calls(writable: TestClient) -> None:
 
 
 NESTED = """query($n: Int!) { claims(first: $n) { edges { node { key paraphrases { key }
-  assertions { report { key claims { key } papers { key } } } } } } }"""
+  assertions(first: 20) { report { key claims(first: 20) { key } papers(first: 20) { key } } } } } } }"""
 
 
 @pytest.mark.parametrize("backend", ["falkordb", "neo4j"])

@@ -108,3 +108,39 @@ def test_requests_that_used_to_be_500s(api: TestClient) -> None:
     for response in answers.values():
         assert set(response.json()["error"]) >= {"code", "message"}  # the documented error shape
     assert api.post("/graphql", json={"query": "{ benchmarks { name } }"}).status_code == 200  # guards let it be
+
+
+def _graphql(client: TestClient, query: str) -> dict:  # type: ignore[type-arg]
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code == 200
+    body: dict = response.json()  # type: ignore[type-arg]
+    return body
+
+
+def test_graphql_filters_and_lists_cannot_escape_the_budget(api: TestClient) -> None:
+    leaf = '{benchmark: {name: "XNLI"}}'
+    nested = "{ claims(where: {OR: [" + ", ".join([leaf] * 20) + "]}) { edges { cursor } } }"
+    [error] = _graphql(api, nested)["errors"]
+    assert error["extensions"]["code"] == "limit_exceeded" and "21 terms" in error["message"]
+    small = "{ claims(where: {OR: [" + ", ".join([leaf] * 3) + "]}) { edges { cursor } } }"
+    assert "errors" not in _graphql(api, small)
+    fan_out = "{ reports { claims { assertions { report { claims { key text } } } } } }"  # took 12 s, returned 15 MB
+    [error] = _graphql(api, fan_out)["errors"]
+    assert "query too complex" in error["message"] and error["extensions"]["code"] == "invalid_query"
+    paged = (
+        "{ reports(first: 2) { claims(first: 2) { assertions(first: 2) { report { claims(first: 2) { key } } } } } }"
+    )
+    body = _graphql(api, paged)
+    assert "errors" not in body and len(body["data"]["reports"]) == 2
+    assert all(len(r["claims"]) <= 2 for r in body["data"]["reports"])
+    [error] = _graphql(api, "{ reports(first: 300) { key } }")["errors"]
+    assert error["extensions"]["code"] == "invalid_input"
+
+
+def test_graphql_requests_have_a_time_budget(tmp_path: Path) -> None:
+    data_dir = tmp_path / "store"
+    ClaimGraph(Settings(data_dir=data_dir)).ingestion.ingest([SEEDS], link_paraphrases=False)
+    with TestClient(create_app(Settings(data_dir=data_dir, graphql_max_seconds=1e-9))) as client:
+        body = _graphql(client, "{ reports { key claims(first: 1) { key } } }")
+    assert body["errors"] and {e["extensions"]["code"] for e in body["errors"]} == {"limit_exceeded"}
+    assert "time budget" in body["errors"][0]["message"]
