@@ -51,10 +51,13 @@ def upload_reports(
             path.write_bytes(upload.file.read())
             paths.append(path)
         run = service.ingestion.ingest(paths, link_paraphrases=True, papers=False)
-    if not run.files.ok:
+    if not run.files.ok:  # say per file what was committed: a committed file is never reported as failed
         failed = run.files.failed
-        message = f"{len(failed)} of {len(paths)} file(s) could not be ingested; the others were"
-        return error_response(422, "parse_error", message, [e for o in failed for e in o.errors])
+        committed = [f"{Path(o.path).name}: {o.status}, committed" for o in run.files.outcomes if o.status != "failed"]
+        message = f"{len(failed)} of {len(paths)} file(s) could not be ingested and nothing of them was written"
+        if committed:
+            message += f"; {len(committed)} committed"
+        return error_response(422, "parse_error", message, [e for o in failed for e in o.errors] + committed)
     return IngestResponse(ok=True, files=run.files.outcomes)
 
 

@@ -7,7 +7,6 @@ and serialises operations on it, so writers never interleave with readers.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -17,6 +16,7 @@ from kg.gazetteer import Gazetteer
 from kg.paraphrase import EmbeddingCache
 from kg.settings import Settings
 from kg.store import GraphStore, store_for
+from kg.store.shared import SharedStore
 
 
 class Workspace:
@@ -25,8 +25,7 @@ class Workspace:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._gazetteer: Gazetteer | None = None
-        self._held: GraphStore | None = None
-        self._lock = threading.RLock()
+        self._held: SharedStore | None = None
         self.store_opens = 0  # how many times an operation reached the store
 
     @property
@@ -37,11 +36,18 @@ class Workspace:
 
     @contextlib.contextmanager
     def store(self, *, read_only: bool = False) -> Iterator[GraphStore]:
-        """The store for one operation: the held one (a long-running server), else opened for just this call."""
+        """The store for one operation: the held one (a long-running server), else opened for just this call.
+
+        On a held store a write operation excludes other writers for its whole length, but readers only
+        for each call it makes (see :mod:`kg.store.shared`): an upload does not stall the readers.
+        """
         self.store_opens += 1
         if self._held is not None:
-            with self._lock:  # one operation at a time on a held store: writers never interleave with readers
+            if read_only:
                 yield self._held
+            else:
+                with self._held.writer:
+                    yield self._held
             return
         with store_for(self.settings.store_uri(), read_only=read_only, neo4j=self.settings.neo4j) as store:
             yield store
@@ -53,7 +59,7 @@ class Workspace:
         The embedded store is then opened as the writer: while the server runs, write through it.
         """
         with store_for(self.settings.store_uri(), neo4j=self.settings.neo4j) as store:
-            self._held = store
+            self._held = SharedStore(store)
             try:
                 yield
             finally:

@@ -315,7 +315,7 @@ def test_nested_graphql_is_a_bounded_number_of_database_round_trips(
         service: ClaimGraph = test_client.app.state.service  # type: ignore[attr-defined]
         held = service.workspace._held
         assert held is not None
-        counter = count_round_trips(held)
+        counter = count_round_trips(held.inner)
         assert counter is not None
 
         def trips(n: int) -> int:
@@ -345,3 +345,17 @@ def test_one_error_policy_for_rest_graphql_and_the_cli(client: TestClient, verif
     assert cli.returncode == policy.exit_code
     missing = client.get("/claims/c_nope")
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, ERROR_POLICY[NotFoundError].code)
+
+
+def test_a_partly_failed_upload_says_which_files_were_committed(writable: TestClient) -> None:
+    good = SEEDS / "000_9d9b0186167b53ff.txt"
+    bad = good.read_text(encoding="utf-8").replace("\t0.13", "\tabc", 1)
+    response = writable.post(
+        "/reports",
+        headers=AUTH,
+        files=[("files", ("zz_bad.txt", bad.encode(), "text/plain")), ("files", (good.name, good.read_bytes()))],
+    )
+    error = response.json()["error"]
+    assert response.status_code == 422 and "1 committed" in error["message"]
+    assert f"{good.name}: unchanged, committed" in error["details"]  # the demo store already holds it
+    assert not any(d.startswith(good.name) and "fail" in d for d in error["details"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -128,3 +130,62 @@ def test_serve_several_workers_on_falkordb(seeded_dir: Path, falkordb_server: Fa
             assert [c["key"] for c in get_json(base + XNLI)["items"]] == expected
     workers = set(re.findall(r"Started server process \[(\d+)\]", log.read_text()))
     assert len(workers) == 2, log.read_text()
+
+
+def test_readers_are_served_while_an_upload_is_written(seeded_dir: Path, tmp_path: Path) -> None:
+    """A real server under load: a long upload (40 new reports, then the paraphrase pass embeds their claims)
+    runs while four readers keep asking; their answers must arrive before the upload's does.
+
+    With one lock held for the whole write, no reader was answered until the upload finished.
+    """
+    import threading
+
+    import httpx
+
+    from bench.synthetic import write_reports
+
+    data_dir = tmp_path / "store"
+    shutil.copytree(seeded_dir, data_dir, ignore=shutil.ignore_patterns(".lock"))
+    reports = tmp_path / "new"
+    reports.mkdir()
+    write_reports(reports, 40, claims_per_report=10, seed=7)
+    files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(reports.iterdir())]
+    log = tmp_path / "serve.log"
+    os.environ["CLAIMGRAPH_API_TOKEN"] = "load-token"
+    try:
+        with kg_serve(log, "--data-dir", str(data_dir)) as base:
+            done = threading.Event()
+            answered_during_write: list[float] = []
+            errors: list[str] = []
+
+            def reader() -> None:
+                with httpx.Client(timeout=60) as client:
+                    while not done.is_set():
+                        response = client.get(base + XNLI)
+                        if response.status_code != 200:
+                            errors.append(response.text[:200])
+                        elif not done.is_set():
+                            answered_during_write.append(time.monotonic())
+
+            readers = [threading.Thread(target=reader) for _ in range(4)]
+            for thread in readers:
+                thread.start()
+            time.sleep(0.5)
+            started = time.monotonic()
+            with httpx.Client(timeout=600) as client:
+                upload = client.post(base + "/reports", files=files, headers={"Authorization": "Bearer load-token"})
+            finished = time.monotonic()
+            done.set()
+            for thread in readers:
+                thread.join(timeout=60)
+    finally:
+        os.environ.pop("CLAIMGRAPH_API_TOKEN", None)
+    assert upload.status_code == 200, upload.text
+    assert errors == []
+    during = sorted(t for t in answered_during_write if started < t < finished)
+    marks = [started, *during, finished]
+    longest_wait = max(b - a for a, b in itertools.pairwise(marks))
+    took = finished - started
+    print(f"\nupload took {took:.1f} s; {len(during)} reads answered meanwhile; longest gap {longest_wait:.2f} s")
+    # readers were answered all through the write, not just before the server took the lock and after it let go
+    assert len(during) >= 20 and longest_wait < 0.5 * took, (took, len(during), longest_wait)
