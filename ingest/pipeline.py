@@ -23,7 +23,7 @@ from kg.identity import ClaimIndex, KnownClaim
 from kg.papers import title_index
 from kg.store.base import GraphStore
 from kg.text import normalise_controls
-from schemas.graph import NodeLabel, NodeRef, WriteSummary
+from schemas.graph import GraphBatch, NodeLabel, NodeRef, RelType, WriteSummary
 
 REPORT_SUFFIXES = (".txt", ".md")
 CLAIMS_SUFFIXES = (".jsonl",)
@@ -166,6 +166,24 @@ class Ingestor:
     def _report_exists(self, key: str) -> bool:
         return self.store.get_node(NodeRef(label=NodeLabel.REPORT, key=key)) is not None
 
+    def _without_stale_results(self, batch: GraphBatch) -> GraphBatch:
+        """The batch, also deleting the Result nodes its claims no longer report (a changed gazetteer or extractor).
+
+        A Result's key includes its claim's, so a result that the claim's new extraction does not give again
+        belongs to no one once the claim's links are replaced.
+        """
+        claims = [ref for ref in batch.replace_outgoing if ref.label == NodeLabel.CLAIM]
+        if not claims or RelType.REPORTS not in batch.replace_types:
+            return batch
+        kept = {node.ref for node in batch.nodes}
+        stale = [
+            result.ref
+            for rows in self.store.related(claims, RelType.REPORTS, "out").values()
+            for _, result in rows
+            if result.ref not in kept
+        ]
+        return batch.model_copy(update={"delete_nodes": [*batch.delete_nodes, *stale]}) if stale else batch
+
     def ingest_file(self, path: Path) -> SourceOutcome:
         kind: Literal["report", "claims"] = "claims" if path.suffix.lower() in CLAIMS_SUFFIXES else "report"
         try:
@@ -183,7 +201,7 @@ class Ingestor:
             )
             return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[reason])
         try:
-            written = self.store.apply(built.batch)
+            written = self.store.apply(self._without_stale_results(built.batch))
         except Exception as exc:  # StoreError, or a driver's own: the batch is atomic, so nothing was written
             self._index = None
             why = str(exc) if isinstance(exc, StoreError) else f"the store rejected it ({type(exc).__name__}: {exc})"

@@ -34,12 +34,51 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _IMPROVEMENT = re.compile(r"improv|gain|increas|boost|outperform|better|higher|\+", re.IGNORECASE)
-_GAP = re.compile(r"\bgap|drop|decreas|lower|worse|degrad|behind|fall|−|\bloss", re.IGNORECASE)
+# a score verb, unless it is what a gain does ("gains reach 3.5 points" is still a gain)
+_ABSOLUTE = re.compile(
+    r"(?<!gains\s)(?<!gain\s)(?<!improvements\s)(?<!improvement\s)\b(?:reach\w*|achiev\w*|scor\w*|obtain\w*|attain\w*)\b",
+    re.IGNORECASE,
+)
+_GAP = re.compile(r"\bgap|drop|decreas|lower|worse|degrad|behind|fall|trail|lag|−|\bloss", re.IGNORECASE)
 _NOT_A_RESULT = re.compile(
     r"^\s*(?:tasks?|languages?|papers?|layers?|parameters?|examples?|epochs?|times|[BMK]\b|x\b|"
     r"billion|million|thousand|claims?|datasets?|models?|steps?|hours?|days?|years?)",
     re.IGNORECASE,
 )
+#: "3% of the parameters", "10% of the training data": a share of something, not a score.
+_SHARE_OF = re.compile(
+    r"^\s*(?:of|more|fewer|less)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+){0,2}?"
+    r"(?:parameters?|params|weights|data|examples|tokens|compute|vocabulary|memory|time|cost)\b",
+    re.IGNORECASE,
+)
+#: A benchmark the gazetteer does not know, named by its context: "the GLUECoS benchmark", "LinCE dataset",
+#: "3.1 points on GLUECoS". The name must look like one (two capitals, or a capital and a digit).
+_NAME = r"[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
+_CANDIDATE_CONTEXT = re.compile(
+    rf"(?<![\w-])(?P<a>{_NAME})\s+(?:benchmarks?|datasets?|corpus|corpora|shared\s+tasks?|test\s+sets?|leaderboard)\b"
+    rf"|{_NUM}\s*{_UNIT}\s+(?:\w+\s+){{0,2}}?on\s+(?:the\s+)?(?P<b>{_NAME})(?![\w-])",
+)
+
+
+def _looks_like_a_name(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2 or any(c.isdigit() for c in word)
+
+
+def candidate_benchmarks(text: str, known: list[Mention]) -> list[Mention]:
+    """Benchmarks named by context that the gazetteer does not know, as mentions (flagged candidates later)."""
+    taken = [(m.start, m.end) for m in known]
+    found: list[Mention] = []
+    for match in _CANDIDATE_CONTEXT.finditer(text):
+        group = "a" if match.group("a") else "b"
+        start, end = match.span(group)
+        name = match.group(group)
+        if not _looks_like_a_name(name) or any(s < end and start < e for s, e in taken):
+            continue
+        found.append(Mention("benchmark", name, start, end))
+        taken.append((start, end))
+    return found
+
+
 _INTRODUCER = re.compile(r"\b(?:on|in|for)\s+(?:the\s+)?$", re.IGNORECASE)
 _LINKER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:on|in|for|at)\s+(?:the\s+)?$", re.IGNORECASE)
 
@@ -57,6 +96,7 @@ class ExtractedResult:
 @dataclass(frozen=True)
 class Extraction:
     benchmarks: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()  # benchmarks found by context, not in the gazetteer (also in ``benchmarks``)
     languages: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     results: tuple[ExtractedResult, ...] = ()
@@ -116,8 +156,10 @@ def _kind(before: str, number: str, after: str = "") -> ResultKind:
     window = before[-60:]
     last_improvement = max((m.end() for m in _IMPROVEMENT.finditer(window)), default=-1)
     last_gap = max((m.end() for m in _GAP.finditer(window)), default=-1)
-    if last_improvement < 0 and last_gap < 0:
-        follows = _KIND_AFTER.match(after)  # "a 5.4 point improvement over …"
+    last_absolute = max((m.end() for m in _ABSOLUTE.finditer(window)), default=-1)
+    follows = _KIND_AFTER.match(after)  # "a 5.4 point improvement over …"
+    if last_absolute > max(last_improvement, last_gap) or (last_improvement < 0 and last_gap < 0):
+        # "improves by 3.1 points on A and reaches 72.4 F1 on B": the second is a score, unless a noun says otherwise
         if follows is None:
             return "absolute"
         return "improvement" if follows["up"] else "gap"
@@ -154,7 +196,9 @@ def _bind(position: int, end: int, benchmarks: list[Mention], text: str) -> str 
 
 def extract(text: str, gazetteer: Gazetteer) -> Extraction:
     """Entities and bound numeric results of one claim (or any short text)."""
-    mentions = gazetteer.find(text)
+    known = gazetteer.find(text)
+    candidates = candidate_benchmarks(text, known)
+    mentions = sorted([*known, *candidates], key=lambda m: m.start)
     benchmarks = [m for m in mentions if m.kind == "benchmark"]
     spans = [(m.start, m.end) for m in mentions]
     results: list[ExtractedResult] = []
@@ -172,6 +216,8 @@ def extract(text: str, gazetteer: Gazetteer) -> Extraction:
         has_cue = bool(_CUE.search(before))
         if unit is None and (not has_cue or _NOT_A_RESULT.match(after)):
             continue
+        if _SHARE_OF.match(after):
+            continue  # "adds roughly 3% of the parameters"
         if unit is None and len(numbers) == 1 and re.fullmatch(r"(?:19|20)\d\d", numbers[0]):
             continue  # a year
         kind = _kind(before, numbers[0], after)
@@ -197,6 +243,7 @@ def extract(text: str, gazetteer: Gazetteer) -> Extraction:
             )
     return Extraction(
         benchmarks=_unique([m.name for m in benchmarks]),
+        candidates=_unique([m.name for m in candidates]),
         languages=_unique([m.name for m in mentions if m.kind == "language"]),
         models=_unique([m.name for m in mentions if m.kind == "model"]),
         results=tuple(results),

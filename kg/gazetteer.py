@@ -44,12 +44,17 @@ class Mention:
     name: str  # canonical
     start: int
     end: int
+    pair: tuple[int, int] | None = None  # the span of a code-switched pair ("Hindi-English") this language is in
 
 
-def _boundary(alternatives: Iterable[str]) -> str:
+#: A size written onto a model name with a hyphen: mT5-XXL, XLM-R-XL, BLOOM-7B1 are sizes of mT5, XLM-R, BLOOM.
+MODEL_SIZE_SUFFIX = r"(?P<size>-(?:XXL|XL|Large|Base|Small|large|base|small|\d+(?:\.\d+)?[BMK]\d*))?"
+
+
+def _boundary(alternatives: Iterable[str], suffix: str = "") -> str:
     ordered = sorted(set(alternatives), key=len, reverse=True)
     body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in ordered)
-    return rf"(?<![\w-])(?:{body})(?![\w-])"
+    return rf"(?<![\w-])(?P<name>{body}){suffix}(?![\w-])"
 
 
 class Gazetteer:
@@ -105,22 +110,39 @@ class Gazetteer:
                     exact[" ".join(alias.split())] = entry
                 for alias in entry.ci_aliases:
                     folded[" ".join(alias.split()).casefold()] = entry
+            suffix = MODEL_SIZE_SUFFIX if kind == "model" else ""
             if exact:
-                patterns.append((re.compile(_boundary(exact)), exact, kind))
+                patterns.append((re.compile(_boundary(exact, suffix)), exact, kind))
             if folded:
-                patterns.append((re.compile(_boundary(folded), re.IGNORECASE), folded, kind))
+                patterns.append((re.compile(_boundary(folded, suffix), re.IGNORECASE), folded, kind))
             if kind == "language":
                 codes = {e.code: e for e in self.entries(kind) if e.code}
-                code_pattern = re.compile(r"\((" + "|".join(map(re.escape, codes)) + r")\)")
+                code_pattern = re.compile(r"(?P<name>\((?:" + "|".join(map(re.escape, codes)) + r")\))")
                 patterns.append((code_pattern, {f"({c})": e for c, e in codes.items()}, kind))
+                names = {" ".join(a.split()): e for e in self.entries(kind) for a in (e.name, *e.aliases)}
+                pair_body = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                pair = re.compile(rf"(?<![\w-])(?P<first>{pair_body})-(?P<second>{pair_body})(?![\w-])")
+                patterns.append((pair, names, "language"))
         return patterns
 
     def find(self, text: str) -> list[Mention]:
-        """All entity mentions in ``text``, longest match winning where two overlap."""
+        """All entity mentions in ``text``, longest match winning where two overlap.
+
+        A hyphenated model size (``mT5-XXL``) is a mention of the model; a code-switched pair
+        (``Hindi-English``) is a mention of both languages.
+        """
         found: list[Mention] = []
         for pattern, table, kind in self._patterns:
             for match in pattern.finditer(text):
-                spelled = " ".join(match.group(0).split())
+                if "first" in pattern.groupindex:  # a language pair: one mention per language, over the whole span
+                    for part in ("first", "second"):
+                        entry = table.get(" ".join(match.group(part).split()))
+                        if entry is not None:
+                            found.append(
+                                Mention(kind, entry.key, match.start(part), match.end(part), pair=match.span())
+                            )
+                    continue
+                spelled = " ".join(match.group("name").split())
                 entry = table.get(spelled) or table.get(spelled.casefold())
                 if entry is not None:
                     found.append(Mention(kind, entry.key, match.start(), match.end()))
@@ -129,6 +151,8 @@ class Gazetteer:
         for mention in found:
             if kept and mention.start < kept[-1].end:
                 continue  # overlaps a longer or earlier match
+            if mention.pair is None and any(k.pair and k.pair[0] <= mention.start < k.pair[1] for k in kept):
+                continue  # inside a language pair already kept
             kept.append(mention)
         return kept
 

@@ -39,6 +39,9 @@ from schemas.report import ParsedReport
 
 #: The relationships a report owns: re-ingesting it replaces exactly these.
 REPORT_OWNED = [RelType.ASSERTS, RelType.CITES, RelType.EXAMINES, RelType.ABOUT, RelType.MENTIONS]
+#: What extraction derives from a claim's text; re-ingesting the claim replaces these, so a changed
+#: gazetteer or extractor leaves no stale entity links or results behind.
+CLAIM_DERIVED = [RelType.ABOUT, RelType.MENTIONS, RelType.REPORTS, RelType.ON]
 
 
 @dataclass
@@ -74,13 +77,17 @@ class _Collector:
         rel = Relationship(type=rel_type, start=start, end=end, key=key, props=props)
         self.rels[rel.identity] = rel
 
-    def batch(self, source: str, replace: list[NodeRef]) -> GraphBatch:
+    def batch(self, source: str, replace: list[NodeRef], claims: list[NodeRef] | None = None) -> GraphBatch:
+        """The batch; ``replace`` (reports) get their owned links replaced, ``claims`` their derived ones."""
+        claims = claims or []
+        results = [ref for ref in self.nodes if ref.label == NodeLabel.RESULT] if claims else []
+        types = sorted({*(REPORT_OWNED if replace else []), *(CLAIM_DERIVED if claims else [])})
         return GraphBatch(
             source=source,
             nodes=list(self.nodes.values()),
             relationships=list(self.rels.values()),
-            replace_outgoing=replace,
-            replace_types=REPORT_OWNED if replace else [],
+            replace_outgoing=[*replace, *claims, *results],
+            replace_types=types,
         )
 
 
@@ -88,7 +95,7 @@ def _entity_node(kind: EntityKind, name: str, gazetteer: Gazetteer) -> Node:
     entry = gazetteer.resolve(kind, name)
     if kind == "benchmark":
         if entry is None:
-            return BenchmarkNode(key=name, name=name).to_node()
+            return BenchmarkNode(key=name, name=name, candidate=True).to_node()
         return BenchmarkNode(key=entry.key, name=entry.name, task=entry.task).to_node()
     if kind == "model":
         if entry is None:
@@ -183,9 +190,11 @@ def build_report_batch(
         ).to_node()
     )
     new_claims = 0
+    claims: list[NodeRef] = []
     for row in report.rows:
         claim, is_new = _add_claim(out, index, row.text_as_written, gazetteer, warnings)
         new_claims += is_new
+        claims.append(claim)
         out.rel(
             RelType.ASSERTS,
             report_ref,
@@ -223,7 +232,7 @@ def build_report_batch(
     context = " ".join(filter(None, [report.research_question, report.abstract]))
     _link_entities(out, report_ref, extract(context, gazetteer), gazetteer)
     return BuiltBatch(
-        batch=out.batch(report.source_name, [report_ref]),
+        batch=out.batch(report.source_name, [report_ref], list(dict.fromkeys(claims))),
         report_key=key,
         assertions=len(report.rows),
         new_claims=new_claims,
@@ -256,6 +265,7 @@ def build_records_batch(
         key=file_key, kind="extraction", title=source_name, layout="jsonl", source_name=source_name
     )
     replace: list[NodeRef] = []
+    derived: list[NodeRef] = []  # claims whose links come from extraction alone (none given by the producer)
     new_claims = 0
     for line, record in records:
         if record.report is None:
@@ -275,7 +285,9 @@ def build_records_batch(
             )
         claim, is_new = _add_claim(out, index, record.text, gazetteer, warnings)
         new_claims += is_new
-        if record.entities is not None:
+        if record.entities is None:
+            derived.append(claim)
+        else:
             given = Extraction(
                 benchmarks=tuple(record.entities.benchmarks),
                 languages=tuple(record.entities.languages),
@@ -307,7 +319,7 @@ def build_records_batch(
                 line=line,
             )
     return BuiltBatch(
-        batch=out.batch(source_name, replace),
+        batch=out.batch(source_name, replace, list(dict.fromkeys(derived))),
         report_key=file_key,
         assertions=len(records),
         new_claims=new_claims,

@@ -225,6 +225,7 @@ class BenchmarkNode(_TypedNode):
 
     name: str
     task: str | None = None
+    candidate: bool = False  # found by context ("the GLUECoS benchmark"), not in the gazetteer
 
 
 class LanguageNode(_TypedNode):

@@ -141,3 +141,36 @@ def test_bad_claim_file_is_rejected_whole(store: EmbeddedStore, gazetteer: Gazet
     [outcome] = Ingestor(store, gazetteer).ingest([claims]).outcomes
     assert outcome.errors == ["bad.jsonl:2: a claim needs a source: set 'report' or a non-empty 'papers'"]
     assert store.stats().nodes["Claim"] == 0
+
+
+def test_reingesting_after_the_gazetteer_changes_replaces_entities_and_results(tmp_path: Path) -> None:
+    """The old gazetteer's links and results go; the graph is what a fresh ingest with the new one gives."""
+    from claimgraph.services import ClaimGraph
+    from kg.settings import Settings
+    from tests.conftest import SEEDS
+
+    extra = tmp_path / "extra.toml"  # "XTREME and XGLUE" now name one benchmark; PAWS-X is renamed
+    extra.write_text(
+        '[[benchmark]]\nname = "PAWS-X"\naliases = ["PAWS-Xtra"]\n\n'
+        '[[benchmark]]\nname = "CrossBench"\naliases = ["PAWS-X", "XNLI"]\n',
+        encoding="utf-8",
+    )
+    changed = ClaimGraph(Settings(data_dir=tmp_path / "a"))
+    changed.ingestion.ingest([SEEDS], link_paraphrases=False)
+    before = changed.queries.stats()
+    changed = ClaimGraph(Settings(data_dir=tmp_path / "a", gazetteer=extra))
+    again = changed.ingestion.ingest([SEEDS], link_paraphrases=False)
+    assert again.files.ok and any(o.status == "ingested" for o in again.files.outcomes)
+    fresh = ClaimGraph(Settings(data_dir=tmp_path / "b", gazetteer=extra))
+    fresh.ingestion.ingest([SEEDS], link_paraphrases=False)
+    after, expected = changed.queries.stats(), fresh.queries.stats()
+    for label in ("Claim", "Result"):
+        assert after.nodes[label] == expected.nodes[label], (label, before.nodes[label], after.nodes[label])
+    for rel in ("ABOUT", "MENTIONS", "REPORTS", "ON"):
+        assert after.relationships[rel] == expected.relationships[rel], rel
+    xnli = {c.key for c in changed.queries.find(changed.queries.query(benchmark="CrossBench"))}
+    assert xnli == {c.key for c in fresh.queries.find(fresh.queries.query(benchmark="CrossBench"))} and xnli
+    assert not any("XNLI" in c.benchmarks for c in changed.queries.claims())  # the old links are gone
+    assert {o.status for o in changed.ingestion.ingest([SEEDS], link_paraphrases=False).files.outcomes} == {
+        "unchanged"
+    }  # and a third ingest changes nothing
