@@ -34,15 +34,17 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _IMPROVEMENT = re.compile(r"improv|gain|increas|boost|outperform|better|higher|\+", re.IGNORECASE)
-# a score verb, unless it is what a gain does ("gains reach 3.5 points" is still a gain)
+# a score verb just before the number ("reaches 72.4", "obtains 38.5 BLEU"), unless it is what a gain does
+# ("gains reach 3.5 points") or a noun a change is measured by ("improves the score by 1.8 points")
 _ABSOLUTE = re.compile(
-    r"(?<!gains\s)(?<!gain\s)(?<!improvements\s)(?<!improvement\s)\b(?:reach\w*|achiev\w*|scor\w*|obtain\w*|attain\w*)\b",
+    r"(?<!gains\s)(?<!gain\s)(?<!improvements\s)(?<!improvement\s)"
+    r"\b(?:reach\w*|achiev\w*|scor\w*|obtain\w*|attain\w*)\s+(?:(?!by\b)\w+\s+){0,3}$",
     re.IGNORECASE,
 )
 _GAP = re.compile(r"\bgap|drop|decreas|lower|worse|degrad|behind|fall|trail|lag|−|\bloss", re.IGNORECASE)
 _NOT_A_RESULT = re.compile(
     r"^\s*(?:tasks?|languages?|papers?|layers?|parameters?|examples?|epochs?|times|[BMK]\b|x\b|"
-    r"billion|million|thousand|claims?|datasets?|models?|steps?|hours?|days?|years?)",
+    r"billion|million|thousand|claims?|datasets?|models?|steps?|hours?|days?|years?|-?shots?\b)",
     re.IGNORECASE,
 )
 #: "3% of the parameters", "10% of the training data": a share of something, not a score.
@@ -145,7 +147,10 @@ def _metric(unit: str | None, after: str) -> str | None:
     return "accuracy" if word.lower() == "accuracy" else word.upper()
 
 
-_KIND_AFTER = re.compile(r"^\s*(?:(?P<up>improvement|gain|increase|boost)|(?P<down>drop|decrease|gap|loss))\b", re.I)
+_KIND_AFTER = re.compile(
+    r"^\s*(?:(?P<up>improvement|gain|increase|boost|above|better)|(?P<down>drop|decrease|gap|loss|below|behind|worse))\b",
+    re.I,
+)
 
 
 def _kind(before: str, number: str, after: str = "") -> ResultKind:
@@ -153,7 +158,7 @@ def _kind(before: str, number: str, after: str = "") -> ResultKind:
         return "improvement"
     if number.startswith(("-", "−")):
         return "gap"
-    window = before[-60:]
+    window = before[-100:]
     last_improvement = max((m.end() for m in _IMPROVEMENT.finditer(window)), default=-1)
     last_gap = max((m.end() for m in _GAP.finditer(window)), default=-1)
     last_absolute = max((m.end() for m in _ABSOLUTE.finditer(window)), default=-1)

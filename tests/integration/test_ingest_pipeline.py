@@ -174,3 +174,21 @@ def test_reingesting_after_the_gazetteer_changes_replaces_entities_and_results(t
     assert {o.status for o in changed.ingestion.ingest([SEEDS], link_paraphrases=False).files.outcomes} == {
         "unchanged"
     }  # and a third ingest changes nothing
+
+
+def test_a_benchmark_found_by_context_is_a_queryable_candidate(tmp_path: Path) -> None:
+    from claimgraph.services import ClaimGraph
+    from kg.settings import Settings
+    from schemas.graph import NodeLabel, NodeRef
+    from tests.unit.test_report_parser import make_report
+
+    path = tmp_path / "cs.txt"
+    claim = "Fine-tuning mBERT on code-switched data improves results by 2.5 points on the GLUECoS benchmark."
+    path.write_text(make_report([f"{claim}\t✓\t0.4"]), encoding="utf-8")
+    service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
+    assert service.ingestion.ingest([path], link_paraphrases=False).files.ok
+    [found] = service.queries.claims(benchmark="GLUECoS")
+    assert found.text == claim and [(r.value, r.benchmark) for r in found.results] == [(2.5, "GLUECoS")]
+    node = service.queries.nodes([NodeRef(label=NodeLabel.BENCHMARK, key="GLUECoS")])
+    benchmark = node[NodeRef(label=NodeLabel.BENCHMARK, key="GLUECoS")]
+    assert benchmark is not None and benchmark.props["candidate"] is True

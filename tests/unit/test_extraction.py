@@ -106,3 +106,52 @@ def test_gazetteer_resolves_aliases_case_insensitively(gazetteer: Gazetteer) -> 
         assert entry is not None and entry.key == "PAWS-X"
     language = gazetteer.resolve("language", "Swahili")
     assert language is not None and language.key == "sw"
+
+
+# -- beyond the gazetteer -------------------------------------------------------------------------
+
+
+def test_benchmarks_the_gazetteer_lacks_are_found_by_context(gazetteer: Gazetteer) -> None:
+    e = extract("Our model improves by 3.1 points on GLUECoS and reaches 72.4 F1 on the LinCE benchmark.", gazetteer)
+    assert e.benchmarks == ("GLUECoS", "LinCE") and e.candidates == ("GLUECoS", "LinCE")
+    assert [(r.value, r.kind, r.benchmark) for r in e.results] == [
+        (3.1, "improvement", "GLUECoS"),
+        (72.4, "absolute", "LinCE"),
+    ]
+    assert extract("Our dataset and the Wikipedia corpus are new.", gazetteer).candidates == ()  # not names
+    assert extract("Gains of 2 points on XNLI.", gazetteer).candidates == ()  # known: not a candidate
+
+
+def test_hyphenated_model_sizes_and_code_switched_pairs(gazetteer: Gazetteer) -> None:
+    e = extract("mT5-XXL beats mT5-XL and XLM-R-XL on Hindi-English and Spanish-English code-switched data.", gazetteer)
+    assert e.models == ("mT5", "XLM-R")
+    assert set(e.languages) == {"hi", "en", "es"}
+    assert extract("XLM-RoBERTa-large is the larger one.", gazetteer).models == ("XLM-R Large",)  # an alias wins
+
+
+def test_result_types_gap_score_and_share(gazetteer: Gazetteer) -> None:
+    [gap] = extract("mT5-XXL trails XLM-R on XNLI by 1.2 F1.", gazetteer).results
+    assert (gap.value, gap.kind, gap.benchmark, gap.unit) == (1.2, "gap", "XNLI", "F1")
+    share = extract("The adapter adds roughly 3% of the parameters and improves XNLI by 2.0 points.", gazetteer)
+    assert [(r.value, r.kind) for r in share.results] == [(2.0, "improvement")]
+    [below] = extract("Transfer to Tamil on UD-POS is 20 points below transfer to German.", gazetteer).results
+    assert below.kind == "gap"
+    [score] = extract("Decoupling embeddings improves the XTREME average score by 1.8 points.", gazetteer).results
+    assert score.kind == "improvement"
+    assert extract("We evaluate in the 0-shot setting and gain 7.4% accuracy.", gazetteer).numbers() == {7.4}
+
+
+def test_the_extraction_scorer_counts_what_it_should(gazetteer: Gazetteer) -> None:
+    from bench.extraction_eval import evaluate
+
+    rows = [
+        {"text": "XLM-R improves by 2.1 points on PAWS-X.", "benchmarks": ["PAWS-X"], "models": ["XLM-R"],
+         "languages": [], "results": [{"value": 2.1, "kind": "improvement", "benchmark": "PAWS-X"}]},
+        {"text": "mBERT is evaluated on XNLI.", "benchmarks": ["XNLI", "GLUECoS"], "models": [], "languages": ["sw"],
+         "results": []},
+    ]  # fmt: skip
+    tallies, misses = evaluate(rows, gazetteer)  # type: ignore[arg-type]
+    assert (tallies["benchmarks"].tp, tallies["benchmarks"].fn, tallies["benchmarks"].fp) == (2, 1, 0)
+    assert (tallies["models"].tp, tallies["models"].fp) == (1, 1)  # mBERT was not labelled
+    assert tallies["languages"].recall == 0.0 and tallies["results"].precision == 1.0
+    assert len(misses) == 3
