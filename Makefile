@@ -75,6 +75,8 @@ bench: setup
 	$(BIN)/python -m bench.cypher_bench
 	$(BIN)/python -m bench.nli_bench
 	$(BIN)/python -m bench.api_bench
+	$(BIN)/python -m bench.read_under_write
+	$(BIN)/python -m bench.extraction_eval
 
 clean:
 	rm -rf $(VENV) .claimgraph .pytest_cache .ruff_cache .mypy_cache docker/neo4j/server/target \
