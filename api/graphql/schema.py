@@ -390,8 +390,10 @@ class ErrorCodes(SchemaExtension):
 
 class _Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Log only the unexpected: a ClaimGraph error is the user's answer (with its code), not a server fault."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, ClaimGraphError)]
+        """Log only faults: a ClaimGraph error or a refused query (limits, validation) is the user's answer."""
+        unexpected = [
+            e for e in errors if e.original_error is not None and not isinstance(e.original_error, ClaimGraphError)
+        ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
