@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 
@@ -51,6 +51,19 @@ def report_verdict_filter(
     if verified is None:
         return None
     return "verified" if verified else "unverified"
+
+
+class ClaimFilters(TypedDict, total=False):
+    """What :meth:`QueryService.query` takes, for the calls that pass it through."""
+
+    benchmark: str | None
+    language: str | None
+    model: str | None
+    report_verdict: ReportVerdict | None
+    verdict: VerdictFilter | None
+    text_contains: str | None
+    after: str | None
+    descending: bool
 
 
 _ENTITY_LABEL = {"benchmark": NodeLabel.BENCHMARK, "model": NodeLabel.MODEL, "language": NodeLabel.LANGUAGE}
@@ -127,20 +140,9 @@ class QueryService:
         with self._ws.store(read_only=True) as store:
             return store.find_claims(query)
 
-    def claims(
-        self,
-        *,
-        benchmark: str | None = None,
-        language: str | None = None,
-        model: str | None = None,
-        report_verdict: ReportVerdict | None = None,
-        verdict: VerdictFilter | None = None,
-    ) -> list[ClaimView]:
-        return self.find(
-            self.query(
-                benchmark=benchmark, language=language, model=model, report_verdict=report_verdict, verdict=verdict
-            )
-        )
+    def claims(self, **filters: Unpack[ClaimFilters]) -> list[ClaimView]:
+        """Claims matching entity names as a user types them (see :meth:`query`)."""
+        return self.find(self.query(**filters))
 
     def claim(self, key_or_prefix: str) -> ClaimView:
         return self.find(ClaimQuery(keys=[self.claim_key(key_or_prefix)]))[0]
