@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -133,14 +134,35 @@ def _read_text(path: Path) -> str:
         raise ParseError([SourceIssue(path.name, line, f"not UTF-8 text (byte offset {exc.start})")]) from exc
 
 
-class Ingestor:
-    """Writes files into a store, one transaction per file."""
+@dataclass
+class _Prepared:
+    """A file parsed and built, waiting for its group's transaction."""
 
-    def __init__(self, store: GraphStore, gazetteer: Gazetteer) -> None:
+    path: Path
+    kind: Literal["report", "claims"]
+    built: BuiltBatch
+    batch: GraphBatch
+
+
+class Ingestor:
+    """Writes files into a store, several reports per transaction (group commit), each atomic on its own.
+
+    A group's batches go to :meth:`GraphStore.apply_many`: one commit (one fsync, one round trip
+    per statement kind on a server) for ``group_size`` files, a savepoint or pre-check per file, so
+    a bad file still fails alone and every file gets its own exact summary.
+    """
+
+    def __init__(self, store: GraphStore, gazetteer: Gazetteer, *, group_size: int = 1) -> None:
         self.store = store
         self.gazetteer = gazetteer
+        self.group_size = max(1, group_size)
         self._index: ClaimIndex | None = None
         self._titles: dict[str, str] | None = None
+        # what the group not yet committed will have written: later files of the group see it
+        self._pending_reports: set[str] = set()
+        self._pending_results: dict[NodeRef, set[NodeRef]] = {}
+        #: keys of the claims of every batch that changed the graph (the paraphrase pass's input)
+        self.touched_claims: set[str] = set()
 
     def _claim_index(self) -> ClaimIndex:
         if self._index is None:
@@ -156,7 +178,7 @@ class Ingestor:
         if path.suffix.lower() in CLAIMS_SUFFIXES:
             records = parse_claims_jsonl(text, path.name)
             named = {r.report for _, r in records if r.report is not None}
-            existing = {key for key in named if self._report_exists(key)}
+            existing = {key for key in named if key in self._pending_reports or self._report_exists(key)}
             return "claims", build_records_batch(records, path.name, index, self.gazetteer, existing)
         report = parse_report(text, path.name)
         if self._titles is None:
@@ -170,24 +192,43 @@ class Ingestor:
         """The batch, also deleting the Result nodes its claims no longer report (a changed gazetteer or extractor).
 
         A Result's key includes its claim's, so a result that the claim's new extraction does not give again
-        belongs to no one once the claim's links are replaced.
+        belongs to no one once the claim's links are replaced. Results written by earlier files of the
+        same group count too: they are not in the store yet.
         """
         claims = [ref for ref in batch.replace_outgoing if ref.label == NodeLabel.CLAIM]
         if not claims or RelType.REPORTS not in batch.replace_types:
             return batch
         kept = {node.ref for node in batch.nodes}
-        stale = [
-            result.ref
-            for rows in self.store.related(claims, RelType.REPORTS, "out").values()
-            for _, result in rows
-            if result.ref not in kept
-        ]
+        stored = {
+            claim: {result.ref for _, result in rows}
+            for claim, rows in self.store.related(claims, RelType.REPORTS, "out").items()
+        }
+        stale = sorted(
+            {
+                result
+                for claim in claims
+                for result in stored.get(claim, set()) | self._pending_results.get(claim, set())
+                if result not in kept
+            },
+            key=lambda ref: ref.key,
+        )
         return batch.model_copy(update={"delete_nodes": [*batch.delete_nodes, *stale]}) if stale else batch
 
-    def ingest_file(self, path: Path) -> SourceOutcome:
+    def _remember_pending(self, built: BuiltBatch, batch: GraphBatch) -> None:
+        if built.report_key:
+            self._pending_reports.add(built.report_key)
+        for claim in (ref for ref in batch.replace_outgoing if ref.label == NodeLabel.CLAIM):
+            self._pending_results[claim] = set()
+        for rel in batch.relationships:
+            if rel.type == RelType.REPORTS:
+                self._pending_results.setdefault(rel.start, set()).add(rel.end)
+
+    def prepare(self, path: Path) -> _Prepared | SourceOutcome:
+        """Parse and build one file (no write): what its group will apply, or why it failed."""
         kind: Literal["report", "claims"] = "claims" if path.suffix.lower() in CLAIMS_SUFFIXES else "report"
         try:
             _, built = self._build(path, _read_text(path))
+            batch = self._without_stale_results(built.batch)
         except ParseError as exc:
             # the index may have seen claims of this file before it failed: rebuild it
             self._index = None
@@ -200,22 +241,56 @@ class Ingestor:
                 f"{path}: could not be read as a {kind} file ({type(exc).__name__}: {exc}); nothing from it was written"
             )
             return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[reason])
+        self._remember_pending(built, batch)
+        return _Prepared(path, kind, built, batch)
+
+    def commit(self, group: list[_Prepared | SourceOutcome]) -> list[SourceOutcome]:
+        """Apply a group's batches in one transaction; the outcome of every file, in order."""
+        ready = [item for item in group if isinstance(item, _Prepared)]
         try:
-            written = self.store.apply(self._without_stale_results(built.batch))
-        except Exception as exc:  # StoreError, or a driver's own: the batch is atomic, so nothing was written
-            self._index = None
-            why = str(exc) if isinstance(exc, StoreError) else f"the store rejected it ({type(exc).__name__}: {exc})"
-            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path.name}: {why}"])
-        return SourceOutcome(
-            path=str(path),
-            kind=kind,
-            status="ingested" if written.changed else "unchanged",
-            report=built.report_key,
-            assertions=built.assertions,
-            new_claims=built.new_claims if written.changed else 0,
-            written=written,
-            warnings=built.warnings,
-        )
+            written = self.store.apply_many([item.batch for item in ready]) if ready else []
+        except Exception as exc:  # the group's transaction itself failed: nothing of it was written
+            written = [exc] * len(ready)
+        self._pending_reports.clear()
+        self._pending_results.clear()
+        by_path = dict(zip((id(item) for item in ready), written, strict=True))
+        outcomes: list[SourceOutcome] = []
+        for item in group:
+            if isinstance(item, SourceOutcome):
+                outcomes.append(item)
+                continue
+            result = by_path[id(item)]
+            if isinstance(result, Exception):
+                self._index = None
+                why = (
+                    str(result)
+                    if isinstance(result, StoreError)
+                    else f"the store rejected it ({type(result).__name__}: {result})"
+                )
+                outcomes.append(
+                    SourceOutcome(
+                        path=str(item.path), kind=item.kind, status="failed", errors=[f"{item.path.name}: {why}"]
+                    )
+                )
+                continue
+            if result.changed:
+                self.touched_claims.update(n.key for n in item.batch.nodes if n.label == NodeLabel.CLAIM)
+            outcomes.append(
+                SourceOutcome(
+                    path=str(item.path),
+                    kind=item.kind,
+                    status="ingested" if result.changed else "unchanged",
+                    report=item.built.report_key,
+                    assertions=item.built.assertions,
+                    new_claims=item.built.new_claims if result.changed else 0,
+                    written=result,
+                    warnings=item.built.warnings,
+                )
+            )
+        return outcomes
+
+    def ingest_file(self, path: Path) -> SourceOutcome:
+        return self.commit([self.prepare(path)])[0]
 
     def ingest(
         self,
@@ -227,9 +302,18 @@ class Ingestor:
         files, outcomes = discover(paths)
         if on_start is not None:
             on_start(len(files))
+        group: list[_Prepared | SourceOutcome] = []
+
+        def flush() -> None:
+            for outcome in self.commit(group):
+                outcomes.append(outcome)
+                if on_file is not None:
+                    on_file(Path(outcome.path), outcome)
+            group.clear()
+
         for path in files:
-            outcome = self.ingest_file(path)
-            outcomes.append(outcome)
-            if on_file is not None:
-                on_file(path, outcome)
+            group.append(self.prepare(path))
+            if sum(isinstance(item, _Prepared) for item in group) >= self.group_size:
+                flush()
+        flush()
         return IngestResult(outcomes=outcomes)

@@ -13,9 +13,10 @@ Paraphrases are *not* merged here: they are linked by :mod:`kg.paraphrase`.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import Literal
+
+from sortedcontainers import SortedList
 
 from kg.text import clean_text, looks_truncated, match_text, stable_key
 
@@ -48,18 +49,24 @@ class ClaimIndex:
     def __init__(self, known: list[KnownClaim] | None = None) -> None:
         self._key_by_match: dict[str, str] = {}
         self._best: dict[str, KnownClaim] = {}  # key -> the claim's best text so far
-        self._sorted: list[str] = []  # every known match text, for prefix search
+        # every known match text, for prefix search; a SortedList, as inserting into a plain sorted list
+        # moves half of it each time (quadratic: minutes at a million claims)
+        self._sorted: SortedList[str] = SortedList()
         self._truncated: dict[str, str] = {}  # truncated match text -> key
         self._truncated_lengths: set[int] = set()  # lengths of those texts: the only prefixes worth looking up
-        for claim in known or []:
-            self._remember(claim.match, claim)
+        claims = known or []
+        matches = [claim.match for claim in claims]
+        self._sorted.update(set(matches))
+        self._key_by_match.update(dict.fromkeys(matches, ""))  # placeholders: _remember fills them in
+        for match, claim in zip(matches, claims, strict=True):
+            self._remember(match, claim)
 
     def __len__(self) -> int:
         return len(self._best)
 
     def _remember(self, match: str, claim: KnownClaim) -> None:
         if match not in self._key_by_match:
-            bisect.insort(self._sorted, match)
+            self._sorted.add(match)
         self._key_by_match[match] = claim.key
         if claim.truncated and match == claim.match:
             self._truncated[match] = claim.key
@@ -70,9 +77,8 @@ class ClaimIndex:
 
     def _extending(self, prefix: str) -> set[str]:
         """Keys of known claims whose match text starts with ``prefix``."""
-        start = bisect.bisect_left(self._sorted, prefix)
         keys: set[str] = set()
-        for match in self._sorted[start:]:
+        for match in self._sorted.irange(minimum=prefix):
             if not match.startswith(prefix):
                 break
             keys.add(self._key_by_match[match])

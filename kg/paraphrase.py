@@ -17,6 +17,7 @@ Mutual entailment with the NLI model is the planned fifth signal (NLI-model issu
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kg.extraction import extract
+from kg.ann import pairs_within
+from kg.extraction import Extraction, extract
 from kg.gazetteer import Gazetteer
 from kg.text import content_tokens
 
@@ -68,70 +70,110 @@ def _compatible(small: frozenset[object], large: frozenset[object], truncated: b
     return small <= large if truncated else small == large
 
 
+def pair_link(
+    a: ClaimText, b: ClaimText, ea: Extraction, eb: Extraction, cosine: float, config: ParaphraseConfig
+) -> ParaphraseLink | None:
+    """The link between two claims whose cosine is already known to pass, or None if another gate blocks it."""
+    pairs = ((ea, a.truncated), (eb, b.truncated))
+    (small, small_cut), (large, _) = sorted(pairs, key=lambda p: not p[1])
+    if not _compatible(small.entity_signature(), large.entity_signature(), small_cut):
+        return None
+    if not _compatible(small.numbers(), large.numbers(), small_cut):
+        return None
+    overlap = _overlap(content_tokens(a.text), content_tokens(b.text))
+    if overlap < config.min_overlap:
+        return None
+    first, second = sorted((a.key, b.key))
+    return ParaphraseLink(first, second, round(cosine, 4), round(overlap, 4))
+
+
 def find_paraphrases(
     claims: list[ClaimText], embeddings: Matrix, gazetteer: Gazetteer, config: ParaphraseConfig
 ) -> list[ParaphraseLink]:
-    """Pure: the paraphrase pairs among ``claims`` given their unit-norm embeddings (row-aligned)."""
-    if len(claims) < 2:
-        return []
-    extractions = [extract(c.text, gazetteer) for c in claims]
-    tokens = [content_tokens(c.text) for c in claims]
-    links: list[ParaphraseLink] = []
-    chunk = 1024
-    for start in range(0, len(claims), chunk):
-        sims = embeddings[start : start + chunk] @ embeddings.T
-        rows, cols = np.nonzero(sims >= config.min_cosine)
-        for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            i = start + r
-            if j <= i:
-                continue
-            a, b = claims[i], claims[j]
-            ea, eb = extractions[i], extractions[j]
-            pairs = ((ea, a.truncated), (eb, b.truncated))
-            (small, small_cut), (large, _) = sorted(pairs, key=lambda p: not p[1])
-            if not _compatible(small.entity_signature(), large.entity_signature(), small_cut):
-                continue
-            if not _compatible(small.numbers(), large.numbers(), small_cut):
-                continue
-            overlap = _overlap(tokens[i], tokens[j])
-            if overlap < config.min_overlap:
-                continue
-            first, second = sorted((a.key, b.key))
-            links.append(ParaphraseLink(first, second, round(float(sims[r, j]), 4), round(overlap, 4)))
+    """Pure: the paraphrase pairs among ``claims`` given their unit-norm embeddings (row-aligned).
+
+    Candidates come from :func:`kg.ann.pairs_within` (exact below a few thousand claims, HNSW
+    above), so the pass grows with n log n, not n².
+    """
+    extractions: dict[int, Extraction] = {}
+
+    def extraction(i: int) -> Extraction:
+        if i not in extractions:
+            extractions[i] = extract(claims[i].text, gazetteer)
+        return extractions[i]
+
+    links = [
+        link
+        for i, j, cosine in pairs_within(embeddings, config.min_cosine)
+        if (link := pair_link(claims[i], claims[j], extraction(i), extraction(j), cosine, config)) is not None
+    ]
     return sorted(links, key=lambda link: (link.a, link.b))
 
 
 class EmbeddingCache:
-    """Embeddings by text hash, one ``.npz`` per model, so re-runs embed only new claims."""
+    """Embeddings by text hash in ``embeddings.sqlite``, one table row per (model, text).
+
+    SQLite rather than one ``.npz`` rewritten whole: a run that adds ten claims to a million
+    writes ten rows, and a killed run keeps every chunk it had committed.
+    """
 
     def __init__(self, directory: Path, model: str) -> None:
-        digest = hashlib.sha256(model.encode()).hexdigest()[:12]
-        self.path = directory / f"embeddings-{digest}.npz"
-        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
-        self._dirty = False
-        if self.path.exists():
-            with np.load(self.path) as data:
-                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        self.path = directory / "embeddings.sqlite"
+        self.model = hashlib.sha256(model.encode()).hexdigest()[:12]
+        self._conn: sqlite3.Connection | None = None
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+                " WITHOUT ROWID"
+            )
+            self._conn = conn
+        return self._conn
 
     @staticmethod
     def _key(text: str) -> str:
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def lookup(self, texts: list[str], compute: EmbedFn) -> Matrix:
-        missing = sorted({t for t in texts if self._key(t) not in self._vectors})
-        if missing:
-            for text, vector in zip(missing, compute(missing), strict=True):
-                self._vectors[self._key(text)] = vector
-            self._dirty = True
-        return np.stack([self._vectors[self._key(t)] for t in texts]).astype(np.float32)
+    def _stored(self, hashes: list[str]) -> dict[str, Matrix]:
+        found: dict[str, Matrix] = {}
+        conn = self._db()
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for digest, blob in conn.execute(
+                f"SELECT hash, vector FROM vectors WHERE model=? AND hash IN ({marks})", (self.model, *chunk)
+            ):
+                found[digest] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def lookup(self, texts: list[str], compute: EmbedFn, chunk: int = 4096) -> Matrix:
+        """Vectors for ``texts`` (row-aligned); only texts never seen are computed, ``chunk`` at a time, each chunk
+        committed before the next is computed."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        hashes = [self._key(t) for t in texts]
+        vectors = self._stored(sorted(set(hashes)))
+        missing = sorted({t for t, h in zip(texts, hashes, strict=True) if h not in vectors})
+        conn = self._db()
+        for start in range(0, len(missing), chunk):
+            part = missing[start : start + chunk]
+            computed = np.asarray(compute(part), dtype=np.float32)
+            rows = [(self.model, self._key(t), v.tobytes()) for t, v in zip(part, computed, strict=True)]
+            conn.execute("BEGIN")
+            conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+            conn.execute("COMMIT")
+            for (_, digest, _), vector in zip(rows, computed, strict=True):
+                vectors[digest] = vector
+        return np.stack([vectors[h] for h in hashes]).astype(np.float32)
 
     def save(self) -> None:
-        if not self._dirty:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(self._vectors))
-        vectors = np.stack(list(self._vectors.values()))
-        tmp = self.path.with_name(self.path.stem + ".tmp.npz")
-        np.savez(tmp, keys=keys, vectors=vectors)
-        tmp.replace(self.path)
-        self._dirty = False
+        """Kept for callers of the old cache: every chunk is already committed."""
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

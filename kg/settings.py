@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     )
     gazetteer: Path | None = Field(default=None, description="Extra gazetteer TOML merged over the built-in one.")
     paraphrase_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
+    ingest_group_size: int = Field(
+        default=64, ge=1, le=10_000, description="Report files per write transaction (group commit)."
+    )
     nli_model: str = Field(
         default="claimgraph-nli-minilm", description="NLI cross-encoder: the shipped model, a hub id or a local path."
     )

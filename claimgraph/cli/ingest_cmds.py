@@ -60,12 +60,25 @@ def ingest(
                 "ok": result.ok,
                 "files": [o.model_dump(mode="json") for o in result.outcomes],
                 "paraphrase_links": run.paraphrase_links.model_dump(mode="json") if run.paraphrase_links else None,
+                "paraphrase_pass": None
+                if run.paraphrase is None
+                else {
+                    "claims_indexed": run.paraphrase.claims_indexed,
+                    "seconds": round(run.paraphrase.seconds, 3),
+                    "full": run.paraphrase.full,
+                },
                 "papers": run.papers.model_dump(mode="json") if run.papers else None,
             }
         )
     else:
         out.print(render.ingest_table(result))
         out.print(render.paraphrase_line(run.paraphrase_links))
+        if run.paraphrase is not None:
+            scope = "every claim" if run.paraphrase.full else "new and changed claims"
+            out.print(
+                f"[dim]paraphrase pass: {run.paraphrase.claims_indexed} {scope} embedded and compared "
+                f"in {run.paraphrase.seconds:.1f} s[/]"
+            )
         if run.papers is not None:
             out.print(render.papers_line(run.papers))
         ingested = sum(o.status == "ingested" for o in result.outcomes)

@@ -1,11 +1,15 @@
 """Ingest: report and claim files into the graph, then the derived paraphrase links.
 
-Each file is one transaction (:class:`ingest.pipeline.Ingestor`); paraphrase links are
-recomputed over all claims afterwards and replace the previous set as one derived layer.
+Files go in by groups of reports per transaction (:class:`ingest.pipeline.Ingestor`).
+Paraphrase links are then updated incrementally: only the claims this ingest wrote are
+embedded and compared, through the HNSW index kept beside the store
+(:mod:`kg.paraphrase_index`); ``kg paraphrases --relink`` recomputes the whole layer.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +17,21 @@ from pathlib import Path
 from claimgraph.services.papers import PaperService
 from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
-from kg.paraphrase import ClaimText, ParaphraseConfig, ParaphraseLink, find_paraphrases
+from kg.paraphrase import ClaimText, ParaphraseConfig, ParaphraseLink
+from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
 from kg.store import GraphStore
-from schemas.graph import NodeLabel, NodeRef, Relationship, RelType, WriteSummary
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import PapersOutcome
+
+
+@dataclass(frozen=True)
+class ParaphrasePass:
+    """What one paraphrase pass did: the links written, how many claims it embedded and compared, its time."""
+
+    links: WriteSummary
+    claims_indexed: int
+    seconds: float
+    full: bool  # every claim recomputed (first pass, --relink), not just the new ones
 
 
 @dataclass(frozen=True)
@@ -24,8 +39,20 @@ class IngestRun:
     """Everything one `kg ingest` did: per-file outcomes, paraphrase links, the papers step."""
 
     files: IngestResult
-    paraphrase_links: WriteSummary | None
+    paraphrase: ParaphrasePass | None
     papers: PapersOutcome | None
+
+    @property
+    def paraphrase_links(self) -> WriteSummary | None:
+        return None if self.paraphrase is None else self.paraphrase.links
+
+
+def _claim_text(node: Node) -> ClaimText:
+    return ClaimText(node.key, str(node.props.get("text", "")), bool(node.props.get("truncated")))
+
+
+def _claim_ref(key: str) -> NodeRef:
+    return NodeRef(label=NodeLabel.CLAIM, key=key)
 
 
 class IngestService:
@@ -45,36 +72,97 @@ class IngestService:
     ) -> IngestRun:
         """Ingest files; then link paraphrases and (``papers=True``) fetch the cited papers."""
         with self._ws.store() as store:
-            result = Ingestor(store, self._ws.gazetteer).ingest(paths, on_file=on_file, on_start=on_start)
-            links = self._link_paraphrases(store) if link_paraphrases else None
+            ingestor = Ingestor(store, self._ws.gazetteer, group_size=self._ws.settings.ingest_group_size)
+            result = ingestor.ingest(paths, on_file=on_file, on_start=on_start)
+            links = self._link_paraphrases(store, touched=ingestor.touched_claims) if link_paraphrases else None
             fetched = self._papers.fetch_into(store, ids=None, refresh=False, offline=offline) if papers else None
-        return IngestRun(files=result, paraphrase_links=links, papers=fetched)
+        return IngestRun(files=result, paraphrase=links, papers=fetched)
 
     def link_paraphrases(self) -> WriteSummary:
+        """Recompute every paraphrase link from scratch (the index too) and make them the complete set."""
         with self._ws.store() as store:
-            return self._link_paraphrases(store)
+            return self._link_paraphrases(store, touched=None).links
 
     def paraphrase_config(self) -> ParaphraseConfig:
         settings = self._ws.settings
         return ParaphraseConfig(min_cosine=settings.paraphrase_threshold, model=settings.embedding_model)
 
-    def _link_paraphrases(self, store: GraphStore) -> WriteSummary:
+    def paraphrase_folder(self) -> Path:
+        """Where the paraphrase index of this store lives: in the data directory, one folder per store."""
+        settings = self._ws.settings
+        if settings.store is None:
+            return settings.data_dir / "paraphrase"
+        digest = hashlib.sha256(settings.store_uri().encode()).hexdigest()[:12]
+        return settings.data_dir / "paraphrase" / digest
+
+    def _link_paraphrases(self, store: GraphStore, touched: set[str] | None) -> ParaphrasePass:
+        started = time.perf_counter()
+        index = ParaphraseIndex(self.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
+        try:
+            if touched is None or index.live_count == 0:
+                summary, indexed = self._relink_all(store, index)
+                return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=True)
+            found = store.get_nodes([_claim_ref(k) for k in sorted(touched)])
+            present = [_claim_text(node) for node in found.values() if node is not None]
+            updates = [
+                index.update(present, [ref.key for ref, node in found.items() if node is None], self._ws.gazetteer)
+            ]
+            if index.reconcile_needed(store.stats().nodes[NodeLabel.CLAIM]):
+                updates.append(self._reconcile(store, index))
+            summary = store.apply(self._links_batch(store, updates))
+            index.commit()
+            indexed = sum(update.indexed for update in updates)
+            return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=False)
+        finally:
+            index.close()
+
+    def _relink_all(self, store: GraphStore, index: ParaphraseIndex) -> tuple[WriteSummary, int]:
+        index.reset()
+        update = index.update([_claim_text(n) for n in store.iter_nodes(NodeLabel.CLAIM)], [], self._ws.gazetteer)
+        method = index.config.method
+        links = [_relationship(link, method) for link in update.links]
+        summary = store.replace_relationships(RelType.PARAPHRASE_OF, links)
+        index.commit()
+        return summary, update.indexed
+
+    def _reconcile(self, store: GraphStore, index: ParaphraseIndex) -> IndexUpdate:
+        """Index what the store holds and the index does not (claims written without the pass), retire the rest."""
+        live = index.live_claims()
+        in_store = {node.key: _claim_text(node) for node in store.iter_nodes(NodeLabel.CLAIM)}
+        differing = [c for key, c in in_store.items() if live.get(key) != (c.text, c.truncated)]
+        return index.update(differing, sorted(set(live) - set(in_store)), self._ws.gazetteer)
+
+    def _links_batch(self, store: GraphStore, updates: list[IndexUpdate]) -> GraphBatch:
+        """The new links; for claims whose text changed, their old links are replaced, not kept beside."""
+        links = {(link.a, link.b): link for update in updates for link in update.links}
         config = self.paraphrase_config()
-        claims = [
-            ClaimText(n.key, str(n.props.get("text", "")), bool(n.props.get("truncated")))
-            for n in store.iter_nodes(NodeLabel.CLAIM)
+        rels = [_relationship(link, config.method) for link in links.values()]
+        changed = set().union(*(update.changed for update in updates))
+        if not changed:
+            return GraphBatch(source="paraphrase links", relationships=rels)
+        refs = [_claim_ref(k) for k in sorted(changed)]
+        starts = set(changed)
+        for rows in store.related(refs, RelType.PARAPHRASE_OF, "in").values():
+            starts.update(rel.start.key for rel, _ in rows)
+        start_refs = [_claim_ref(k) for k in sorted(starts)]
+        kept = [
+            rel
+            for rows in store.related(start_refs, RelType.PARAPHRASE_OF, "out").values()
+            for rel, _ in rows
+            if rel.start.key not in changed and rel.end.key not in changed
         ]
-        links: list[ParaphraseLink] = []
-        if len(claims) >= 2:
-            vectors = self._ws.embed_cached([c.text for c in claims])
-            links = find_paraphrases(claims, vectors, self._ws.gazetteer, config)
-        rels = [
-            Relationship(
-                type=RelType.PARAPHRASE_OF,
-                start=NodeRef(label=NodeLabel.CLAIM, key=link.a),
-                end=NodeRef(label=NodeLabel.CLAIM, key=link.b),
-                props={"score": link.cosine, "overlap": link.overlap, "method": config.method},
-            )
-            for link in links
-        ]
-        return store.replace_relationships(RelType.PARAPHRASE_OF, rels)
+        return GraphBatch(
+            source="paraphrase links",
+            relationships=[*rels, *kept],
+            replace_outgoing=start_refs,
+            replace_types=[RelType.PARAPHRASE_OF],
+        )
+
+
+def _relationship(link: ParaphraseLink, method: str) -> Relationship:
+    return Relationship(
+        type=RelType.PARAPHRASE_OF,
+        start=_claim_ref(link.a),
+        end=_claim_ref(link.b),
+        props={"score": link.cosine, "overlap": link.overlap, "method": method},
+    )

@@ -64,6 +64,20 @@ class GraphStore(ABC):
     def apply(self, batch: GraphBatch) -> WriteSummary:
         """Apply one batch atomically: all of it or, on any error, none of it."""
 
+    def apply_many(self, batches: list[GraphBatch]) -> list[WriteSummary | Exception]:
+        """Apply several batches, each atomically on its own: a summary or the error, per batch, in order.
+
+        Backends override this to commit the group at once (group commit): one fsync or one
+        round trip per statement kind for many reports. This default applies them one by one.
+        """
+        outcomes: list[WriteSummary | Exception] = []
+        for batch in batches:
+            try:
+                outcomes.append(self.apply(batch))
+            except Exception as exc:  # the batch is atomic: it wrote nothing; the rest still go in
+                outcomes.append(exc)
+        return outcomes
+
     def replace_relationships(self, rel_type: RelType, relationships: list[Relationship]) -> WriteSummary:
         """Make ``relationships`` the complete set of ``rel_type`` (used for derived links)."""
         current = {r.identity: r for r in self.iter_relationships(rel_type)}

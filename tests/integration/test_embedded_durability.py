@@ -1,9 +1,10 @@
-"""The embedded store's durability promises: journal, atomic snapshots, lock, killed writers."""
+"""The embedded store's durability promises: committed means on disk, group commit, import, lock, killed writers."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import StoreError, StoreLockedError
-from kg.store.embedded import JOURNAL, SNAPSHOT, EmbeddedStore
-from schemas.graph import GraphBatch, Node, NodeLabel, RelType
+from kg.store.embedded import DATABASE, LEGACY_JOURNAL, LEGACY_SNAPSHOT, EmbeddedStore
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.views import ClaimQuery
 
 
@@ -21,51 +22,58 @@ def claim_batch(i: int) -> GraphBatch:
     return GraphBatch(source=f"b{i}", nodes=[Node(label=NodeLabel.CLAIM, key=f"c{i}", props={"text": f"t{i}"})])
 
 
-def test_journal_replays_without_a_snapshot(tmp_path: Path) -> None:
+def test_a_batch_is_on_disk_when_apply_returns(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path)
     store.open()
     store.apply(claim_batch(1))
-    # simulate a crash: no close(), so no snapshot; only the journal holds the batch
-    assert not (tmp_path / SNAPSHOT).exists()
-    assert (tmp_path / JOURNAL).read_text().count("\n") == 1
-    store._journal.close()  # type: ignore[union-attr]  # release the handle as a dying process would
-    store._lock.close()  # type: ignore[union-attr]
-    with EmbeddedStore(tmp_path, read_only=True) as reopened:
-        assert reopened.stats().nodes["Claim"] == 1
+    # no close(): a reader in another connection already sees the committed batch
+    with EmbeddedStore(tmp_path, read_only=True) as reader:
+        assert reader.stats().nodes["Claim"] == 1
+    store.close()
 
 
-def test_torn_last_journal_line_is_ignored_and_trimmed(tmp_path: Path) -> None:
-    with EmbeddedStore(tmp_path, compact_every=10**6) as store:
-        store.apply(claim_batch(1))
-        store._seq = store._snapshot_seq  # keep close() from compacting, to leave the journal in place
-    journal = tmp_path / JOURNAL
-    journal.write_text(
-        '{"seq":1,"batch":{"source":"b1","nodes":[{"label":"Claim","key":"c1","props":{}}]}}\n{"seq":2,"bat'
+def test_group_commit_rolls_back_only_the_bad_batch(tmp_path: Path) -> None:
+    bad = GraphBatch(
+        source="bad",
+        nodes=[Node(label=NodeLabel.CLAIM, key="half", props={})],
+        relationships=[
+            Relationship(
+                type=RelType.ABOUT,
+                start=NodeRef(label=NodeLabel.CLAIM, key="half"),
+                end=NodeRef(label=NodeLabel.BENCHMARK, key="missing"),
+            )
+        ],
     )
     with EmbeddedStore(tmp_path) as store:
-        assert store.stats().nodes["Claim"] == 1
-    assert journal.read_text().count("\n") <= 1
+        outcomes = store.apply_many([claim_batch(1), bad, claim_batch(2)])
+        assert [type(o).__name__ for o in outcomes] == ["WriteSummary", "StoreError", "WriteSummary"]
+        assert "missing node Benchmark:missing" in str(outcomes[1])
+        assert [o.nodes_created for o in outcomes if isinstance(o, WriteSummary)] == [1, 1]
+        assert sorted(n.key for n in store.iter_nodes(NodeLabel.CLAIM)) == ["c1", "c2"]  # nothing of "bad"
 
 
-def test_corrupt_middle_journal_line_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / JOURNAL).write_text('garbage\n{"seq":1,"batch":{"source":"b","nodes":[]}}\n')
+def test_json_snapshot_store_is_imported_once_losing_nothing(tmp_path: Path) -> None:
+    """A data directory of the old store: snapshot at seq 1, journal with seq 1 (already in it) and 2, a torn 3."""
+    (tmp_path / LEGACY_SNAPSHOT).write_text(
+        '{"format":1,"seq":1,"nodes":[{"label":"Claim","key":"c1","props":{"text":"t1"}}],"relationships":[]}'
+    )
+    (tmp_path / LEGACY_JOURNAL).write_text(
+        '{"seq":1,"batch":{"source":"b1","nodes":[{"label":"Claim","key":"c1","props":{"text":"old"}}]}}\n'
+        '{"seq":2,"batch":{"source":"b2","nodes":[{"label":"Claim","key":"c2","props":{"text":"t2"}}]}}\n'
+        '{"seq":3,"bat'
+    )
+    with EmbeddedStore(tmp_path) as store:
+        assert {n.key: n.props["text"] for n in store.iter_nodes(NodeLabel.CLAIM)} == {"c1": "t1", "c2": "t2"}
+    assert not (tmp_path / LEGACY_SNAPSHOT).exists() and (tmp_path / f"{LEGACY_SNAPSHOT}.imported").exists()
+    with EmbeddedStore(tmp_path) as store:  # the second open imports nothing again
+        assert store.stats().nodes["Claim"] == 2
+
+
+def test_corrupt_old_journal_is_an_error_and_imports_nothing(tmp_path: Path) -> None:
+    (tmp_path / LEGACY_JOURNAL).write_text('garbage\n{"seq":1,"batch":{"source":"b","nodes":[]}}\n')
     with pytest.raises(StoreError, match="line 1 is corrupt"):
         EmbeddedStore(tmp_path).open()
-
-
-def test_snapshot_records_its_sequence_so_replay_is_exact(tmp_path: Path) -> None:
-    with EmbeddedStore(tmp_path) as store:
-        store.apply(claim_batch(1))
-        store.apply(claim_batch(2))
-    # crash between snapshot replace and journal truncation: the journal still holds seq 1-2
-    (tmp_path / JOURNAL).write_text(
-        "".join(
-            f'{{"seq":{i},"batch":{{"source":"b{i}","nodes":[{{"label":"Claim","key":"c{i}","props":{{}}}}]}}}}\n'
-            for i in (1, 2)
-        )
-    )
-    with EmbeddedStore(tmp_path) as store:
-        assert store.get_node(claim_batch(1).nodes[0].ref).props == {"text": "t1"}  # not replayed over
+    assert (tmp_path / LEGACY_JOURNAL).exists()
 
 
 def test_second_writer_is_refused(tmp_path: Path) -> None:
@@ -100,9 +108,8 @@ def test_killed_ingest_keeps_every_committed_report_whole(tmp_path: Path, seed_f
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    journal = data_dir / JOURNAL
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not journal.exists() or journal.read_text().count("\n") < 3):
+    while time.monotonic() < deadline and _reports_committed(data_dir) < 3:
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -115,3 +122,13 @@ def test_killed_ingest_keeps_every_committed_report_whole(tmp_path: Path, seed_f
         for report in reports_in:
             assert per_report[report.key] == report.props["claims_extracted"]  # whole, never half
         assert store.find_claims(ClaimQuery())  # and the graph answers queries
+
+
+def _reports_committed(data_dir: Path) -> int:
+    if not (data_dir / DATABASE).exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{data_dir / DATABASE}?mode=ro", uri=True) as conn:
+            return int(conn.execute("SELECT count(*) FROM nodes WHERE label='Report'").fetchone()[0])
+    except sqlite3.Error:  # not created yet
+        return 0

@@ -10,6 +10,7 @@ from claimgraph.services import ClaimGraph
 from kg.gazetteer import Gazetteer
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, find_paraphrases
 from kg.settings import Settings
+from tests.conftest import SEEDS
 
 
 def unit(*values: float) -> np.ndarray:
@@ -103,3 +104,84 @@ def test_seed_paraphrases_precision_and_recall(seeded_dir: Path) -> None:
     precision = len(true_positives) / len(found)
     recall = len(true_positives) / len(expected)
     assert (precision, recall) == (1.0, 1.0), found ^ expected
+
+
+def _pairs(service: ClaimGraph) -> set[tuple[str, str]]:
+    return {(r.start.key, r.end.key) for r in service.queries.paraphrases()}
+
+
+def test_incremental_pass_compares_only_new_claims_and_finds_the_full_pass_links(tmp_path: Path) -> None:
+    """Seeds one report at a time: each pass embeds only that report's new claims, and the links at the end
+    are exactly those of a full pass over every claim."""
+    service = ClaimGraph(Settings(data_dir=tmp_path / "one-by-one"))
+    indexed = []
+    for seed in sorted(SEEDS.iterdir()):
+        run = service.ingestion.ingest([seed])
+        assert run.paraphrase is not None
+        indexed.append((run.paraphrase.claims_indexed, run.files.outcomes[0].new_claims, run.paraphrase.full))
+    assert indexed[0][2] is True and all(not full for _, _, full in indexed[1:])
+    assert [count for count, _, _ in indexed] == [new for _, new, _ in indexed]  # nothing re-embedded
+    again = service.ingestion.ingest(sorted(SEEDS.iterdir()))
+    assert again.paraphrase is not None and again.paraphrase.claims_indexed == 0
+    assert again.paraphrase_links is not None and not again.paraphrase_links.changed
+    incremental = _pairs(service)
+    assert len(incremental) == 4
+    service.ingestion.link_paraphrases()  # the full pass
+    assert _pairs(service) == incremental
+
+
+def test_claims_ingested_without_the_pass_are_picked_up_by_the_next(tmp_path: Path) -> None:
+    seeds = sorted(SEEDS.iterdir())
+    service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
+    service.ingestion.ingest(seeds[:1])
+    service.ingestion.ingest(seeds[1:], link_paraphrases=False)  # the index now misses these claims
+    run = service.ingestion.ingest(seeds[:1])  # nothing new in this file: the pass must notice the gap
+    assert run.paraphrase is not None and run.paraphrase.claims_indexed > 0
+    assert len(_pairs(service)) == 4
+
+
+def test_a_completed_truncated_claim_gets_its_links_recomputed(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    """A claim whose text grows (a full text completes a truncated one) is re-embedded; its stale links go."""
+    from kg.paraphrase_index import ParaphraseIndex
+
+    vectors = {
+        "Most approaches for alignment require supervision signals such as parallel dat": unit(1, 0.1, 0),
+        "Most approaches for alignment require supervision signals such as parallel data.": unit(1, 0.12, 0),
+        "Most approaches for alignment require supervision signals such as parallel data on XNLI.": unit(0, 0, 1),
+    }
+    calls: list[list[str]] = []
+
+    def encoder(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.stack([vectors[t] for t in texts])
+
+    folder = tmp_path / "index"
+    index = ParaphraseIndex(folder, ParaphraseConfig(), encoder, dim=3)
+    cut, other, full = list(vectors)
+    first = index.update([ClaimText("a", cut, True), ClaimText("b", other, False)], [], gazetteer)
+    assert [(link.a, link.b) for link in first.links] == [("a", "b")]
+    index.commit()
+    index.close()
+    reopened = ParaphraseIndex(folder, ParaphraseConfig(), encoder, dim=3)
+    assert reopened.live_count == 2
+    second = reopened.update([ClaimText("a", full, False)], [], gazetteer)
+    assert second.changed == {"a"} and second.links == []  # the completed text points elsewhere now
+    assert calls[-1] == [full]
+    reopened.close()
+
+
+def test_hnsw_candidates_find_every_pair_the_exact_search_finds() -> None:
+    """Above the exact-search size the pairs come from HNSW: on clustered vectors it misses none."""
+    from kg.ann import EXACT_BELOW, pairs_within
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(EXACT_BELOW // 4, 48)).astype(np.float32)
+    points = centres[rng.integers(0, len(centres), EXACT_BELOW + 500)] + rng.normal(
+        scale=0.25, size=(EXACT_BELOW + 500, 48)
+    ).astype(np.float32)
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    sims = points @ points.T
+    exact = {(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(sims >= 0.9, k=1)), strict=True)}
+    found = {(i, j) for i, j, _ in pairs_within(points, 0.9)}
+    assert len(exact) > 1000
+    assert found == exact

@@ -1,0 +1,119 @@
+"""Approximate nearest neighbours over unit vectors: the candidate generator of the paraphrase pass.
+
+faiss-cpu's ``IndexHNSWFlat`` (inner product, so cosine for unit vectors). Chosen by
+``bench/ann_choice.py`` (50k clustered 384-d vectors): faiss, hnswlib and usearch all found
+every pair at cosine ≥ 0.75; faiss built and searched within 10 % of hnswlib, which ships
+only as a source distribution (a C++ compiler at install time), and faiss had the best
+recall@16. The flat storage keeps the exact vectors, so the cosine a link records is exact;
+only *which* pairs are looked at is approximate.
+
+Below :data:`EXACT_BELOW` vectors a chunked matrix product is both exact and faster than
+building a graph, so small corpora (the seeds, tests) never touch the approximation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float32]
+
+EXACT_BELOW = 4096
+HNSW_M = 16
+EF_CONSTRUCTION = 80
+EF_SEARCH = 64
+FIRST_K = 16
+
+
+def _faiss() -> Any:
+    import faiss
+
+    return faiss
+
+
+class VectorIndex:
+    """An HNSW graph over rows 0..n-1; rows are never renumbered (removal is a tombstone the caller keeps)."""
+
+    def __init__(self, dim: int, index: Any = None) -> None:
+        faiss = _faiss()
+        self.dim = dim
+        if index is None:
+            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = EF_CONSTRUCTION
+        index.hnsw.efSearch = EF_SEARCH
+        self._index = index
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, vectors: Matrix) -> None:
+        if len(vectors):
+            self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def within(self, queries: Matrix, min_cosine: float) -> Iterator[list[tuple[int, float]]]:
+        """For each query, every indexed row at cosine ≥ ``min_cosine`` that the graph search reaches.
+
+        A fixed k would miss neighbours of a query in a dense cluster: k doubles for the queries
+        whose k-th neighbour is still above the threshold, until one falls below it.
+        """
+        pending = np.arange(len(queries))
+        found: dict[int, list[tuple[int, float]]] = {}
+        k = FIRST_K
+        while len(pending):
+            k_now = min(k, len(self))
+            if k_now == 0:
+                break
+            scores, rows = self._index.search(np.ascontiguousarray(queries[pending], dtype=np.float32), k_now)
+            again = []
+            for q, score_row, id_row in zip(pending.tolist(), scores, rows, strict=True):
+                keep = [
+                    (int(r), float(s)) for r, s in zip(id_row, score_row, strict=True) if r >= 0 and s >= min_cosine
+                ]
+                found[q] = keep
+                if len(keep) == k_now and k_now < len(self):
+                    again.append(q)
+            pending = np.array(again, dtype=np.int64)
+            k *= 4
+        for q in range(len(queries)):
+            yield found.get(q, [])
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        _faiss().write_index(self._index, str(tmp))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, dim: int) -> VectorIndex:
+        index = _faiss().read_index(str(path))
+        if index.d != dim:
+            raise ValueError(f"{path} holds {index.d}-d vectors, expected {dim}")
+        return cls(dim, index)
+
+
+def pairs_within(vectors: Matrix, min_cosine: float) -> Iterator[tuple[int, int, float]]:
+    """Every pair (i < j) of rows at cosine ≥ ``min_cosine``: exact for small sets, HNSW above."""
+    n = len(vectors)
+    if n < 2:
+        return
+    if n < EXACT_BELOW:
+        chunk = 1024
+        for start in range(0, n, chunk):
+            sims = vectors[start : start + chunk] @ vectors.T
+            rows, cols = np.nonzero(sims >= min_cosine)
+            for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
+                if j > start + r:
+                    yield start + r, j, float(sims[r, j])
+        return
+    index = VectorIndex(vectors.shape[1])
+    index.add(vectors)
+    seen: dict[tuple[int, int], float] = {}
+    for i, hits in enumerate(index.within(vectors, min_cosine)):  # either end's search may be the one that finds it
+        for j, score in hits:
+            if j != i:
+                seen.setdefault((min(i, j), max(i, j)), score)
+    for (i, j), score in sorted(seen.items()):
+        yield i, j, score

@@ -1,0 +1,204 @@
+"""The paraphrase pass, incremental: only new or changed claims are embedded and compared.
+
+State lives in a folder beside the store (``paraphrase.sqlite`` plus a faiss checkpoint):
+
+* ``claims`` — one row per indexed claim text: its HNSW row number, key, text, truncated
+  flag and whether it has been superseded (rows are never renumbered; a changed or deleted
+  claim leaves a tombstone that searches skip);
+* ``hnsw-<n>.faiss`` — the HNSW graph of rows ``0..n-1``, rewritten only when the rows added
+  since have grown past :data:`CHECKPOINT_GROWTH` of it; rows after ``n`` are re-added from
+  the embedding cache on load, so a run that adds one report writes kilobytes, not the index;
+* ``meta`` — the model and the pass's method string: if either changes, the index is rebuilt.
+
+The caller writes the links to the graph first and :meth:`ParaphraseIndex.commit` after, so
+a crash in between leaves claims the index does not know; :meth:`reconcile_needed` notices
+(the store holds more claims than the index) and the next run indexes them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.ann import Matrix, VectorIndex
+from kg.extraction import Extraction, extract
+from kg.gazetteer import Gazetteer
+from kg.paraphrase import ClaimText, ParaphraseConfig, ParaphraseLink, pair_link
+
+CHECKPOINT_GROWTH = 0.25
+Embed = Callable[[list[str]], Matrix]
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What one incremental pass found: the links of the claims it (re)indexed."""
+
+    links: list[ParaphraseLink]
+    indexed: int  # claims embedded and added this pass
+    changed: frozenset[str]  # keys whose text changed: their old links must go
+    removed: frozenset[str]
+
+
+class ParaphraseIndex:
+    def __init__(self, folder: Path, config: ParaphraseConfig, embed: Embed, dim: int = 384) -> None:
+        self.folder = folder
+        self.config = config
+        self.embed = embed
+        self.dim = dim
+        folder.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(folder / "paraphrase.sqlite", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS claims (
+                row INTEGER PRIMARY KEY, key TEXT NOT NULL, text TEXT NOT NULL,
+                truncated INTEGER NOT NULL, live INTEGER NOT NULL DEFAULT 1
+            );
+            CREATE INDEX IF NOT EXISTS claims_live_key ON claims (key) WHERE live = 1;
+            """
+        )
+        self._db.execute("BEGIN IMMEDIATE")  # one transaction per pass, committed by commit()
+        if self._meta("method") != self._identity():
+            self._db.execute("DELETE FROM claims")
+            self._db.execute("DELETE FROM meta")
+            self._set_meta("method", self._identity())
+            for old in folder.glob("hnsw-*.faiss"):
+                old.unlink()
+        self._index = self._load_index()
+        self._extractions: dict[int, Extraction] = {}
+
+    # -- state -----------------------------------------------------------------------
+    def _identity(self) -> str:
+        return json.dumps({"model": self.config.model, "method": self.config.method, "dim": self.dim})
+
+    def _meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, name: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    def _rows(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM claims").fetchone()[0])
+
+    def _load_index(self) -> VectorIndex:
+        saved = int(self._meta("checkpoint_rows") or 0)
+        checkpoint = self.folder / f"hnsw-{saved}.faiss"
+        index = VectorIndex.load(checkpoint, self.dim) if saved and checkpoint.exists() else VectorIndex(self.dim)
+        if len(index) != saved:
+            index = VectorIndex(self.dim)  # a checkpoint that does not match: re-add every row
+        tail = self._db.execute("SELECT text FROM claims WHERE row >= ? ORDER BY row", (len(index),)).fetchall()
+        if tail:
+            index.add(self.embed([text for (text,) in tail]))
+        return index
+
+    @property
+    def live_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM claims WHERE live=1").fetchone()[0])
+
+    def live_claims(self) -> dict[str, tuple[str, bool]]:
+        return {
+            key: (text, bool(cut))
+            for key, text, cut in self._db.execute("SELECT key, text, truncated FROM claims WHERE live=1")
+        }
+
+    def reconcile_needed(self, claims_in_store: int) -> bool:
+        """True when the store's claim count and the index disagree (an ingest without the pass, a crash)."""
+        return claims_in_store != self.live_count
+
+    # -- the pass --------------------------------------------------------------------
+    def update(self, claims: Iterable[ClaimText], removed: Iterable[str], gazetteer: Gazetteer) -> IndexUpdate:
+        """Index ``claims`` (new or possibly changed) and retire ``removed``; the links of the claims indexed."""
+        gone = frozenset(removed)
+        for key in gone:
+            self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (key,))
+        fresh: list[ClaimText] = []
+        changed: set[str] = set()
+        for claim in claims:
+            row = self._db.execute("SELECT text, truncated FROM claims WHERE key=? AND live=1", (claim.key,)).fetchone()
+            if row is not None and (row[0], bool(row[1])) == (claim.text, claim.truncated):
+                continue
+            if row is not None:
+                self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (claim.key,))
+                changed.add(claim.key)
+            fresh.append(claim)
+        if not fresh:
+            return IndexUpdate([], 0, frozenset(changed), gone)
+        first_row = self._rows()
+        self._db.executemany(
+            "INSERT INTO claims (row, key, text, truncated) VALUES (?, ?, ?, ?)",
+            [(first_row + i, c.key, c.text, int(c.truncated)) for i, c in enumerate(fresh)],
+        )
+        vectors = self.embed([c.text for c in fresh])
+        self._index.add(vectors)
+        links = self._links(fresh, first_row, vectors, gazetteer)
+        return IndexUpdate(links, len(fresh), frozenset(changed), gone)
+
+    def _links(
+        self, fresh: list[ClaimText], first_row: int, vectors: Matrix, gazetteer: Gazetteer
+    ) -> list[ParaphraseLink]:
+        hits = list(self._index.within(vectors, self.config.min_cosine))
+        wanted = sorted({row for found in hits for row, _ in found})
+        others: dict[int, ClaimText] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row, key, text, cut in self._db.execute(
+                f"SELECT row, key, text, truncated FROM claims WHERE live=1 AND row IN ({marks})", chunk
+            ):
+                others[row] = ClaimText(key, text, bool(cut))
+        links: dict[tuple[str, str], ParaphraseLink] = {}
+        for offset, found in enumerate(hits):
+            me_row, me = first_row + offset, fresh[offset]
+            for row, cosine in found:
+                other = others.get(row)
+                if other is None or row == me_row or other.key == me.key:
+                    continue
+                link = pair_link(
+                    me,
+                    other,
+                    self._extract(me_row, me, gazetteer),
+                    self._extract(row, other, gazetteer),
+                    cosine,
+                    self.config,
+                )
+                if link is not None:
+                    links.setdefault((link.a, link.b), link)
+        return sorted(links.values(), key=lambda link: (link.a, link.b))
+
+    def _extract(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> Extraction:
+        found = self._extractions.get(row)
+        if found is None:
+            found = self._extractions[row] = extract(claim.text, gazetteer)
+        return found
+
+    # -- persistence -----------------------------------------------------------------
+    def commit(self) -> None:
+        """Make this pass's rows durable; checkpoint the HNSW graph when the tail has grown large."""
+        rows = self._rows()
+        saved = int(self._meta("checkpoint_rows") or 0)
+        if rows and rows - saved > CHECKPOINT_GROWTH * max(saved, 1) and len(self._index) == rows:
+            self._index.save(self.folder / f"hnsw-{rows}.faiss")
+            self._set_meta("checkpoint_rows", str(rows))
+        self._db.execute("COMMIT")
+        for old in self.folder.glob("hnsw-*.faiss"):
+            if old.name != f"hnsw-{int(self._meta('checkpoint_rows') or 0)}.faiss":
+                old.unlink()
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        self._db.close()
+
+    def reset(self) -> None:
+        """Forget everything (a full rebuild follows)."""
+        self._db.execute("DELETE FROM claims")
+        self._set_meta("checkpoint_rows", "0")
+        self._index = VectorIndex(self.dim)
+        self._extractions.clear()
