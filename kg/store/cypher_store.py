@@ -27,6 +27,7 @@ Rows = list[dict[str, Any]]
 Run = Callable[[str, Params], Rows]
 RelIdentity = tuple[RelType, NodeRef, NodeRef, str]
 G = TypeVar("G")
+T = TypeVar("T")
 
 #: keys per UNWIND parameter when reading; keeps each message small
 READ_CHUNK = 500
@@ -72,7 +73,7 @@ class CypherExecutor(ABC):
     def read(self, query: str, params: Params) -> Rows: ...
 
     @abstractmethod
-    def write_transaction(self, work: Callable[[Run], WriteSummary]) -> WriteSummary:
+    def write_transaction(self, work: Callable[[Run], T]) -> T:
         """Run ``work`` with a ``run(query, params)`` callable inside one write transaction."""
 
     @abstractmethod
@@ -123,6 +124,49 @@ class CypherStore(GraphStore):
     # -- writes ----------------------------------------------------------------------
     def apply(self, batch: GraphBatch) -> WriteSummary:
         return self.executor.write_transaction(lambda run: self._apply(run, batch))
+
+    def apply_many(self, batches: list[GraphBatch]) -> list[WriteSummary | Exception]:
+        """A group in one transaction and one write statement, each batch's summary exact (see :class:`_Group`).
+
+        A batch that fails validation fails alone, before anything is sent. If the database rejects the
+        group's statement, nothing of it was written and the batches are retried one per transaction, so
+        the bad one is found and the rest go in. Groups that delete nodes go one by one too: counting
+        what a DETACH DELETE removes needs the database.
+        """
+        if len(batches) <= 1 or any(batch.delete_nodes for batch in batches):
+            return super().apply_many(batches)
+        try:
+            return self.executor.write_transaction(lambda run: self._apply_group(run, batches))
+        except Exception:  # the group wrote nothing: find the culprit one by one
+            return super().apply_many(batches)
+
+    def _apply_group(self, run: Run, batches: list[GraphBatch]) -> list[WriteSummary | Exception]:
+        refs: set[NodeRef] = set()
+        for batch in batches:
+            refs.update(node.ref for node in batch.nodes)
+            refs.update(end for rel in batch.relationships for end in (rel.start, rel.end))
+            refs.update(batch.replace_outgoing)
+        existing = self._existing_nodes(run, refs)
+        starts: dict[tuple[RelType, NodeLabel], set[str]] = defaultdict(set)
+        for batch in batches:
+            for rel in batch.relationships:
+                if rel.start in existing:
+                    starts[(rel.type, rel.start.label)].add(rel.start.key)
+            for ref in batch.replace_outgoing:
+                if ref in existing:
+                    for rel_type in batch.replace_types:
+                        starts[(rel_type, ref.label)].add(ref.key)
+        group = _Group(existing, self._existing_relationships(run, starts) if starts else {})
+        outcomes: list[WriteSummary | Exception] = []
+        for batch in batches:
+            try:
+                outcomes.append(group.apply(batch))
+            except StoreError as exc:
+                outcomes.append(exc)
+        query, params = cypher.chain(group.segments())
+        if query:
+            run(query, params)
+        return outcomes
 
     def _existing_nodes(self, run: Run, refs: set[NodeRef]) -> dict[NodeRef, dict[str, PropValue]]:
         """Current properties of the given nodes, one round trip per chunk of keys."""
@@ -350,3 +394,94 @@ class CypherStore(GraphStore):
             return found
 
         return claim_views_from_graph(graph, sorted(claim_ids, reverse=query.descending), query, node)
+
+
+class _Group:
+    """Batches applied one after another to an in-memory copy of what they touch; then one diff to write.
+
+    Each batch's summary is what applying it alone, after the ones before it, would report; the
+    statement written is the net change of the whole group (a link one batch adds and a later one
+    replaces is never sent).
+    """
+
+    def __init__(self, nodes: dict[NodeRef, dict[str, PropValue]], rels: dict[RelIdentity, dict[str, PropValue]]):
+        self.initial_nodes = dict(nodes)
+        self.initial_rels = dict(rels)
+        self.nodes = dict(nodes)
+        self.rels: dict[tuple[RelType, NodeRef], dict[RelIdentity, dict[str, PropValue]]] = defaultdict(dict)
+        for identity, props in rels.items():
+            self.rels[(identity[0], identity[1])][identity] = props
+
+    def apply(self, batch: GraphBatch) -> WriteSummary:
+        validate_batch(batch, is_stored=lambda ref: ref in self.nodes)
+        summary = WriteSummary()
+        for node in batch.nodes:
+            old = self.nodes.get(node.ref)
+            if old is None:
+                self.nodes[node.ref] = _props(node.props)
+                summary.nodes_created += 1
+            elif (merged := _props({**old, **node.props})) != old:
+                self.nodes[node.ref] = merged
+                summary.nodes_updated += 1
+        wanted = {rel.identity for rel in batch.relationships}
+        for ref in batch.replace_outgoing:
+            for rel_type in batch.replace_types:
+                current = self.rels.get((rel_type, ref))
+                if not current:
+                    continue
+                for identity in [i for i in current if i not in wanted]:
+                    del current[identity]
+                    summary.relationships_deleted += 1
+        for rel in batch.relationships:
+            here = self.rels[(rel.type, rel.start)]
+            old_rel = here.get(rel.identity)
+            if old_rel is None:
+                here[rel.identity] = _props(rel.props)
+                summary.relationships_created += 1
+            elif (merged_rel := _props({**old_rel, **rel.props})) != old_rel:
+                here[rel.identity] = merged_rel
+                summary.relationships_updated += 1
+        return summary
+
+    def segments(self) -> list[Segment]:
+        node_rows: dict[NodeLabel, Rows] = defaultdict(list)
+        for ref, props in sorted(self.nodes.items(), key=lambda item: (item[0].label, item[0].key)):
+            old = self.initial_nodes.get(ref)
+            if old is None:
+                node_rows[ref.label].append({"key": ref.key, "props": props})
+            elif props != old:
+                node_rows[ref.label].append(
+                    {"key": ref.key, "props": {k: v for k, v in props.items() if old.get(k) != v}}
+                )
+        final = {identity: props for here in self.rels.values() for identity, props in here.items()}
+        delete_rows: dict[tuple[RelType, NodeLabel, NodeLabel], Rows] = defaultdict(list)
+        for identity in sorted(set(self.initial_rels) - set(final), key=_identity_order):
+            rel_type, start, end, rkey = identity
+            delete_rows[(rel_type, start.label, end.label)].append({"start": start.key, "end": end.key, "rkey": rkey})
+        rel_rows: dict[tuple[RelType, NodeLabel, NodeLabel], Rows] = defaultdict(list)
+        for identity, props in sorted(final.items(), key=lambda item: _identity_order(item[0])):
+            rel_type, start, end, rkey = identity
+            old = self.initial_rels.get(identity)
+            if old is None:
+                changed = props
+            elif props != old:
+                changed = {k: v for k, v in props.items() if old.get(k) != v}
+            else:
+                continue
+            row = {"start": start.key, "end": end.key, "rkey": rkey, "props": changed}
+            rel_rows[(rel_type, start.label, end.label)].append(row)
+        segments: list[Segment] = [
+            cypher.delete_relationships(rel_type, start_label, end_label, rows)
+            for (rel_type, start_label, end_label), rows in sorted(delete_rows.items())
+        ]
+        segments += [cypher.merge_nodes(label, rows) for label, rows in sorted(node_rows.items())]
+        segments += [
+            cypher.merge_relationships(rel_type, start_label, end_label, rows)
+            for (rel_type, start_label, end_label), rows in sorted(rel_rows.items())
+        ]
+        return segments
+
+
+def _identity_order(identity: RelIdentity) -> tuple[str, str, str, str, str, str]:
+    rel_type, start, end, rkey = identity
+    return (rel_type, start.label, start.key, end.label, end.key, rkey)

@@ -12,8 +12,7 @@ from urllib.parse import urlparse
 
 from kg.cypher import Params, schema_statements
 from kg.errors import InputError, StoreError
-from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run
-from schemas.graph import WriteSummary
+from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run, T
 
 DEFAULT_PORT = 6379
 DEFAULT_GRAPH = "claimgraph"
@@ -56,7 +55,7 @@ class FalkorExecutor(CypherExecutor):
     def read(self, query: str, params: Params) -> Rows:
         return self._query(query, params, read_only=True)
 
-    def write_transaction(self, work: Callable[[Run], WriteSummary]) -> WriteSummary:
+    def write_transaction(self, work: Callable[[Run], T]) -> T:
         return work(lambda query, params: self._query(query, params, read_only=False))
 
     def ensure_schema(self) -> None:

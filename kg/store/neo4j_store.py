@@ -18,8 +18,7 @@ from urllib.parse import urlparse, urlunparse
 from kg.cypher import Params, schema_statements
 from kg.errors import StoreError
 from kg.settings import Neo4jSettings
-from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run
-from schemas.graph import WriteSummary
+from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run, T
 
 
 class Neo4jExecutor(CypherExecutor):
@@ -69,11 +68,11 @@ class Neo4jExecutor(CypherExecutor):
         rows: Rows = self._managed("read", lambda tx: [record.data() for record in tx.run(query, params)])
         return rows
 
-    def write_transaction(self, work: Callable[[Run], WriteSummary]) -> WriteSummary:
-        summary: WriteSummary = self._managed(
+    def write_transaction(self, work: Callable[[Run], T]) -> T:
+        done: T = self._managed(
             "write", lambda tx: work(lambda query, params: [record.data() for record in tx.run(query, params)])
         )
-        return summary
+        return done
 
     def ensure_schema(self) -> None:
         with self._session() as session:

@@ -17,6 +17,7 @@ from tests.contract.conftest import StoreFactory, count_round_trips
 
 REPORT = NodeRef(label=NodeLabel.REPORT, key="r1")
 CLAIM = NodeRef(label=NodeLabel.CLAIM, key="c1")
+BENCH_MISSING = NodeRef(label=NodeLabel.BENCHMARK, key="nowhere")
 
 
 def small_batch(**claim_props: object) -> GraphBatch:
@@ -102,6 +103,39 @@ def test_replace_outgoing_removes_only_what_the_batch_no_longer_says(store: Grap
     summary = store.apply(replaced)
     assert (summary.relationships_deleted, summary.relationships_created) == (1, 1)
     assert [r.end.key for r in store.iter_relationships(RelType.ASSERTS)] == ["c2"]
+
+
+def test_group_commit_gives_each_batch_its_own_exact_summary(store: GraphStore) -> None:
+    """A group: batch 1 writes a report, a bad batch fails alone, batch 3 replaces batch 1's link, batch 4
+    repeats batch 3. The summaries are those of applying them one after another; the graph is the net result."""
+    store.apply(GraphBatch(source="before", nodes=[Node(label=NodeLabel.CLAIM, key="c0", props={"text": "Old."})]))
+    other = Node(label=NodeLabel.CLAIM, key="c2", props={"text": "Other.", "truncated": False})
+    bad = GraphBatch(
+        source="bad",
+        nodes=[Node(label=NodeLabel.CLAIM, key="half", props={})],
+        relationships=[
+            Relationship(type=RelType.ABOUT, start=NodeRef(label=NodeLabel.CLAIM, key="half"), end=BENCH_MISSING)
+        ],
+    )
+    replaced = GraphBatch(
+        source="v2",
+        nodes=[other, Node(label=NodeLabel.CLAIM, key="c0", props={"text": "Old.", "seen": 2})],
+        relationships=[Relationship(type=RelType.ASSERTS, start=REPORT, end=other.ref, key="1", props={"row": 1})],
+        replace_outgoing=[REPORT],
+        replace_types=[RelType.ASSERTS],
+    )
+    outcomes = store.apply_many([small_batch(), bad, replaced, replaced])
+    assert isinstance(outcomes[1], StoreError) and "missing node Benchmark:nowhere" in str(outcomes[1])
+    summaries = [o.model_dump() for o in outcomes if not isinstance(o, Exception)]
+    nothing = {k: 0 for k in summaries[0]}
+    assert summaries == [
+        {**nothing, "nodes_created": 2, "relationships_created": 1},
+        {**nothing, "nodes_created": 1, "nodes_updated": 1, "relationships_created": 1, "relationships_deleted": 1},
+        nothing,
+    ]
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships(RelType.ASSERTS)] == [("r1", "c2")]
+    assert sorted(n.key for n in store.iter_nodes(NodeLabel.CLAIM)) == ["c0", "c1", "c2"]  # nothing of "bad"
+    assert store.get_node(NodeRef(label=NodeLabel.CLAIM, key="c0")).props == {"text": "Old.", "seen": 2}  # type: ignore[union-attr]
 
 
 def test_replace_relationships_sets_the_complete_set(store: GraphStore) -> None:
@@ -200,6 +234,26 @@ def test_seed_reingest_is_idempotent(seeded: GraphStore, seeds_dir: Path, gazett
     result = Ingestor(seeded, gazetteer).ingest([seeds_dir])
     assert {o.status for o in result.outcomes} == {"unchanged"}
     assert seeded.stats() == before
+
+
+def test_grouped_ingest_writes_what_one_file_per_transaction_writes(
+    store: GraphStore, seeds_dir: Path, seed_files: list[Path], gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    """Group commit changes how often we commit, not what each file writes: per-file summaries and the
+    graph equal those of one transaction per file (on the embedded store, the reference)."""
+    from kg.store.embedded import EmbeddedStore
+
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for seed in seed_files[:2]:  # the same reports under other names: updates of reports written in the first group
+        (copies / f"again_{seed.name}").write_bytes(seed.read_bytes())
+    files = [seeds_dir, copies]
+    grouped = Ingestor(store, gazetteer, group_size=3).ingest(files)
+    with EmbeddedStore(tmp_path / "reference") as reference:
+        one_by_one = Ingestor(reference, gazetteer, group_size=1).ingest(files)
+        expected_stats = reference.stats()
+    assert [(o.status, o.written) for o in grouped.outcomes] == [(o.status, o.written) for o in one_by_one.outcomes]
+    assert store.stats() == expected_stats
 
 
 def test_failed_report_leaves_nothing_behind(
