@@ -152,7 +152,13 @@ class Ingestor:
     a bad file still fails alone and every file gets its own exact summary.
     """
 
-    def __init__(self, store: GraphStore, gazetteer: Gazetteer, *, group_size: int = 1) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        gazetteer: Gazetteer,
+        *,
+        group_size: int = 1,
+    ) -> None:
         self.store = store
         self.gazetteer = gazetteer
         self.group_size = max(1, group_size)

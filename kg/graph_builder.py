@@ -61,12 +61,13 @@ class _Collector:
         self.rels: dict[tuple[RelType, NodeRef, NodeRef, str], Relationship] = {}
 
     def node(self, node: Node) -> NodeRef:
-        existing = self.nodes.get(node.ref)
+        ref = node.ref
+        existing = self.nodes.get(ref)
         merged = (
             node if existing is None else Node(label=node.label, key=node.key, props={**existing.props, **node.props})
         )
-        self.nodes[node.ref] = merged
-        return node.ref
+        self.nodes[ref] = merged
+        return ref
 
     def rel(self, rel_type: RelType, start: NodeRef, end: NodeRef, key: str = "", **props: PropValue) -> None:
         self.add_rel(rel_type, start, end, props, key)

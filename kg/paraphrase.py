@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kg.ann import pairs_within
-from kg.extraction import Extraction, extract
+from kg.extraction import extract
 from kg.gazetteer import Gazetteer
 from kg.text import content_tokens
 
@@ -70,17 +70,33 @@ def _compatible(small: frozenset[object], large: frozenset[object], truncated: b
     return small <= large if truncated else small == large
 
 
+@dataclass(frozen=True)
+class ClaimFeatures:
+    """What the gates compare, computed once per claim (a claim meets many candidates)."""
+
+    entities: frozenset[tuple[str, str]]
+    numbers: frozenset[float]
+    tokens: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str, gazetteer: Gazetteer) -> ClaimFeatures:
+        found = extract(text, gazetteer)
+        return cls(found.entity_signature(), found.numbers(), content_tokens(text))
+
+
 def pair_link(
-    a: ClaimText, b: ClaimText, ea: Extraction, eb: Extraction, cosine: float, config: ParaphraseConfig
+    a: ClaimText, b: ClaimText, fa: ClaimFeatures, fb: ClaimFeatures, cosine: float, config: ParaphraseConfig
 ) -> ParaphraseLink | None:
     """The link between two claims whose cosine is already known to pass, or None if another gate blocks it."""
-    pairs = ((ea, a.truncated), (eb, b.truncated))
-    (small, small_cut), (large, _) = sorted(pairs, key=lambda p: not p[1])
-    if not _compatible(small.entity_signature(), large.entity_signature(), small_cut):
+    if a.truncated and not b.truncated:
+        (small, small_cut), large = (fa, True), fb
+    else:
+        (small, small_cut), large = (fb, b.truncated), fa
+    if not _compatible(small.entities, large.entities, small_cut):
         return None
-    if not _compatible(small.numbers(), large.numbers(), small_cut):
+    if not _compatible(small.numbers, large.numbers, small_cut):
         return None
-    overlap = _overlap(content_tokens(a.text), content_tokens(b.text))
+    overlap = _overlap(fa.tokens, fb.tokens)
     if overlap < config.min_overlap:
         return None
     first, second = sorted((a.key, b.key))
@@ -95,17 +111,17 @@ def find_paraphrases(
     Candidates come from :func:`kg.ann.pairs_within` (exact below a few thousand claims, HNSW
     above), so the pass grows with n log n, not n².
     """
-    extractions: dict[int, Extraction] = {}
+    features: dict[int, ClaimFeatures] = {}
 
-    def extraction(i: int) -> Extraction:
-        if i not in extractions:
-            extractions[i] = extract(claims[i].text, gazetteer)
-        return extractions[i]
+    def feature(i: int) -> ClaimFeatures:
+        if i not in features:
+            features[i] = ClaimFeatures.of(claims[i].text, gazetteer)
+        return features[i]
 
     links = [
         link
         for i, j, cosine in pairs_within(embeddings, config.min_cosine)
-        if (link := pair_link(claims[i], claims[j], extraction(i), extraction(j), cosine, config)) is not None
+        if (link := pair_link(claims[i], claims[j], feature(i), feature(j), cosine, config)) is not None
     ]
     return sorted(links, key=lambda link: (link.a, link.b))
 

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.ann import Matrix, VectorIndex
-from kg.extraction import Extraction, extract
 from kg.gazetteer import Gazetteer
-from kg.paraphrase import ClaimText, ParaphraseConfig, ParaphraseLink, pair_link
+from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink, pair_link
 
 CHECKPOINT_GROWTH = 0.25
 Embed = Callable[[list[str]], Matrix]
@@ -70,7 +69,7 @@ class ParaphraseIndex:
             for old in folder.glob("hnsw-*.faiss"):
                 old.unlink()
         self._index = self._load_index()
-        self._extractions: dict[int, Extraction] = {}
+        self._extractions: dict[int, ClaimFeatures] = {}
 
     # -- state -----------------------------------------------------------------------
     def _identity(self) -> str:
@@ -153,28 +152,25 @@ class ParaphraseIndex:
             ):
                 others[row] = ClaimText(key, text, bool(cut))
         links: dict[tuple[str, str], ParaphraseLink] = {}
+        judged: set[tuple[int, int]] = set()  # both ends of a new pair find each other: judge it once
         for offset, found in enumerate(hits):
             me_row, me = first_row + offset, fresh[offset]
             for row, cosine in found:
                 other = others.get(row)
-                if other is None or row == me_row or other.key == me.key:
+                pair = (min(row, me_row), max(row, me_row))
+                if other is None or row == me_row or other.key == me.key or pair in judged:
                     continue
-                link = pair_link(
-                    me,
-                    other,
-                    self._extract(me_row, me, gazetteer),
-                    self._extract(row, other, gazetteer),
-                    cosine,
-                    self.config,
-                )
+                judged.add(pair)
+                mine, theirs = self._features(me_row, me, gazetteer), self._features(row, other, gazetteer)
+                link = pair_link(me, other, mine, theirs, cosine, self.config)
                 if link is not None:
                     links.setdefault((link.a, link.b), link)
         return sorted(links.values(), key=lambda link: (link.a, link.b))
 
-    def _extract(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> Extraction:
+    def _features(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> ClaimFeatures:
         found = self._extractions.get(row)
         if found is None:
-            found = self._extractions[row] = extract(claim.text, gazetteer)
+            found = self._extractions[row] = ClaimFeatures.of(claim.text, gazetteer)
         return found
 
     # -- persistence -----------------------------------------------------------------

@@ -274,6 +274,26 @@ class EmbeddedStore(GraphStore):
         return outcomes
 
     @staticmethod
+    def _stored_props(
+        conn: sqlite3.Connection, refs: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], dict[str, PropValue]]:
+        """Current properties of the given nodes, one query per label and chunk of keys."""
+        by_label: dict[str, list[str]] = {}
+        for label, key in refs:
+            by_label.setdefault(label, []).append(key)
+        found: dict[tuple[str, str], dict[str, PropValue]] = {}
+        for label, keys in by_label.items():
+            unique = sorted(set(keys))
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, props in conn.execute(
+                    f"SELECT key, props FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk)
+                ):
+                    found[(label, key)] = json.loads(props)
+        return found
+
+    @staticmethod
     def _exists(conn: sqlite3.Connection, ref: NodeRef) -> bool:
         row = conn.execute("SELECT 1 FROM nodes WHERE label=? AND key=?", (ref.label, ref.key)).fetchone()
         return row is not None
@@ -311,37 +331,53 @@ class EmbeddedStore(GraphStore):
                     doomed,
                 )
                 summary.relationships_deleted += len(doomed)
+        stored_nodes = self._stored_props(conn, [(node.label, node.key) for node in batch.nodes])
+        inserts: list[tuple[str, str, str]] = []
+        updates: list[tuple[str, str, str]] = []
         for node in batch.nodes:
-            row = conn.execute("SELECT props FROM nodes WHERE label=? AND key=?", (node.label, node.key)).fetchone()
-            if row is None:
-                conn.execute("INSERT INTO nodes VALUES (?, ?, ?)", (node.label, node.key, _dumps(node.props)))
-                summary.nodes_created += 1
+            old = stored_nodes.get((node.label, node.key))
+            if old is None:
+                inserts.append((node.label, node.key, _dumps(node.props)))
+                stored_nodes[(node.label, node.key)] = dict(node.props)  # a node listed twice merges, as in a store
                 continue
-            old = json.loads(row[0])
             merged = {**old, **node.props}
             if merged != old:
-                conn.execute("UPDATE nodes SET props=? WHERE label=? AND key=?", (_dumps(merged), node.label, node.key))
-                summary.nodes_updated += 1
+                updates.append((_dumps(merged), node.label, node.key))
+                stored_nodes[(node.label, node.key)] = merged
+        conn.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)", inserts)
+        conn.executemany("UPDATE nodes SET props=? WHERE label=? AND key=?", updates)
+        summary.nodes_created += len(inserts)
+        summary.nodes_updated += len(updates)
+        starts = sorted({(rel.start.label, rel.start.key) for rel in batch.relationships})
+        stored_rels: dict[tuple[str, str, str, str, str, str], dict[str, PropValue]] = {}
+        for label, key in starts:
+            for *ident, props in conn.execute(
+                "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
+                "WHERE start_label=? AND start_key=?",
+                (label, key),
+            ):
+                stored_rels[tuple(ident)] = json.loads(props)
+        rel_inserts: list[tuple[str, ...]] = []
+        rel_updates: list[tuple[str, ...]] = []
         for rel in batch.relationships:
             ident = _rel_row(rel)
-            row = conn.execute(
-                "SELECT props FROM rels WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
-                "AND end_key=? AND rkey=?",
-                ident,
-            ).fetchone()
-            if row is None:
-                conn.execute("INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", (*ident, _dumps(rel.props)))
-                summary.relationships_created += 1
+            old_props = stored_rels.get(ident)
+            if old_props is None:
+                rel_inserts.append((*ident, _dumps(rel.props)))
+                stored_rels[ident] = dict(rel.props)
                 continue
-            old_props = json.loads(row[0])
             merged_props = {**old_props, **rel.props}
             if merged_props != old_props:
-                conn.execute(
-                    "UPDATE rels SET props=? WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
-                    "AND end_key=? AND rkey=?",
-                    (_dumps(merged_props), *ident),
-                )
-                summary.relationships_updated += 1
+                rel_updates.append((_dumps(merged_props), *ident))
+                stored_rels[ident] = merged_props
+        conn.executemany("INSERT OR REPLACE INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", rel_inserts)
+        conn.executemany(
+            "UPDATE rels SET props=? WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
+            "AND end_key=? AND rkey=?",
+            rel_updates,
+        )
+        summary.relationships_created += len(rel_inserts)
+        summary.relationships_updated += len(rel_updates)
         return summary
 
     # -- reads -----------------------------------------------------------------------
