@@ -12,11 +12,13 @@ has two or three wordings. Rates, from the five seed reports (54 rows, 31 distin
 * 10–13 claims per report; about half the claims name a benchmark, a third a model, a
   quarter a language, a third a number.
 
-``write_reports`` returns the rows written; ``paraphrase_rows`` counts the reworded repeats.
+``write_reports`` returns the rows written and can save the reworded pairs (the ground truth of
+the paraphrase pass).
 """
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +206,8 @@ class Idea:
 class Generator:
     rng: random.Random
     ideas: list[Idea] = field(default_factory=list)
-    paraphrase_rows: int = 0
+    #: (first wording, rewording as written) of every reworded row: the paraphrase ground truth
+    rewordings: list[tuple[str, str]] = field(default_factory=list)
 
     def new_idea(self) -> Idea:
         rng = self.rng
@@ -232,7 +235,6 @@ class Generator:
             roll = rng.random()
             if roll < 0.2:
                 text = idea.text(1 + rng.randrange(2))
-                self.paraphrase_rows += text != idea.text()
             else:
                 text = idea.text()
                 if roll >= 0.95:
@@ -244,6 +246,8 @@ class Generator:
             verified = idea.verified
         if len(text) > TRUNCATE_AT and rng.random() < 0.6:
             text = text[:TRUNCATE_AT]
+        if idea.text() != text and not idea.text().startswith(text):
+            self.rewordings.append((idea.text(), text))
         return text, verified, rng.uniform(0.05, 0.95)
 
 
@@ -282,13 +286,19 @@ Claim\tVerified\tConfidence
 
 
 def write_reports(
-    folder: Path, count: int, claims_per_report: int | None = None, seed: int = 13, hold_out: Path | None = None
+    folder: Path,
+    count: int,
+    claims_per_report: int | None = None,
+    seed: int = 13,
+    hold_out: Path | None = None,
+    truth: Path | None = None,
 ) -> int:
     """Write ``count`` reports into ``folder``; return the number of claim rows written.
 
     ``claims_per_report`` fixes the rows per report; by default it varies from 10 to 13, as in the seeds.
     ``hold_out``: one more report of the same corpus (it repeats and rewords earlier ideas at the same
-    rates) written there, for measuring an incremental ingest into the rest.
+    rates) written there, for measuring an incremental ingest into the rest. ``truth``: a JSON file of
+    the reworded pairs written.
     """
     rng = random.Random(seed)
     generator = Generator(rng)
@@ -302,4 +312,6 @@ def write_reports(
         target.mkdir(parents=True, exist_ok=True)
         (target / f"synthetic_{n:06d}.txt").write_text(report_text(n, rows, markdown=n % 2 == 0), encoding="utf-8")
         rows_written += len(rows) if n < count else 0
+    if truth is not None:
+        truth.write_text(json.dumps(sorted(set(generator.rewordings))), encoding="utf-8")
     return rows_written

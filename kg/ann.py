@@ -54,17 +54,18 @@ class VectorIndex:
         if len(vectors):
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def within(self, queries: Matrix, min_cosine: float) -> Iterator[list[tuple[int, float]]]:
-        """For each query, every indexed row at cosine ≥ ``min_cosine`` that the graph search reaches.
+    def within(
+        self, queries: Matrix, min_cosine: float, max_neighbours: int = 10**9
+    ) -> Iterator[list[tuple[int, float]]]:
+        """For each query, its nearest rows at cosine ≥ ``min_cosine``, at most ``max_neighbours`` of them.
 
-        A fixed k would miss neighbours of a query in a dense cluster: k doubles for the queries
-        whose k-th neighbour is still above the threshold, until one falls below it.
+        k grows (×4) for the queries whose k-th neighbour is still above the threshold, up to the cap.
         """
         pending = np.arange(len(queries))
         found: dict[int, list[tuple[int, float]]] = {}
         k = FIRST_K
         while len(pending):
-            k_now = min(k, len(self))
+            k_now = min(k, len(self), max_neighbours)
             if k_now == 0:
                 break
             scores, rows = self._index.search(np.ascontiguousarray(queries[pending], dtype=np.float32), k_now)
@@ -74,7 +75,7 @@ class VectorIndex:
                     (int(r), float(s)) for r, s in zip(id_row, score_row, strict=True) if r >= 0 and s >= min_cosine
                 ]
                 found[q] = keep
-                if len(keep) == k_now and k_now < len(self):
+                if len(keep) == k_now and k_now < min(len(self), max_neighbours):
                     again.append(q)
             pending = np.array(again, dtype=np.int64)
             k *= 4
@@ -94,8 +95,9 @@ class VectorIndex:
         return cls(dim, index)
 
 
-def pairs_within(vectors: Matrix, min_cosine: float) -> Iterator[tuple[int, int, float]]:
-    """Every pair (i < j) of rows at cosine ≥ ``min_cosine``: exact for small sets, HNSW above."""
+def pairs_within(vectors: Matrix, min_cosine: float, max_neighbours: int = 10**9) -> Iterator[tuple[int, int, float]]:
+    """Pairs (i < j) of rows at cosine ≥ ``min_cosine``: all of them for small sets (exact); above, each row's
+    ``max_neighbours`` nearest (HNSW)."""
     n = len(vectors)
     if n < 2:
         return
@@ -110,8 +112,8 @@ def pairs_within(vectors: Matrix, min_cosine: float) -> Iterator[tuple[int, int,
         return
     index = VectorIndex(vectors.shape[1])
     index.add(vectors)
-    seen: dict[tuple[int, int], float] = {}
-    for i, hits in enumerate(index.within(vectors, min_cosine)):  # either end's search may be the one that finds it
+    seen: dict[tuple[int, int], float] = {}  # either end's search may be the one that finds a pair
+    for i, hits in enumerate(index.within(vectors, min_cosine, max_neighbours + 1)):  # +1: a row finds itself
         for j, score in hits:
             if j != i:
                 seen.setdefault((min(i, j), max(i, j)), score)

@@ -73,7 +73,8 @@ class ParaphraseIndex:
 
     # -- state -----------------------------------------------------------------------
     def _identity(self) -> str:
-        return json.dumps({"model": self.config.model, "method": self.config.method, "dim": self.dim})
+        config = self.config
+        return json.dumps({"model": config.model, "method": config.method, "k": config.max_neighbours, "dim": self.dim})
 
     def _meta(self, name: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
@@ -141,7 +142,7 @@ class ParaphraseIndex:
     def _links(
         self, fresh: list[ClaimText], first_row: int, vectors: Matrix, gazetteer: Gazetteer
     ) -> list[ParaphraseLink]:
-        hits = list(self._index.within(vectors, self.config.min_cosine))
+        hits = list(self._index.within(vectors, self.config.min_cosine, self.config.max_neighbours + 1))
         wanted = sorted({row for found in hits for row, _ in found})
         others: dict[int, ClaimText] = {}
         for start in range(0, len(wanted), 500):

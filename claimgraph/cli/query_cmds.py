@@ -46,24 +46,38 @@ def claims(
         VerdictChoice | None,
         typer.Option(help="Only claims with this verifier verdict (`unchecked`: not verified yet)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {count, claims: [...]}")] = False,
+    limit: Annotated[int, typer.Option(min=0, help="Show at most this many claims, by key (0: all of them).")] = 100,
+    after: Annotated[str | None, typer.Option(help="Start after this claim key (the next page).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {count, claims: [...], next}")] = False,
 ) -> None:
     """List claims with every report's assertion (✓/×, confidence, file:line).
+
+    A page of --limit claims (100) at a time, in key order; the last line (or `next` in JSON)
+    gives the --after value of the next page.
 
     Examples: `kg claims --benchmark XNLI --verified`, `kg claims --verdict REFUTED`
     """
     report_verdict = report_verdict_filter(verified, conflicting, names=("--verified/--unverified", "--conflicting"))
-    found = service_of(ctx).queries.claims(
+    queries = service_of(ctx).queries
+    query = queries.query(
         benchmark=benchmark,
         language=language,
         model=model,
         report_verdict=report_verdict,
         verdict=verdict.value if verdict is not None else None,
+        after=after,
     )
+    if limit == 0:
+        found, next_key = queries.find(query), None
+    else:
+        page = queries.claims_page(query, limit)
+        found, next_key = page.items, page.next_cursor
     if as_json:
-        emit_json({"count": len(found), "claims": [c.model_dump(mode="json") for c in found]})
+        emit_json({"count": len(found), "claims": [c.model_dump(mode="json") for c in found], "next": next_key})
     else:
         out.print(render.claims_table(found))
+        if next_key is not None:
+            err.print(f"[dim]first {limit} claims shown; next page: --after {next_key} (or --limit 0 for all)[/]")
 
 
 def explain(

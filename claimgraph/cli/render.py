@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from ingest.pipeline import IngestResult
-from kg.nli.service import EvalReport
-from kg.verify.aggregate import Aggregator, OperatingPoint
-from kg.verify.metrics import VerdictScores
 from schemas.graph import Node, WriteSummary
 from schemas.paper import PapersOutcome
 from schemas.views import ClaimView, Conflict, GraphStats, VerdictView, VerifySummary
+
+if TYPE_CHECKING:  # for annotations only: `kg claims` should not import the ingest and NLI stacks
+    from ingest.pipeline import IngestResult
+    from kg.nli.service import EvalReport
+    from kg.verify.aggregate import Aggregator
+    from kg.verify.metrics import VerdictScores
 
 MARK = {True: "[green]✓[/]", False: "[red]×[/]"}
 VERDICT_STYLE = {"SUPPORTED": "green", "REFUTED": "red", "NOT_ENOUGH_INFO": "yellow"}
@@ -235,6 +237,8 @@ def nli_table(report: EvalReport) -> Table:
 
 
 def fit_summary(report: dict[str, Any], aggregator: Aggregator, target: Path) -> str:
+    from kg.verify.aggregate import OperatingPoint
+
     point = OperatingPoint.of(aggregator)
     search = ", ".join(f"{t}: {f1:.3f}" for t, f1 in report["gate_search_out_of_fold_macro_f1"].items())
     return (

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from kg.gazetteer import Gazetteer
-from kg.paraphrase import EmbeddingCache
 from kg.settings import Settings
 from kg.store import GraphStore, store_for
 from kg.store.shared import SharedStore
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 class Workspace:
@@ -68,6 +69,7 @@ class Workspace:
     def embed_cached(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """Sentence embeddings through the on-disk cache, so re-runs embed only new texts."""
         from kg.embeddings import embed
+        from kg.paraphrase import EmbeddingCache
 
         model = self.settings.embedding_model
         cache = EmbeddingCache(self.settings.data_dir, model)

@@ -8,8 +8,7 @@ backend gives the same answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from schemas.graph import Node, NodeLabel, PropValue, RelType, VerdictNode
 from schemas.views import (
@@ -24,6 +23,9 @@ from schemas.views import (
     VerdictView,
     report_verdict_of,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Edge = tuple[str, str, dict[str, PropValue], str]  # (type, other node id, props, rel key)
 

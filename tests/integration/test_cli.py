@@ -83,6 +83,26 @@ def test_unknown_filter_value_is_a_usage_error(seeded_dir: Path) -> None:
     assert "unknown benchmark 'NOPE'; known benchmarks:" in done.stderr and "XNLI" in done.stderr
 
 
+def test_misplaced_option_is_a_usage_error_not_a_traceback(seeded_dir: Path) -> None:
+    done = kg("claims", "--data-dir", str(seeded_dir), data_dir=seeded_dir, check=False)
+    assert done.returncode == 2
+    assert "No such option: --data-dir" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_claims_come_in_pages_that_walk_every_claim_once(seeded_dir: Path) -> None:
+    every = json.loads(kg("claims", "--limit", "0", "--json", data_dir=seeded_dir).stdout)
+    assert every["next"] is None and every["count"] > 20
+    seen: list[str] = []
+    after: list[str] = []
+    while True:
+        page = json.loads(kg("claims", "--limit", "7", *after, "--json", data_dir=seeded_dir).stdout)
+        seen += [c["key"] for c in page["claims"]]
+        if page["next"] is None:
+            break
+        after = ["--after", page["next"]]
+    assert seen == [c["key"] for c in every["claims"]]
+
+
 def test_contradictory_flags_are_rejected(seeded_dir: Path) -> None:
     done = kg("claims", "--conflicting", "--verified", data_dir=seeded_dir, check=False)
     assert done.returncode == 2 and "cannot be combined" in done.stderr
