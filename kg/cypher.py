@@ -215,6 +215,11 @@ def delete_all() -> tuple[str, Params]:
     return "MATCH (n) DETACH DELETE n", {}
 
 
+def fill_missing_relationship_keys() -> tuple[str, Params]:
+    """Bulk importers load an empty CSV field as no property; the writer MERGEs on ``rkey: ''``."""
+    return "MATCH ()-[r]->() WHERE r.rkey IS NULL SET r.rkey = $empty RETURN count(r) AS filled", {"empty": ""}
+
+
 # -- schema ------------------------------------------------------------------------------
 
 

@@ -121,6 +121,12 @@ class CypherStore(GraphStore):
         query, params = cypher.delete_all()
         self.executor.write_transaction(lambda run: (run(query, params), WriteSummary())[1])
 
+    def fill_missing_relationship_keys(self) -> int:
+        """After a bulk import: give every relationship without ``rkey`` the empty key the writer uses."""
+        query, params = cypher.fill_missing_relationship_keys()
+        rows = self.executor.write_transaction(lambda run: run(query, params))
+        return int(rows[0]["filled"]) if rows else 0
+
     # -- writes ----------------------------------------------------------------------
     def apply(self, batch: GraphBatch) -> WriteSummary:
         return self.executor.write_transaction(lambda run: self._apply(run, batch))

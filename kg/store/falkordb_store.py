@@ -27,6 +27,16 @@ class FalkorExecutor(CypherExecutor):
         self._db: Any = None
         self._graph: Any = None
 
+    def graph_exists(self) -> bool:
+        """Whether the graph exists on the server, asked without creating it (opening a store creates it)."""
+        from falkordb import FalkorDB
+
+        try:
+            names = FalkorDB(host=self.host, port=self.port, password=self.password).list_graphs()
+        except Exception as exc:  # the client's connection errors
+            raise StoreError(f"cannot reach FalkorDB at {self.host}:{self.port}: {exc}") from exc
+        return self.graph_name in names
+
     def connect(self) -> None:
         from falkordb import FalkorDB
 

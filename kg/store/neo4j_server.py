@@ -84,8 +84,18 @@ def _config(home: Path, bolt: int, http: int, heap_mb: int) -> str:
     )
 
 
-def start_neo4j(home: Path, *, jars: Path = JARS, heap_mb: int = 512, timeout: float = 120.0) -> Neo4jServer:
-    """A fresh Neo4j in ``home`` (created), on free loopback ports, with auth on; waits until Bolt answers."""
+def start_neo4j(
+    home: Path,
+    *,
+    jars: Path = JARS,
+    heap_mb: int = 512,
+    timeout: float = 120.0,
+    import_args: list[str] | None = None,
+) -> Neo4jServer:
+    """A fresh Neo4j in ``home`` (created), on free loopback ports, with auth on; waits until Bolt answers.
+
+    ``import_args``: run ``neo4j-admin`` with them (``database import full …``) before the server starts.
+    """
     runtime = java()
     if runtime is None:
         raise RuntimeError("java is not installed: Neo4j needs a Java 17+ runtime")
@@ -104,6 +114,12 @@ def start_neo4j(home: Path, *, jars: Path = JARS, heap_mb: int = 512, timeout: f
         capture_output=True,
         timeout=120,
     )
+    if import_args is not None:
+        done = subprocess.run(
+            [runtime, "-cp", classpath, ADMIN_TOOL, *import_args], env=env, capture_output=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"neo4j-admin import failed: {(done.stderr or done.stdout).decode()[-2000:]}")
     log = home / "logs" / "console.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -1,0 +1,114 @@
+"""The bulk path: `kg export --format csv`, then the databases' own importers, for real.
+
+FalkorDB through falkordb-bulk-loader (via `kg bulk-load`); Neo4j through `neo4j-admin database
+import full` from the same Maven jars the other Neo4j tests run. Either way the loaded graph must
+be the exported one, property for property, and the writer must take over from it: re-ingesting
+the seeds into the loaded graph changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimgraph.services import ClaimGraph
+from kg.bulk_csv import BulkManifest, column_types, neo4j_admin_args
+from kg.settings import Settings
+from kg.store import GraphStore, store_for
+from schemas.graph import NodeLabel, RelType
+from tests.conftest import SEEDS
+
+Snapshot = tuple[dict[str, dict[str, object]], set[tuple[str, str, str, str, str]]]
+
+
+def snapshot(store: GraphStore) -> Snapshot:
+    # no None values: Cypher databases do not store null properties (the embedded store keeps them)
+    nodes = {
+        f"{label}:{n.key}": {k: v for k, v in n.props.items() if v is not None}
+        for label in NodeLabel
+        for n in store.iter_nodes(label)
+    }
+    rels = {
+        (
+            rel_type.value,
+            r.start.key,
+            r.end.key,
+            r.key,
+            json.dumps({k: v for k, v in r.props.items() if v is not None}, sort_keys=True),
+        )
+        for rel_type in RelType
+        for r in store.iter_relationships(rel_type)
+    }
+    return nodes, rels  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def exported(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Snapshot]:
+    """The demo store (seeds, papers, verdicts with evidence lists) exported as bulk CSV."""
+    source = tmp_path_factory.mktemp("bulk-source") / "store"
+    shutil.copytree(demo_dir, source, ignore=shutil.ignore_patterns(".lock"))
+    folder = tmp_path_factory.mktemp("bulk") / "csv"
+    manifest = ClaimGraph(Settings(data_dir=source)).admin.export_bulk_csv(folder)
+    assert manifest.nodes["Verdict"] > 0 and manifest.rest > 0  # lists go through the writer
+    with store_for(f"embedded://{source}", read_only=True) as store:
+        return folder, snapshot(store)
+
+
+def test_column_types_are_exact_or_left_to_the_writer() -> None:
+    types = column_types([{"a": 1, "b": 1, "c": "x", "d": [1.0]}, {"a": 2, "b": 2.5, "c": 3, "d": None}])
+    assert types == {"a": "int", "b": "float", "c": None, "d": None}
+
+
+def assert_same(found: Snapshot, expected: Snapshot) -> None:
+    nodes, rels = found
+    want_nodes, want_rels = expected
+    assert nodes.keys() == want_nodes.keys()
+    differing = {k: (nodes[k], want_nodes[k]) for k in nodes if nodes[k] != want_nodes[k]}
+    assert not differing, [
+        (k, {p: (a.get(p), b.get(p)) for p in a.keys() | b.keys() if a.get(p) != b.get(p)})
+        for k, (a, b) in list(differing.items())[:3]
+    ]
+    assert rels == want_rels, (sorted(rels - want_rels)[:3], sorted(want_rels - rels)[:3])
+
+
+def _reingest_changes_nothing(uri: str) -> None:
+    settings = Settings(store=uri)
+    run = ClaimGraph(settings).ingestion.ingest([SEEDS], link_paraphrases=False)
+    assert {o.status for o in run.files.outcomes} == {"unchanged"}
+
+
+def test_falkordb_bulk_loader_loads_the_exported_graph(
+    exported: tuple[Path, Snapshot], request: pytest.FixtureRequest
+) -> None:
+    from tests.conftest import empty_server_graph
+
+    folder, expected = exported
+    uri = empty_server_graph(request, "falkordb", "bulk")
+    done = ClaimGraph(Settings()).admin.bulk_load(folder, uri)
+    assert done.keys_filled > 0  # the importer loaded empty relationship keys as null
+    with store_for(uri, read_only=True) as store:
+        assert_same(snapshot(store), expected)
+    _reingest_changes_nothing(uri)
+    with pytest.raises(Exception, match="not empty"):
+        ClaimGraph(Settings()).admin.bulk_load(folder, uri)
+
+
+def test_neo4j_admin_import_loads_the_exported_graph(exported: tuple[Path, Snapshot], tmp_path: Path) -> None:
+    from kg.store.neo4j_server import java, neo4j_jars, start_neo4j
+
+    if java() is None or neo4j_jars() is None:
+        pytest.skip("needs java and the Neo4j jars (make neo4j-jars)")
+    folder, expected = exported
+    manifest = BulkManifest.model_validate_json((folder / "manifest.json").read_text())
+    server = start_neo4j(tmp_path / "neo4j", import_args=neo4j_admin_args(manifest, folder))
+    try:
+        uri = server.store_uri()
+        ClaimGraph(Settings()).admin.bulk_load(folder, uri)
+        with store_for(uri, read_only=True) as store:
+            assert_same(snapshot(store), expected)
+        _reingest_changes_nothing(uri)
+    finally:
+        server.stop()
