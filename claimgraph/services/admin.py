@@ -49,7 +49,9 @@ class AdminService:
             if store.get_node(ref) is None:
                 raise NotFoundError(f"no report {key!r}")
             doomed = orphans_after_deleting(store, ref)
-            return store.apply(GraphBatch(source=f"delete report {key}", delete_nodes=[ref, *doomed]))
+            summary = store.apply(GraphBatch(source=f"delete report {key}", delete_nodes=[ref, *doomed]))
+        self._ws.retire_claims([d.key for d in doomed if d.label == NodeLabel.CLAIM])
+        return summary
 
     def export_bulk_csv(self, folder: Path) -> BulkManifest:
         """The graph as CSV for neo4j-admin database import and falkordb-bulk-loader (see :mod:`kg.bulk_csv`)."""

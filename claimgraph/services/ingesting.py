@@ -8,7 +8,6 @@ embedded and compared, through the HNSW index kept beside the store
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,20 +83,11 @@ class IngestService:
             return self._link_paraphrases(store, touched=None).links
 
     def paraphrase_config(self) -> ParaphraseConfig:
-        settings = self._ws.settings
-        return ParaphraseConfig(min_cosine=settings.paraphrase_threshold, model=settings.embedding_model)
-
-    def paraphrase_folder(self) -> Path:
-        """Where the paraphrase index of this store lives: in the data directory, one folder per store."""
-        settings = self._ws.settings
-        if settings.store is None:
-            return settings.data_dir / "paraphrase"
-        digest = hashlib.sha256(settings.store_uri().encode()).hexdigest()[:12]
-        return settings.data_dir / "paraphrase" / digest
+        return self._ws.paraphrase_config()
 
     def _link_paraphrases(self, store: GraphStore, touched: set[str] | None) -> ParaphrasePass:
         started = time.perf_counter()
-        index = ParaphraseIndex(self.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
+        index = ParaphraseIndex(self._ws.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
         try:
             if touched is None or index.live_count == 0:
                 summary, indexed = self._relink_all(store, index)

@@ -7,7 +7,9 @@ and serialises operations on it, so writers never interleave with readers.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.gazetteer import Gazetteer
@@ -18,6 +20,8 @@ from kg.store.shared import SharedStore
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from kg.paraphrase import ParaphraseConfig
 
 
 class Workspace:
@@ -65,6 +69,33 @@ class Workspace:
                 yield
             finally:
                 self._held = None
+
+    def paraphrase_folder(self) -> Path:
+        """Where the paraphrase index of this store lives: in the data directory, one folder per store."""
+        settings = self.settings
+        if settings.store is None:
+            return settings.data_dir / "paraphrase"
+        digest = hashlib.sha256(settings.store_uri().encode()).hexdigest()[:12]
+        return settings.data_dir / "paraphrase" / digest
+
+    def paraphrase_config(self) -> ParaphraseConfig:
+        from kg.paraphrase import ParaphraseConfig
+
+        settings = self.settings
+        return ParaphraseConfig(min_cosine=settings.paraphrase_threshold, model=settings.embedding_model)
+
+    def retire_claims(self, keys: list[str]) -> None:
+        """Tell the paraphrase index that these claims are gone (deleted with a report)."""
+        from kg.paraphrase_index import ParaphraseIndex
+
+        if not keys or not (self.paraphrase_folder() / "paraphrase.sqlite").exists():
+            return
+        index = ParaphraseIndex(self.paraphrase_folder(), self.paraphrase_config(), embed=self.embed_cached)
+        try:
+            index.update([], keys, self.gazetteer)
+            index.commit()
+        finally:
+            index.close()
 
     def embed_cached(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """Sentence embeddings through the on-disk cache, so re-runs embed only new texts."""

@@ -185,3 +185,27 @@ def test_hnsw_candidates_find_every_pair_the_exact_search_finds() -> None:
     found = {(i, j) for i, j, _ in pairs_within(points, 0.9)}
     assert len(exact) > 1000
     assert found == exact
+
+
+def test_a_deleted_report_leaves_the_index_with_its_claims(tmp_path: Path) -> None:
+    """Deleting a report retires the claims only it held, so a later pass never links to a claim that is gone
+    (a delete and an add of the same size would hide the gap from the count check)."""
+    seeds = sorted(SEEDS.iterdir())
+    service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
+    service.ingestion.ingest(seeds[:4])
+    report = next(o.report for o in service.ingestion.ingest(seeds[3:4]).files.outcomes)
+    assert report is not None
+    before = service.queries.stats().nodes["Claim"]
+    service.admin.delete_report(report)
+    after = service.queries.stats().nodes["Claim"]
+    from kg.paraphrase_index import ParaphraseIndex
+
+    ws = service.workspace
+    index = ParaphraseIndex(ws.paraphrase_folder(), ws.paraphrase_config(), embed=ws.embed_cached)
+    assert after < before and index.live_count == after  # the deleted claims are no longer candidates
+    index.close()
+    run = service.ingestion.ingest(seeds[3:])
+    assert run.files.ok and run.paraphrase is not None and not run.paraphrase.full
+    incremental = _pairs(service)
+    service.ingestion.link_paraphrases()
+    assert _pairs(service) == incremental and len(incremental) == 4
