@@ -32,7 +32,7 @@ def test_readme_lists_the_examples() -> None:
 @pytest.mark.parametrize("command", readme_kg_commands())
 def test_readme_example_runs(command: str, seeded_dir: Path, tmp_path: Path) -> None:
     args = [a.replace("[--json]", "--json") for a in shlex.split(command)[1:]]
-    args = [str(tmp_path / a) if a.endswith(".graphml") else a for a in args]
+    args = [str(tmp_path / a) if a.endswith((".graphml", "/")) else a for a in args]  # outputs go to tmp
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(seeded_dir)}
     done = subprocess.run([sys.executable, "-m", "claimgraph.cli.app", *args], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
