@@ -29,15 +29,26 @@ def verdict_cell(verdict: VerdictView | None) -> str:
     return f"[{style}]{verdict.verdict}[/] {verdict.score:.2f}{how}"
 
 
+#: above this many files the table lists only the files with something to say (failures, warnings)
+INGEST_TABLE_ROWS = 50
+
+
 def ingest_table(result: IngestResult) -> Table:
-    table = Table(title="Ingest summary", show_lines=False)
+    outcomes = result.outcomes
+    title = "Ingest summary"
+    if len(outcomes) > INGEST_TABLE_ROWS:
+        outcomes = [o for o in outcomes if o.errors or o.warnings]
+        title = (
+            f"Ingest summary: the {len(outcomes)} of {len(result.outcomes)} files with errors or warnings (--json: all)"
+        )
+    table = Table(title=title, show_lines=False)
     table.add_column("file", no_wrap=True)
     table.add_column("status", no_wrap=True)
     for column in ("rows", "new claims", "nodes +", "rels +"):
         table.add_column(column, justify="right")
     table.add_column("warnings / errors", overflow="fold", ratio=1)
     style = {"ingested": "green", "unchanged": "dim", "failed": "bold red"}
-    for o in result.outcomes:
+    for o in outcomes:
         notes = o.errors or o.warnings
         table.add_row(
             o.path.rsplit("/", 1)[-1],
