@@ -9,6 +9,7 @@ a report after its examined paper is resolved changes nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -103,11 +104,13 @@ def resolve_examined(
 
     report = ResolveReport()
     index = title_index(store)
-    examines = list(store.iter_relationships(RelType.EXAMINES))
     placeholders = [n for n in store.iter_nodes(NodeLabel.PAPER) if n.props.get("source") == "title"]
+    examining: dict[NodeRef, list[Relationship]] = defaultdict(list)  # by placeholder: one pass, not one per paper
+    for rel in store.iter_relationships(RelType.EXAMINES) if placeholders else ():
+        examining[rel.end].append(rel)
     for placeholder in placeholders:
         title = str(placeholder.props.get("title", ""))
-        incoming = [rel for rel in examines if rel.end == placeholder.ref]
+        incoming = examining.get(placeholder.ref, [])
         reports = sorted(rel.start.key for rel in incoming)
         key = index.get(match_text(title))
         how: Literal["known-paper", "arxiv-title-search", "unresolved"] = "known-paper"

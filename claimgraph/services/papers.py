@@ -78,6 +78,8 @@ class PaperService:
         store: GraphStore, records: list[PaperRecord], found_by: FoundBy, source: str, batch: int = WRITE_BATCH
     ) -> WriteSummary:
         """Paper nodes in transactions of ``batch`` whole papers; a paper some report cites stays "cited"."""
+        if not records:
+            return WriteSummary()
         cited = cited_keys(store)
         written = WriteSummary()
         for start in range(0, len(records), batch):
