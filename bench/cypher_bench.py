@@ -21,13 +21,14 @@ from functools import partial
 from pathlib import Path
 
 from bench.synthetic import write_reports
+from claimgraph.services.admin import BulkLoad
 from ingest.pipeline import Ingestor
 from kg import cypher
 from kg.gazetteer import Gazetteer
 from kg.store.base import GraphStore, validate_batch
 from kg.store.cypher_store import CypherStore, Run
 from kg.store.embedded import EmbeddedStore
-from kg.store.falkordb_server import start_falkordb
+from kg.store.falkordb_server import FalkorServer, start_falkordb
 from kg.store.falkordb_store import falkordb_store
 from schemas.graph import GraphBatch, WriteSummary
 
@@ -85,10 +86,29 @@ def timed_ingest(store: GraphStore, folder: Path, gazetteer: Gazetteer, group: i
         return elapsed, timer.seconds, sum(o.assertions for o in result.outcomes)
 
 
-def run(reports: int) -> str:
+def load_both(store: Path, server: FalkorServer, tmp: Path) -> tuple[float, float, BulkLoad, int, int]:
+    """Load an embedded store into two empty FalkorDB graphs: by our writer, and by the bulk path.
+
+    (writer s, export s, the bulk load, nodes, relationships); both graphs must come out the same.
+    """
     from claimgraph.services import ClaimGraph
     from kg.settings import Settings
 
+    admin = ClaimGraph(Settings(data_dir=store)).admin
+    start = time.perf_counter()
+    admin.migrate(f"embedded://{store}", server.uri("migrated"))
+    writer_s = time.perf_counter() - start
+    start = time.perf_counter()
+    admin.export_bulk_csv(tmp / "csv")
+    export_s = time.perf_counter() - start
+    load = admin.bulk_load(tmp / "csv", server.uri("bulk"))
+    with falkordb_store(server.uri("bulk")) as bulk, falkordb_store(server.uri("migrated")) as migrated:
+        stats = bulk.stats()
+        assert stats == migrated.stats()
+    return writer_s, export_s, load, sum(stats.nodes.values()), sum(stats.relationships.values())
+
+
+def run(reports: int) -> str:
     gazetteer = Gazetteer.load()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "reports"
@@ -114,17 +134,7 @@ def run(reports: int) -> str:
             rows.append(
                 ("embedded (SQLite), group commit", *timed_ingest(EmbeddedStore(embedded), folder, gazetteer, 64))
             )
-            admin = ClaimGraph(Settings(data_dir=embedded)).admin
-            start = time.perf_counter()
-            admin.migrate(f"embedded://{embedded}", server.uri("migrated"))
-            writer_s = time.perf_counter() - start
-            start = time.perf_counter()
-            admin.export_bulk_csv(Path(tmp) / "csv")
-            export_s = time.perf_counter() - start
-            load = admin.bulk_load(Path(tmp) / "csv", server.uri("bulk"))
-            with falkordb_store(server.uri("bulk")) as bulk, falkordb_store(server.uri("migrated")) as migrated:
-                assert bulk.stats() == migrated.stats()
-                nodes, rels = sum(bulk.stats().nodes.values()), sum(bulk.stats().relationships.values())
+            writer_s, export_s, load, nodes, rels = load_both(embedded, server, Path(tmp))
         finally:
             server.stop()
     where = f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, python {platform.python_version()}"
@@ -157,23 +167,10 @@ def run(reports: int) -> str:
 
 def bulk_vs_writer(store: Path) -> str:
     """Only the load comparison, on an existing embedded store (e.g. a scale_bench one)."""
-    from claimgraph.services import ClaimGraph
-    from kg.settings import Settings
-
     with tempfile.TemporaryDirectory() as tmp:
         server = start_falkordb(Path(tmp))
         try:
-            admin = ClaimGraph(Settings(data_dir=store)).admin
-            start = time.perf_counter()
-            admin.migrate(f"embedded://{store}", server.uri("migrated"))
-            writer_s = time.perf_counter() - start
-            start = time.perf_counter()
-            admin.export_bulk_csv(Path(tmp) / "csv")
-            export_s = time.perf_counter() - start
-            load = admin.bulk_load(Path(tmp) / "csv", server.uri("bulk"))
-            with falkordb_store(server.uri("bulk")) as bulk, falkordb_store(server.uri("migrated")) as migrated:
-                assert bulk.stats() == migrated.stats()
-                nodes, rels = sum(bulk.stats().nodes.values()), sum(bulk.stats().relationships.values())
+            writer_s, export_s, load, nodes, rels = load_both(store, server, Path(tmp))
         finally:
             server.stop()
     return (

@@ -153,15 +153,7 @@ class CypherStore(GraphStore):
             refs.update(end for rel in batch.relationships for end in (rel.start, rel.end))
             refs.update(batch.replace_outgoing)
         existing = self._existing_nodes(run, refs)
-        starts: dict[tuple[RelType, NodeLabel], set[str]] = defaultdict(set)
-        for batch in batches:
-            for rel in batch.relationships:
-                if rel.start in existing:
-                    starts[(rel.type, rel.start.label)].add(rel.start.key)
-            for ref in batch.replace_outgoing:
-                if ref in existing:
-                    for rel_type in batch.replace_types:
-                        starts[(rel_type, ref.label)].add(ref.key)
+        starts = _stored_starts(batches, existing)
         group = _Group(existing, self._existing_relationships(run, starts) if starts else {})
         outcomes: list[WriteSummary | Exception] = []
         for batch in batches:
@@ -234,15 +226,7 @@ class CypherStore(GraphStore):
                 node_rows[node.label].append({"key": node.key, "props": changed})
                 summary.nodes_updated += 1
 
-        # Only nodes that already exist can have relationships to compare or delete.
-        starts: dict[tuple[RelType, NodeLabel], set[str]] = defaultdict(set)
-        for rel in batch.relationships:
-            if rel.start in existing:
-                starts[(rel.type, rel.start.label)].add(rel.start.key)
-        for ref in batch.replace_outgoing:
-            if ref in existing:
-                for rel_type in batch.replace_types:
-                    starts[(rel_type, ref.label)].add(ref.key)
+        starts = _stored_starts([batch], existing)
         current = self._existing_relationships(run, starts) if starts else {}
 
         wanted = {rel.identity for rel in batch.relationships}
@@ -400,6 +384,25 @@ class CypherStore(GraphStore):
             return found
 
         return claim_views_from_graph(graph, sorted(claim_ids, reverse=query.descending), query, node)
+
+
+def _stored_starts(
+    batches: list[GraphBatch], existing: Mapping[NodeRef, object]
+) -> dict[tuple[RelType, NodeLabel], set[str]]:
+    """The (type, start label) -> start keys whose current relationships the batches need to compare or replace.
+
+    Only nodes that already exist can have relationships to compare or delete.
+    """
+    starts: dict[tuple[RelType, NodeLabel], set[str]] = defaultdict(set)
+    for batch in batches:
+        for rel in batch.relationships:
+            if rel.start in existing:
+                starts[(rel.type, rel.start.label)].add(rel.start.key)
+        for ref in batch.replace_outgoing:
+            if ref in existing:
+                for rel_type in batch.replace_types:
+                    starts[(rel_type, ref.label)].add(ref.key)
+    return starts
 
 
 class _Group:
