@@ -69,7 +69,7 @@ class ParaphraseIndex:
             for old in folder.glob("hnsw-*.faiss"):
                 old.unlink()
         self._index = self._load_index()
-        self._extractions: dict[int, ClaimFeatures] = {}
+        self._features_by_row: dict[int, ClaimFeatures] = {}
 
     # -- state -----------------------------------------------------------------------
     def _identity(self) -> str:
@@ -169,9 +169,9 @@ class ParaphraseIndex:
         return sorted(links.values(), key=lambda link: (link.a, link.b))
 
     def _features(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> ClaimFeatures:
-        found = self._extractions.get(row)
+        found = self._features_by_row.get(row)
         if found is None:
-            found = self._extractions[row] = ClaimFeatures.of(claim.text, gazetteer)
+            found = self._features_by_row[row] = ClaimFeatures.of(claim.text, gazetteer)
         return found
 
     # -- persistence -----------------------------------------------------------------
@@ -198,4 +198,4 @@ class ParaphraseIndex:
         self._db.execute("DELETE FROM claims")
         self._set_meta("checkpoint_rows", "0")
         self._index = VectorIndex(self.dim)
-        self._extractions.clear()
+        self._features_by_row.clear()

@@ -28,6 +28,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -385,9 +386,6 @@ class EmbeddedStore(GraphStore):
         row = self._read().execute("SELECT props FROM nodes WHERE label=? AND key=?", (ref.label, ref.key)).fetchone()
         return Node.model_construct(label=ref.label, key=ref.key, props=json.loads(row[0])) if row else None
 
-    def get_nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
-        return {ref: self.get_node(ref) for ref in refs}  # a point query costs microseconds here
-
     def iter_nodes(self, label: NodeLabel) -> Iterator[Node]:
         rows = self._read().execute("SELECT key, props FROM nodes WHERE label=? ORDER BY key", (label,))
         for key, props in rows:
@@ -455,23 +453,9 @@ class EmbeddedStore(GraphStore):
             row = conn.execute("SELECT props FROM nodes WHERE label=? AND key=?", (label, key)).fetchone()
             return Node.model_construct(label=NodeLabel(label), key=key, props=json.loads(row[0]) if row else {})
 
-        def out(nid: str) -> Iterator[Edge]:
-            label, key = _split(nid)
-            for rel_type, end_label, end_key, props, rkey in conn.execute(
-                "SELECT type, end_label, end_key, props, rkey FROM rels WHERE start_label=? AND start_key=?",
-                (label, key),
-            ).fetchall():
-                yield rel_type, _nid(end_label, end_key), json.loads(props), rkey
-
-        def inc(nid: str) -> Iterator[Edge]:
-            label, key = _split(nid)
-            for rel_type, start_label, start_key, props, rkey in conn.execute(
-                "SELECT type, start_label, start_key, props, rkey FROM rels WHERE end_label=? AND end_key=?",
-                (label, key),
-            ).fetchall():
-                yield rel_type, _nid(start_label, start_key), json.loads(props), rkey
-
-        return build_claim_views(claim_ids, query, node=node, out=out, inc=inc)
+        return build_claim_views(
+            claim_ids, query, node=node, out=partial(_edges, conn, "out"), inc=partial(_edges, conn, "in")
+        )
 
     def _candidate_keys(self, conn: sqlite3.Connection, query: ClaimQuery) -> Iterator[str]:
         """Claim keys linked to every entity the query names (all claims if none), in page order, from the cursor.
@@ -524,6 +508,18 @@ class EmbeddedStore(GraphStore):
         )
         rels = (_relationship(row) for row in conn.execute("SELECT * FROM rels ORDER BY type, start_key, end_key"))
         return nodes, rels
+
+
+_EDGES = {
+    "out": "SELECT type, end_label, end_key, props, rkey FROM rels WHERE start_label=? AND start_key=?",
+    "in": "SELECT type, start_label, start_key, props, rkey FROM rels WHERE end_label=? AND end_key=?",
+}
+
+
+def _edges(conn: sqlite3.Connection, direction: Literal["out", "in"], nid: str) -> Iterator[Edge]:
+    """A node's relationships in one direction, as the view builder walks them: (type, other id, props, key)."""
+    for rel_type, other_label, other_key, props, rkey in conn.execute(_EDGES[direction], _split(nid)).fetchall():
+        yield rel_type, _nid(other_label, other_key), json.loads(props), rkey
 
 
 def _relationship(row: tuple[Any, ...] | RelRow) -> Relationship:
