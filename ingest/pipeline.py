@@ -158,8 +158,11 @@ class Ingestor:
         gazetteer: Gazetteer,
         *,
         group_size: int = 1,
+        on_claims_written: Callable[[list[str]], None] | None = None,
     ) -> None:
+        """``on_claims_written`` gets, after each committed group, the texts of the claims it wrote or changed."""
         self.store = store
+        self.on_claims_written = on_claims_written
         self.gazetteer = gazetteer
         self.group_size = max(1, group_size)
         self._index: ClaimIndex | None = None
@@ -260,6 +263,8 @@ class Ingestor:
         self._pending_reports.clear()
         self._pending_results.clear()
         by_path = dict(zip((id(item) for item in ready), written, strict=True))
+        if self.on_claims_written is not None:
+            self.on_claims_written(self._claim_texts_written(ready, by_path))
         outcomes: list[SourceOutcome] = []
         for item in group:
             if isinstance(item, SourceOutcome):
@@ -294,6 +299,17 @@ class Ingestor:
                 )
             )
         return outcomes
+
+    @staticmethod
+    def _claim_texts_written(ready: list[_Prepared], written: dict[int, WriteSummary | Exception]) -> list[str]:
+        texts = {
+            str(node.props.get("text", ""))
+            for item in ready
+            if isinstance(result := written[id(item)], WriteSummary) and result.changed
+            for node in item.batch.nodes
+            if node.label == NodeLabel.CLAIM
+        }
+        return sorted(texts)
 
     def ingest_file(self, path: Path) -> SourceOutcome:
         return self.commit([self.prepare(path)])[0]

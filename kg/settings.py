@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     ingest_group_size: int = Field(
         default=64, ge=1, le=10_000, description="Report files per write transaction (group commit)."
     )
+    encode_ahead_from: int = Field(
+        default=200,
+        ge=0,
+        description="From this many files, a second process embeds claims while the writer writes (0: never).",
+    )
     nli_model: str = Field(
         default="claimgraph-nli-minilm", description="NLI cross-encoder: the shipped model, a hub id or a local path."
     )

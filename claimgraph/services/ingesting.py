@@ -16,6 +16,7 @@ from pathlib import Path
 from claimgraph.services.papers import PaperService
 from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
+from kg.encode_ahead import EncodeAhead
 from kg.paraphrase import ClaimText, ParaphraseConfig, ParaphraseLink
 from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
 from kg.store import GraphStore
@@ -70,9 +71,31 @@ class IngestService:
         on_start: Callable[[int], None] | None = None,
     ) -> IngestRun:
         """Ingest files; then link paraphrases and (``papers=True``) fetch the cited papers."""
+        settings = self._ws.settings
+        ahead: list[EncodeAhead] = []
+
+        def started(files: int) -> None:
+            if link_paraphrases and settings.encode_ahead_from and files >= settings.encode_ahead_from:
+                ahead.append(EncodeAhead(settings.data_dir, settings.embedding_model))
+            if on_start is not None:
+                on_start(files)
+
+        def written(texts: list[str]) -> None:
+            for encoder in ahead:
+                encoder.submit(texts)
+
         with self._ws.store() as store:
-            ingestor = Ingestor(store, self._ws.gazetteer, group_size=self._ws.settings.ingest_group_size)
-            result = ingestor.ingest(paths, on_file=on_file, on_start=on_start)
+            ingestor = Ingestor(
+                store, self._ws.gazetteer, group_size=settings.ingest_group_size, on_claims_written=written
+            )
+            try:
+                result = ingestor.ingest(paths, on_file=on_file, on_start=started)
+            except BaseException:
+                for encoder in ahead:
+                    encoder.stop()
+                raise
+            for encoder in ahead:
+                encoder.finish()
             links = self._link_paraphrases(store, touched=ingestor.touched_claims) if link_paraphrases else None
             fetched = self._papers.fetch_into(store, ids=None, refresh=False, offline=offline) if papers else None
         return IngestRun(files=result, paraphrase=links, papers=fetched)

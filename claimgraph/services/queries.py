@@ -10,11 +10,8 @@ import itertools
 import time
 from typing import Literal, TypedDict, Unpack
 
-import numpy as np
-
 from claimgraph.services.workspace import Workspace
 from kg.catalog import report_detail, report_summary, result_rows
-from kg.conflicts import find_conflicts
 from kg.errors import InputError, LimitExceededError, NotFoundError
 from kg.gazetteer import EntityKind
 from kg.neighbourhood import benchmark_neighbourhood, claim_neighbourhood
@@ -195,6 +192,8 @@ class QueryService:
 
     def conflicts(self) -> list[Conflict]:
         with self._ws.store(read_only=True) as store:
+            from kg.conflicts import find_conflicts  # the verifier's aggregation: not loaded for plain queries
+
             return find_conflicts(store.find_claims(ClaimQuery()))
 
     def paraphrases(self) -> list[Relationship]:
@@ -212,6 +211,8 @@ class QueryService:
         vectors = self._ws.embed_cached([t for _, t in claims])
         query = embed([text], self._ws.settings.embedding_model)[0]
         scores = vectors @ query
+        import numpy as np  # loaded only for similarity search: it costs a cold `kg claims` 0.1 s
+
         best = np.argsort(-scores, kind="stable")[:limit]
         return [SearchHit(claim=claims[i][0], text=claims[i][1], score=round(float(scores[i]), 4)) for i in best]
 

@@ -209,3 +209,33 @@ def test_a_deleted_report_leaves_the_index_with_its_claims(tmp_path: Path) -> No
     incremental = _pairs(service)
     service.ingestion.link_paraphrases()
     assert _pairs(service) == incremental and len(incremental) == 4
+
+
+def test_encoding_ahead_child_fills_the_embedding_cache_with_the_models_vectors(tmp_path: Path) -> None:
+    """The child process (kg.encode_ahead) embeds what it is sent into the store's cache, the same vectors
+    the model gives in this process, and exits 0 once told the writer is done."""
+    from kg.embeddings import embed
+    from kg.encode_ahead import EncodeAhead
+
+    model = Settings().embedding_model
+    texts = [f"Cross-lingual transfer on XNLI improves by {n} points with {m}." for n in range(5) for m in "AB"]
+    encoder = EncodeAhead(tmp_path, model)
+    encoder.submit(texts[:4])
+    encoder.submit(texts[4:])
+    assert encoder.finish() == 0
+    assert encoder.submitted == len(texts)
+
+    def must_not_embed(missing: list[str]) -> np.ndarray:
+        raise AssertionError(f"{len(missing)} texts were not encoded ahead")
+
+    cached = EmbeddingCache(tmp_path, model).lookup(texts, must_not_embed)
+    np.testing.assert_allclose(cached, embed(texts, model), atol=1e-5)
+
+
+def test_an_ingest_that_encodes_ahead_links_exactly_as_one_that_does_not(tmp_path: Path) -> None:
+    seeds = sorted(SEEDS.iterdir())
+    ahead = ClaimGraph(Settings(data_dir=tmp_path / "ahead", encode_ahead_from=1, ingest_group_size=1))
+    plain = ClaimGraph(Settings(data_dir=tmp_path / "plain", encode_ahead_from=0))
+    runs = [service.ingestion.ingest(seeds) for service in (ahead, plain)]
+    assert all(run.files.ok for run in runs)
+    assert _pairs(ahead) == _pairs(plain) and len(_pairs(ahead)) == 4
