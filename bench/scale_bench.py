@@ -1,9 +1,10 @@
 """The scale run: N synthetic reports through `kg ingest`, end to end, on the default embedded store.
 
 For each size (default 1k, 10k, 100k): a fresh store; ``kg ingest --offline --json`` over the
-reports (wall, CPU, peak RSS of that process, measured with ``wait4``); the paraphrase pass's
-own time (from the ingest's JSON); a *bare encode* of the same distinct claim texts (a process
-that only loads all-MiniLM-L6-v2 and encodes them, the floor any ingest must pay); one
+reports (wall, CPU and peak RSS with ``wait4``, and the peak RSS of the ingest and its encode-ahead
+child together, sampled from /proc); the paraphrase pass's own time (from the ingest's JSON); a
+*bare encode* of the same distinct claim texts (a process that only loads all-MiniLM-L6-v2 and
+encodes them, the floor any ingest must pay); one
 held-out report of the same corpus ingested into the full store; and ``kg claims --benchmark
 XNLI --json`` in a new process, three times (the first right after the OS page cache was left
 by other work: "cold" means a new process, not a dropped page cache, which needs root).
@@ -24,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,10 +58,32 @@ class Measured:
     cpu: float
     peak_rss_mb: float
     stdout: str
+    tree_rss_mb: float = 0.0  # peak of the summed RSS of the process and its children (the encode-ahead child)
+
+
+def _tree_rss_mb(root: int) -> float:
+    """RSS of ``root`` and all its descendants now, from /proc (0 where /proc cannot be read)."""
+    parents: dict[int, int] = {}
+    pages: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], pages[pid] = int(fields[1]), int(fields[21])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(pages.get(pid, 0) for pid in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = None) -> Measured:
-    """Run a command; wall time, CPU (user+sys) and peak RSS of that process alone (wait4, not RUSAGE_CHILDREN).
+    """Run a command; wall time, CPU (user+sys, children included) and peak RSS: of the process (wait4), and of
+    the process and its children together (sampled from /proc twice a second: wait4 gives the larger of the
+    two peaks, not their sum).
 
     Output goes to files, not pipes: a pipe nobody reads until the end fills up and stalls the child.
     """
@@ -69,12 +93,23 @@ def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = Non
         with out_path.open("w") as out, err_path.open("w") as err:
             start = time.perf_counter()
             process = subprocess.Popen(args, env=env, stdout=out, stderr=err)
+            peak = [0.0]
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.wait(0.5):
+                    peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
             _, status, usage = os.wait4(process.pid, 0)
             wall = time.perf_counter() - start
+            done.set()
+            sampler.join()
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise RuntimeError(f"{args[:4]} exited {code}: {err_path.read_text()[-2000:]}")
-        return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out_path.read_text())
+        return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out_path.read_text(), peak[0])
 
 
 def kg(*args: str) -> list[str]:
@@ -125,6 +160,7 @@ def run_size(size: int, workdir: Path, model: str) -> dict[str, float | int | st
         "ingest_wall": ingest.wall,
         "ingest_cpu": ingest.cpu,
         "ingest_rss": ingest.peak_rss_mb,
+        "ingest_tree_rss": ingest.tree_rss_mb,
         "pass_s": payload["paraphrase_pass"]["seconds"],
         "bare_wall": bare_wall,
         "bare_encode": bare_out["encode_s"],
@@ -213,6 +249,11 @@ def plus_one(size: int, workdir: Path) -> tuple[float, dict[str, float]]:
     return again.wall, pass_info
 
 
+def _with_encoder(row: dict[str, float | int | str]) -> str:
+    tree = float(row.get("ingest_tree_rss", 0))
+    return f" ({tree:,.0f} with the encoder)" if tree > float(row["ingest_rss"]) else ""
+
+
 def table(rows: list[dict[str, float | int | str]], note: str) -> str:
     where = (
         f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}"
@@ -229,7 +270,8 @@ def table(rows: list[dict[str, float | int | str]], note: str) -> str:
         sampled = "" if r.get("bare_share", 1) == 1 else f" from a {float(r['bare_share']):.0%} sample"
         lines.append(
             f"| {r['reports']:,} | {r['rows']:,} | {r['claims']:,} | {r['ingest_wall']:.1f} | {r['ingest_cpu']:.1f} "
-            f"| {r['ingest_rss']:,.0f} | {r['pass_s']:.1f} | {r['bare_wall']:.1f} ({r['bare_encode']:.1f})"
+            f"| {r['ingest_rss']:,.0f}{_with_encoder(r)} | {r['pass_s']:.1f} "
+            f"| {r['bare_wall']:.1f} ({r['bare_encode']:.1f})"
             f"{sampled} "
             f"| **{r['fraction']:.2f}** | {r['again_wall']:.2f} (pass {r['again_pass']:.2f}, "
             f"{r['again_indexed']} claims) | {r['query_first']:.2f} / {r['query_median']:.2f} "
