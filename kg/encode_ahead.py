@@ -27,6 +27,7 @@ from typing import IO
 
 #: texts per encode call while the writer runs (one torch thread); after ``finish`` the rest goes in one call
 CHUNK = 128
+REST_CHUNK = 8192  # texts per call after ``finish``: few calls, but not every vector in memory at once
 FINISH = "finish"  # the control line: the writer is done, use every core and exit when the input ends
 
 
@@ -65,10 +66,12 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
             for start in range(0, len(batch), CHUNK):
                 cache.lookup(batch[start : start + CHUNK], lambda missing: embed(missing, model))
         torch.set_num_threads(every_core)
-        rest: list[str] = []
+        rest: dict[str, None] = {}  # a claim repeated by later reports was sent again: once is enough
         while (batch := waiting.get()) is not None:
-            rest.extend(batch)
-        cache.lookup(rest, lambda missing: embed(missing, model))
+            rest.update(dict.fromkeys(batch))
+        texts = list(rest)
+        for start in range(0, len(texts), REST_CHUNK):  # the vectors each call returns are dropped at once
+            cache.lookup(texts[start : start + REST_CHUNK], lambda missing: embed(missing, model))
     finally:
         cache.close()
 
