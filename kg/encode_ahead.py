@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-#: texts per encode call while the writer runs (one torch thread); after ``finish`` the rest goes in one call
+#: texts per encode call while the writer runs (one torch thread): a finish line waits at most one call
 CHUNK = 128
 REST_CHUNK = 8192  # texts per call after ``finish``: few calls, but not every vector in memory at once
 FINISH = "finish"  # the control line: the writer is done, use every core and exit when the input ends

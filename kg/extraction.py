@@ -200,21 +200,13 @@ def _bind(position: int, end: int, benchmarks: list[Mention], text: str) -> str 
     return nearest.name
 
 
+@lru_cache(maxsize=1 << 17)
 def extract(text: str, gazetteer: Gazetteer) -> Extraction:
     """Entities and bound numeric results of one claim (or any short text).
 
     Memoised per (text, gazetteer): a claim repeated across reports (most rows of a large corpus), then met
     again by the paraphrase pass, is extracted once. ``Extraction`` is immutable, so sharing it is safe.
     """
-    return _extract_memo(text, gazetteer)
-
-
-@lru_cache(maxsize=1 << 17)
-def _extract_memo(text: str, gazetteer: Gazetteer) -> Extraction:
-    return _extract(text, gazetteer)
-
-
-def _extract(text: str, gazetteer: Gazetteer) -> Extraction:
     known = gazetteer.find(text)
     candidates = candidate_benchmarks(text, known)
     mentions = sorted([*known, *candidates], key=lambda m: m.start)

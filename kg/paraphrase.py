@@ -20,7 +20,6 @@ import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -86,14 +85,8 @@ class ClaimFeatures:
 
     @classmethod
     def of(cls, text: str, gazetteer: Gazetteer) -> ClaimFeatures:
-        return _features_of(text, gazetteer)
-
-
-@lru_cache(maxsize=1 << 17)
-def _features_of(text: str, gazetteer: Gazetteer) -> ClaimFeatures:
-    """Memoised: a claim meets dozens of candidates and is seen again by every pass of the process."""
-    found = extract(text, gazetteer)
-    return ClaimFeatures(found.entity_signature(), found.numbers(), content_tokens(text))
+        found = extract(text, gazetteer)
+        return cls(found.entity_signature(), found.numbers(), content_tokens(text))
 
 
 def pair_link(

@@ -72,7 +72,7 @@ class IngestService:
     ) -> IngestRun:
         """Ingest files; then link paraphrases and (``papers=True``) fetch the cited papers."""
         settings = self._ws.settings
-        ahead: list[EncodeAhead] = []
+        ahead: list[EncodeAhead] = []  # the encoder child, once the file count asks for one
 
         def started(files: int) -> None:
             if link_paraphrases and settings.encode_ahead_from and files >= settings.encode_ahead_from:
