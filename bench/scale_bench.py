@@ -173,7 +173,13 @@ def run_size(size: int, workdir: Path, model: str) -> dict[str, float | int | st
         "query_median": statistics.median(q.wall for q in queries),
         "query_page": page["count"],
         "store_mb": size_mb,
+        "measured": f"{datetime.now(UTC):%Y-%m-%d} {_commit()}",
     }
+
+
+def _commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    return found.stdout.strip() or "?"
 
 
 def paraphrase_recall(conn: sqlite3.Connection, truth: Path, store: Path, model: str) -> tuple[float, float, int, int]:
@@ -263,8 +269,8 @@ def table(rows: list[dict[str, float | int | str]], note: str) -> str:
         "",
         "| reports | claim rows | claims | ingest wall s | ingest CPU s | peak RSS MB | paraphrase pass s "
         "| bare encode s (load + encode) | ingest rate / bare encode | +1 report into it, s | "
-        "cold `kg claims --benchmark XNLI` s (1st / median of 3) | store MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "cold `kg claims --benchmark XNLI` s (1st / median of 3) | store MB | measured (bare encode claims/s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         sampled = "" if r.get("bare_share", 1) == 1 else f" from a {float(r['bare_share']):.0%} sample"
@@ -275,10 +281,16 @@ def table(rows: list[dict[str, float | int | str]], note: str) -> str:
             f"{sampled} "
             f"| **{r['fraction']:.2f}** | {r['again_wall']:.2f} (pass {r['again_pass']:.2f}, "
             f"{r['again_indexed']} claims) | {r['query_first']:.2f} / {r['query_median']:.2f} "
-            f"({r['query_page']} claims) | {r['store_mb']:,.0f} |"
+            f"({r['query_page']} claims) | {r['store_mb']:,.0f} "
+            f"| {r.get('measured', 'earlier')} ({float(r['claims']) / float(r['bare_encode']):.0f}) |"
         )
     lines += [
         "",
+        "*Paraphrase pass*: from the writer's end to the links written; from "
+        "`CLAIMGRAPH_ENCODE_AHEAD_FROM` files up it runs beside the encoding child and embeds from the other end "
+        "of the list, so it includes that share of the encoding. "
+        "*Measured*: the date and commit of the row; rows are kept from earlier runs when a size is not rerun, "
+        "and the bare encode rate tells the machines apart (torch's speed differs ~3× between our 2-core machines). "
         "*Ingest rate / bare encode*: the bare-encode process's wall time over the ingest's, both including "
         "Python start-up and model load; 1.0 would mean the ingest costs nothing beyond embedding its claims. "
         f"From {FULL_BARE_BELOW:,} claims up the bare encode runs on a random {BARE_SHARE:.0%} of the claim texts "

@@ -170,8 +170,8 @@ class Ingestor:
         # what the group not yet committed will have written: later files of the group see it
         self._pending_reports: set[str] = set()
         self._pending_results: dict[NodeRef, set[NodeRef]] = {}
-        #: keys of the claims of every batch that changed the graph (the paraphrase pass's input)
-        self.touched_claims: set[str] = set()
+        #: keys of the claims of every batch that changed the graph, by their last write (the paraphrase pass's input)
+        self.touched_claims: dict[str, None] = {}
 
     def _claim_index(self) -> ClaimIndex:
         if self._index is None:
@@ -285,7 +285,9 @@ class Ingestor:
                 )
                 continue
             if result.changed:
-                self.touched_claims.update(n.key for n in item.batch.nodes if n.label == NodeLabel.CLAIM)
+                for key in (n.key for n in item.batch.nodes if n.label == NodeLabel.CLAIM):
+                    self.touched_claims.pop(key, None)  # by last write: the text the claim has now was sent then
+                    self.touched_claims[key] = None
             outcomes.append(
                 SourceOutcome(
                     path=str(item.path),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,12 +147,19 @@ class EmbeddingCache:
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
-                " WITHOUT ROWID"
-            )
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            for attempt in range(100):  # the encode-ahead child and the pass may both create the file at once:
+                try:  # switching a new file to WAL then fails at once with "locked", whatever the busy timeout
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute(
+                        "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, "
+                        "PRIMARY KEY (model, hash)) WITHOUT ROWID"
+                    )
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == 99:
+                        raise
+                    time.sleep(0.05)
             self._conn = conn
         return self._conn
 
@@ -170,6 +178,12 @@ class EmbeddingCache:
             ):
                 found[digest] = np.frombuffer(blob, dtype=np.float32)
         return found
+
+    def missing(self, texts: list[str]) -> list[str]:
+        """The texts with no stored vector yet, in their order (each once)."""
+        hashes = {t: self._key(t) for t in texts}
+        stored = self._stored(sorted(set(hashes.values())))
+        return [t for t, h in hashes.items() if h not in stored]
 
     def lookup(self, texts: list[str], compute: EmbedFn, chunk: int = 4096) -> Matrix:
         """Vectors for ``texts`` (row-aligned); only texts never seen are computed, ``chunk`` at a time, each chunk

@@ -9,19 +9,23 @@ embedded and compared, through the HNSW index kept beside the store
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from claimgraph.services.papers import PaperService
 from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
-from kg.encode_ahead import EncodeAhead
-from kg.paraphrase import ClaimText, ParaphraseConfig, ParaphraseLink
+from kg.ann import Matrix
+from kg.encode_ahead import EncodeAhead, one_compute_thread, ready_in_order
+from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink
 from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
 from kg.store import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import PapersOutcome
+
+#: claims per step of a pass that runs beside the encoder: each step is one HNSW add and search
+PASS_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,14 @@ class IngestService:
             )
             try:
                 result = ingestor.ingest(paths, on_file=on_file, on_start=started)
-            except BaseException:
+                encoder = ahead[0] if ahead else None
+                if encoder is not None:
+                    encoder.writer_done()
+                touched = list(ingestor.touched_claims)
+                links = self._link_paraphrases(store, touched, encoder) if link_paraphrases else None
+            finally:  # done, or failed: whatever the child was still doing is cached already or not wanted
                 for encoder in ahead:
                     encoder.stop()
-                raise
-            for encoder in ahead:
-                encoder.finish()
-            links = self._link_paraphrases(store, touched=ingestor.touched_claims) if link_paraphrases else None
             fetched = self._papers.fetch_into(store, ids=None, refresh=False, offline=offline) if papers else None
         return IngestRun(files=result, paraphrase=links, papers=fetched)
 
@@ -108,35 +113,76 @@ class IngestService:
     def paraphrase_config(self) -> ParaphraseConfig:
         return self._ws.paraphrase_config()
 
-    def _link_paraphrases(self, store: GraphStore, touched: set[str] | None) -> ParaphrasePass:
+    def _link_paraphrases(
+        self, store: GraphStore, touched: list[str] | None, encoder: EncodeAhead | None = None
+    ) -> ParaphrasePass:
+        """``touched``: the claims to (re)index, in the order they were written (None: every claim, afresh).
+        ``encoder``: the encode-ahead child, still working: the pass then runs beside it (:meth:`_index_in_step`).
+        """
         started = time.perf_counter()
         index = ParaphraseIndex(self._ws.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
         try:
-            if touched is None or index.live_count == 0:
-                summary, indexed = self._relink_all(store, index)
+            claims_in_store = store.stats().nodes[NodeLabel.CLAIM]
+            # an empty index over a store that held claims before: only a full pass finds their links
+            first = index.live_count == 0
+            if touched is None or (first and claims_in_store != len(touched)):
+                summary, indexed = self._relink_all(store, index, encoder)
                 return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=True)
-            found = store.get_nodes([_claim_ref(k) for k in sorted(touched)])
+            found = store.get_nodes([_claim_ref(k) for k in touched])
             present = [_claim_text(node) for node in found.values() if node is not None]
-            updates = [
-                index.update(present, [ref.key for ref, node in found.items() if node is None], self._ws.gazetteer)
-            ]
-            if index.reconcile_needed(store.stats().nodes[NodeLabel.CLAIM]):
+            gone = [ref.key for ref, node in found.items() if node is None]
+            updates = [index.update([], gone, self._ws.gazetteer), *self._index_in_step(index, present, encoder)]
+            if index.reconcile_needed(claims_in_store):
                 updates.append(self._reconcile(store, index))
-            summary = store.apply(self._links_batch(store, updates))
+            if first:  # every claim of the store is new: the links found are the whole layer
+                rels = [_relationship(link, index.config.method) for update in updates for link in update.links]
+                summary = store.replace_relationships(RelType.PARAPHRASE_OF, rels)
+            else:
+                summary = store.apply(self._links_batch(store, updates))
             index.commit()
             indexed = sum(update.indexed for update in updates)
-            return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=False)
+            return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=first)
         finally:
             index.close()
 
-    def _relink_all(self, store: GraphStore, index: ParaphraseIndex) -> tuple[WriteSummary, int]:
+    def _index_in_step(
+        self, index: ParaphraseIndex, claims: list[ClaimText], encoder: EncodeAhead | None
+    ) -> Iterator[IndexUpdate]:
+        """Index ``claims``: at once, or, beside a running encoder, a chunk at a time as their vectors arrive.
+
+        The chunks follow the write order, which is also the child's, so the pass trails the child and
+        meets the texts it encodes itself from the back (:func:`kg.encode_ahead.ready_in_order`). Chunk
+        boundaries are fixed by that order alone, so the links do not depend on who encoded what, or when.
+        """
+        if encoder is None:
+            yield index.update(claims, [], self._ws.gazetteer)
+            return
+        chunks = [claims[i : i + PASS_CHUNK] for i in range(0, len(claims), PASS_CHUNK)]
+        cache = EmbeddingCache(self._ws.settings.data_dir, self._ws.settings.embedding_model)
+        try:
+            with one_compute_thread():  # the child has the other core
+                texts = [[claim.text for claim in chunk] for chunk in chunks]
+                for i in ready_in_order(texts, cache, self._encode, encoder.running):
+                    yield index.update(chunks[i], [], self._ws.gazetteer)
+        finally:
+            cache.close()
+
+    def _encode(self, texts: list[str]) -> Matrix:
+        from kg.embeddings import embed
+
+        return embed(texts, self._ws.settings.embedding_model)
+
+    def _relink_all(
+        self, store: GraphStore, index: ParaphraseIndex, encoder: EncodeAhead | None = None
+    ) -> tuple[WriteSummary, int]:
         index.reset()
-        update = index.update([_claim_text(n) for n in store.iter_nodes(NodeLabel.CLAIM)], [], self._ws.gazetteer)
+        claims = [_claim_text(n) for n in store.iter_nodes(NodeLabel.CLAIM)]
+        updates = list(self._index_in_step(index, claims, encoder))
         method = index.config.method
-        links = [_relationship(link, method) for link in update.links]
+        links = [_relationship(link, method) for update in updates for link in update.links]
         summary = store.replace_relationships(RelType.PARAPHRASE_OF, links)
         index.commit()
-        return summary, update.indexed
+        return summary, sum(update.indexed for update in updates)
 
     def _reconcile(self, store: GraphStore, index: ParaphraseIndex) -> IndexUpdate:
         """Index what the store holds and the index does not (claims written without the pass), retire the rest."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from claimgraph.services import ClaimGraph
 from kg.gazetteer import Gazetteer
@@ -239,3 +240,20 @@ def test_an_ingest_that_encodes_ahead_links_exactly_as_one_that_does_not(tmp_pat
     runs = [service.ingestion.ingest(seeds) for service in (ahead, plain)]
     assert all(run.files.ok for run in runs)
     assert _pairs(ahead) == _pairs(plain) and len(_pairs(ahead)) == 4
+
+
+def test_a_pass_beside_the_encoder_links_the_same_in_many_small_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Steps of three claims: pairs split across steps are found by the later claim's search alone."""
+    from claimgraph.services import ingesting
+
+    monkeypatch.setattr(ingesting, "PASS_CHUNK", 3)
+    seeds = sorted(SEEDS.iterdir())
+    stepped = ClaimGraph(Settings(data_dir=tmp_path / "stepped", encode_ahead_from=1))
+    plain = ClaimGraph(Settings(data_dir=tmp_path / "plain", encode_ahead_from=0))
+    runs = [service.ingestion.ingest(seeds) for service in (stepped, plain)]
+    assert all(run.files.ok for run in runs)
+    stepped_pass = runs[0].paraphrase
+    assert stepped_pass is not None and stepped_pass.full and stepped_pass.claims_indexed > 3 * 2
+    assert _pairs(stepped) == _pairs(plain) and len(_pairs(stepped)) == 4
