@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,22 +167,22 @@ class EmbeddingCache:
     def _key(text: str) -> str:
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _stored(self, hashes: list[str]) -> dict[str, Matrix]:
-        found: dict[str, Matrix] = {}
+    def _rows(self, column: str, hashes: list[str]) -> Iterator[tuple[str, bytes]]:
         conn = self._db()
         for start in range(0, len(hashes), 500):
             chunk = hashes[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for digest, blob in conn.execute(
-                f"SELECT hash, vector FROM vectors WHERE model=? AND hash IN ({marks})", (self.model, *chunk)
-            ):
-                found[digest] = np.frombuffer(blob, dtype=np.float32)
-        return found
+            yield from conn.execute(
+                f"SELECT hash, {column} FROM vectors WHERE model=? AND hash IN ({marks})", (self.model, *chunk)
+            )
+
+    def _stored(self, hashes: list[str]) -> dict[str, Matrix]:
+        return {digest: np.frombuffer(blob, dtype=np.float32) for digest, blob in self._rows("vector", hashes)}
 
     def missing(self, texts: list[str]) -> list[str]:
         """The texts with no stored vector yet, in their order (each once)."""
         hashes = {t: self._key(t) for t in texts}
-        stored = self._stored(sorted(set(hashes.values())))
+        stored = {digest for digest, _ in self._rows("1", sorted(set(hashes.values())))}  # polled: no vectors read
         return [t for t, h in hashes.items() if h not in stored]
 
     def lookup(self, texts: list[str], compute: EmbedFn, chunk: int = 4096) -> Matrix:
