@@ -287,10 +287,10 @@ def table(rows: list[dict[str, float | int | str]], note: str) -> str:
     lines += [
         "",
         "*Paraphrase pass*: from the writer's end to the links written; from "
-        "`CLAIMGRAPH_ENCODE_AHEAD_FROM` files up it runs beside the encoding child and embeds from the other end "
-        "of the list, so it includes that share of the encoding. "
+        "`CLAIMGRAPH_ENCODE_AHEAD_FROM` files up it runs beside the encoding child and waits for each chunk's "
+        "vectors, so it includes the encoding left when the writer ends. "
         "*Measured*: the date and commit of the row; rows are kept from earlier runs when a size is not rerun, "
-        "and the bare encode rate tells the machines apart (torch's speed differs ~3× between our 2-core machines). "
+        "and the bare encode rate tells the machines apart (torch differs up to 5× between our 2-core machines). "
         "*Ingest rate / bare encode*: the bare-encode process's wall time over the ingest's, both including "
         "Python start-up and model load; 1.0 would mean the ingest costs nothing beyond embedding its claims. "
         f"From {FULL_BARE_BELOW:,} claims up the bare encode runs on a random {BARE_SHARE:.0%} of the claim texts "

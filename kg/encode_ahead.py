@@ -6,12 +6,12 @@ the second core idled through the first phase. :class:`EncodeAhead` gives it the
 after each committed group the ingest hands over the texts of the claims it wrote; a child process with one
 torch thread embeds them into the store's embedding cache (``embeddings.sqlite``, where the pass looks first).
 
-When the writer is done, the child keeps its one thread and works through what is left, front to back,
-while the parent's paraphrase pass runs beside it (:func:`ready_in_order`): the pass indexes each chunk of
-claims as soon as its vectors are cached, and whenever it would wait it encodes texts from the *back* of
-the list itself, so the two meet in the middle and neither core idles. Torch's second thread adds less than a core (one
-encode ran 1.78× faster on two threads than on one), so two one-thread encoders beat one two-thread one,
-and the pass no longer runs alone on one core after all the encoding.
+When the writer is done, the child takes back torch's default thread count and works through what is left,
+while the parent's paraphrase pass runs beside it (:func:`ready_in_order`), indexing each chunk of claims as
+soon as its vectors are cached. The parent does not load a model of its own: on the 2-core machine of
+``bench/results/scale.md`` one process on two torch threads encoded 411 texts/s, two one-thread processes
+side by side 386 together (193 each: they share caches and memory bandwidth), and the parent's model load
+cost 3.7 s of its core; the parent's pass, which needs little CPU, fits beside the child's threads.
 
 A process, not a thread: the writer holds the GIL nearly all the time, and a torch forward pass takes it
 back between operators. Nothing depends on the child: a text it did not reach (it failed, it was stopped) is
@@ -39,12 +39,9 @@ if TYPE_CHECKING:
 #: texts per encode call while the writer runs (groups queued meanwhile are merged up to it); one torch
 #: thread encodes 128 texts a call at 0.83 of its rate on 2,048, 512 at 0.98
 CHUNK = 512
-#: texts per call after ``finish``: each call first skips what the parent has encoded from the other end,
-#: so where the two meet at most one call of each side is encoded twice
+#: texts per call after ``finish`` (the pass waits for whole calls: two of them make one of its chunks)
 TAIL_CHUNK = 512
 FINISH = "finish"  # the control line: the writer is done, work through the rest and exit when the input ends
-#: texts the parent encodes from the back per step while the front chunk waits for the child
-BACK_STEP = 256
 
 
 def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
@@ -54,7 +51,8 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
     """
     import torch
 
-    torch.set_num_threads(1)  # the writer, and then the parent's pass, keep the other core
+    all_threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the writer keeps the other core
     from kg.embeddings import embed, load_sentence_model
     from kg.paraphrase import EmbeddingCache
 
@@ -93,26 +91,24 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
         while (batch := waiting.get()) is not None:
             rest.update(dict.fromkeys(batch))
         texts = list(rest)
-        for start in range(0, len(texts), TAIL_CHUNK):  # lookup skips what the parent has encoded meanwhile
+        torch.set_num_threads(all_threads)  # the writer is done; the parent's pass needs little CPU
+        for start in range(0, len(texts), TAIL_CHUNK):  # lookup skips what is cached already
             cache.lookup(texts[start : start + TAIL_CHUNK], lambda missing: embed(missing, model))
     finally:
         cache.close()
 
 
 @contextlib.contextmanager
-def one_compute_thread() -> Iterator[None]:
-    """Torch and faiss (OpenMP) on one thread for the block: the encoding child has the other core."""
+def one_faiss_thread() -> Iterator[None]:
+    """Faiss (OpenMP) on one thread for the block: the encoding child's torch threads keep the cores."""
     import faiss
-    import torch
 
-    before = torch.get_num_threads(), faiss.omp_get_max_threads()
-    torch.set_num_threads(1)
+    before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     try:
         yield
     finally:
-        torch.set_num_threads(before[0])
-        faiss.omp_set_num_threads(before[1])
+        faiss.omp_set_num_threads(before)
 
 
 def ready_in_order(
@@ -120,27 +116,27 @@ def ready_in_order(
     cache: EmbeddingCache,
     encode: Callable[[list[str]], Matrix],
     helper_running: Callable[[], bool],
-    poll_s: float = 0.1,
+    poll_s: float = 0.05,
 ) -> Iterator[int]:
-    """Yield 0, 1, 2… as each chunk's texts all have a cached vector, encoding from the back meanwhile.
+    """Yield 0, 1, 2… as each chunk's texts all have a cached vector: the child's, or, once it has stopped
+    (finished, failed, killed), this process's own (``encode``): every chunk is yielded in the end.
 
-    The child encodes front to back; whenever the front chunk is not ready, this encodes
-    :data:`BACK_STEP` missing texts of the last chunk that still lacks some, so the caller's core does
-    useful work instead of waiting. Once the two ends meet it waits for the child, or, when the child has
-    stopped (finished, failed, killed), encodes what is missing itself: every chunk is yielded in the end.
+    While the child runs this only waits. It re-reads what is still missing when the cache has changed
+    (SQLite's ``data_version``, free to poll), not on every poll: hashing and looking up 1,024 texts
+    takes 7 ms, and every 0.1 s that is 13 % of a core taken from the child's torch threads.
     """
-    back = len(chunks) - 1
     for front, texts in enumerate(chunks):
-        while missing := cache.missing(list(texts)):
-            tail: list[str] = []
-            while back > front and not (tail := cache.missing(list(chunks[back]))):
-                back -= 1
-            if back > front:
-                cache.lookup(tail[-BACK_STEP:], encode)
-            elif helper_running():
+        seen = cache.version()  # read before the texts: a commit in between is seen at the next poll
+        missing = cache.missing(list(texts))
+        while missing:
+            if helper_running():
                 time.sleep(poll_s)
+                if (now := cache.version()) != seen:
+                    seen = now
+                    missing = cache.missing(missing)
             else:
                 cache.lookup(missing, encode)
+                missing = cache.missing(missing)
         yield front
 
 

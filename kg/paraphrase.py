@@ -185,6 +185,10 @@ class EmbeddingCache:
         stored = {digest for digest, _ in self._rows("1", sorted(set(hashes.values())))}  # polled: no vectors read
         return [t for t, h in hashes.items() if h not in stored]
 
+    def version(self) -> int:
+        """SQLite's ``data_version``: it changes whenever another connection commits (a new vector came)."""
+        return int(self._db().execute("PRAGMA data_version").fetchone()[0])
+
     def lookup(self, texts: list[str], compute: EmbedFn, chunk: int = 4096) -> Matrix:
         """Vectors for ``texts`` (row-aligned); only texts never seen are computed, ``chunk`` at a time, each chunk
         committed before the next is computed."""

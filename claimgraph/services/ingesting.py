@@ -17,7 +17,7 @@ from claimgraph.services.papers import PaperService
 from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
 from kg.ann import Matrix
-from kg.encode_ahead import EncodeAhead, one_compute_thread, ready_in_order
+from kg.encode_ahead import EncodeAhead, one_faiss_thread, ready_in_order
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink
 from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
 from kg.store import GraphStore
@@ -150,9 +150,9 @@ class IngestService:
     ) -> Iterator[IndexUpdate]:
         """Index ``claims``: at once, or, beside a running encoder, a chunk at a time as their vectors arrive.
 
-        The chunks follow the write order, which is also the child's, so the pass trails the child and
-        meets the texts it encodes itself from the back (:func:`kg.encode_ahead.ready_in_order`). Chunk
-        boundaries are fixed by that order alone, so the links do not depend on who encoded what, or when.
+        The chunks follow the write order, which is also the child's, so the pass trails the child
+        (:func:`kg.encode_ahead.ready_in_order`). Chunk boundaries are fixed by that order alone, so the
+        links do not depend on who encoded what, or when.
         """
         if encoder is None:
             yield index.update(claims, [], self._ws.gazetteer)
@@ -160,7 +160,7 @@ class IngestService:
         chunks = [claims[i : i + PASS_CHUNK] for i in range(0, len(claims), PASS_CHUNK)]
         cache = EmbeddingCache(self._ws.settings.data_dir, self._ws.settings.embedding_model)
         try:
-            with one_compute_thread():  # the child has the other core
+            with one_faiss_thread():  # the child's torch threads have the cores
                 texts = [[claim.text for claim in chunk] for chunk in chunks]
                 for i in ready_in_order(texts, cache, self._encode, encoder.running):
                     yield index.update(chunks[i], [], self._ws.gazetteer)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.encode_ahead import BACK_STEP, TAIL_CHUNK, ready_in_order
+from kg.encode_ahead import TAIL_CHUNK, ready_in_order
 from kg.paraphrase import EmbeddingCache
 
 MODEL = "test-model"
@@ -41,45 +41,54 @@ def test_alone_it_encodes_every_text_once_and_yields_the_chunks_in_order(tmp_pat
     assert set(encoded) == {t for chunk in chunks for t in chunk} and max(encoded.values()) == 1
 
 
-def test_beside_a_helper_going_front_to_back_it_encodes_from_the_back_and_they_meet(tmp_path: Path) -> None:
+def _helper(tmp_path: Path, flat: list[str], encoded: Counter[str], done: threading.Event, stop_at: int) -> None:
+    """The child, in a thread with its own connection: front to back, TAIL_CHUNK at a time, then it stops."""
+    cache = EmbeddingCache(tmp_path, MODEL)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        time.sleep(0.002 * len(texts))
+        encoded.update(texts)
+        return _vectors(texts)
+
+    for start in range(0, min(stop_at, len(flat)), TAIL_CHUNK):
+        cache.lookup(flat[start : min(start + TAIL_CHUNK, stop_at)], encode)
+    cache.close()
+    done.set()
+
+
+def _run_beside_helper(tmp_path: Path, stop_at: int) -> tuple[list[list[str]], Counter[str], Counter[str]]:
     chunks = _chunks(3000, 250)
     flat = [t for chunk in chunks for t in chunk]
     by_helper: Counter[str] = Counter()
     by_caller: Counter[str] = Counter()
     done = threading.Event()
 
-    def helper() -> None:  # the child: front to back, TAIL_CHUNK at a time, skipping what is cached
-        cache = EmbeddingCache(tmp_path, MODEL)
-        for start in range(0, len(flat), TAIL_CHUNK):
-
-            def encode(texts: list[str]) -> np.ndarray:
-                time.sleep(0.002 * len(texts))
-                by_helper.update(texts)
-                return _vectors(texts)
-
-            cache.lookup(flat[start : start + TAIL_CHUNK], encode)
-        cache.close()
-        done.set()
-
     def encode_here(texts: list[str]) -> np.ndarray:
-        time.sleep(0.002 * len(texts))
         by_caller.update(texts)
         return _vectors(texts)
 
-    thread = threading.Thread(target=helper)
+    thread = threading.Thread(target=_helper, args=(tmp_path, flat, by_helper, done, stop_at))
     thread.start()
     cache = EmbeddingCache(tmp_path, MODEL)
     order = []
-    for i in ready_in_order(chunks, cache, encode_here, helper_running=lambda: not done.is_set(), poll_s=0.01):
+    for i in ready_in_order(chunks, cache, encode_here, helper_running=lambda: not done.is_set(), poll_s=0.005):
         assert not cache.missing(chunks[i])  # a chunk is yielded only once all its vectors are cached
         order.append(i)
     thread.join()
     assert order == list(range(len(chunks)))
     assert set(by_helper) | set(by_caller) == set(flat)
-    # the caller took the end of the list, the helper the start: they met once, in the middle
-    assert flat[-1] in by_caller and flat[0] in by_helper
-    first_of_caller = min(flat.index(t) for t in by_caller)
-    assert set(flat[first_of_caller:]) - set(by_caller) <= set(by_helper)
-    assert 0.25 < len(by_caller) / len(flat) < 0.75
-    twice = set(by_caller) & set(by_helper)
-    assert len(twice) <= TAIL_CHUNK + BACK_STEP  # only where they met
+    assert max((by_helper + by_caller).values()) == 1  # nothing was encoded twice
+    return chunks, by_helper, by_caller
+
+
+def test_beside_a_running_helper_it_only_waits_and_yields_each_chunk_once_cached(tmp_path: Path) -> None:
+    _, by_helper, by_caller = _run_beside_helper(tmp_path, stop_at=3000)
+    assert not by_caller  # the helper encoded everything: the caller never needed a model
+    assert len(by_helper) == 3000
+
+
+def test_when_the_helper_stops_early_the_caller_encodes_the_rest(tmp_path: Path) -> None:
+    chunks, by_helper, by_caller = _run_beside_helper(tmp_path, stop_at=1100)
+    flat = [t for chunk in chunks for t in chunk]
+    assert set(by_helper) == set(flat[:1100])
+    assert set(by_caller) == set(flat[1100:])
