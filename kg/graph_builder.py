@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.extraction import Extraction, extract
 from kg.gazetteer import EntityKind, Gazetteer
@@ -92,7 +93,9 @@ class _Collector:
         )
 
 
+@lru_cache(maxsize=4096)
 def _entity_node(kind: EntityKind, name: str, gazetteer: Gazetteer) -> Node:
+    """Memoised: a corpus names a few hundred entities thousands of times; nodes are frozen, so sharing is safe."""
     entry = gazetteer.resolve(kind, name)
     if kind == "benchmark":
         if entry is None:

@@ -11,6 +11,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Control characters that no report means: C0 (but tab and the line breaks), DEL, C1 (with NEL, U+0085),
 #: and the Unicode line and paragraph separators. Stores disagree on them (FalkorDB rejects NUL).
@@ -52,11 +53,17 @@ def strip_markup(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_text(text: str) -> str:
-    """Markup-free, whitespace-collapsed, NFKC-normalised display text."""
+    """Markup-free, whitespace-collapsed, NFKC-normalised display text.
+
+    Memoised: one claim row is cleaned for its display text, its identity and its truncation test,
+    and most rows of a large corpus repeat a claim seen before.
+    """
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", strip_markup(text))).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def match_text(text: str) -> str:
     """The form two claims are compared in: clean, case-folded, without trailing punctuation.
 

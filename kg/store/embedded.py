@@ -295,6 +295,27 @@ class EmbeddedStore(GraphStore):
         return found
 
     @staticmethod
+    def _outgoing(
+        conn: sqlite3.Connection, starts: set[tuple[str, str]]
+    ) -> dict[tuple[str, str, str, str, str, str], dict[str, PropValue]]:
+        """Every stored relationship leaving the given nodes, by identity row; one query per label and chunk."""
+        by_label: dict[str, list[str]] = {}
+        for label, key in sorted(starts):
+            by_label.setdefault(label, []).append(key)
+        found: dict[tuple[str, str, str, str, str, str], dict[str, PropValue]] = {}
+        for label, keys in by_label.items():
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for *ident, props in conn.execute(
+                    "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
+                    f"WHERE start_label=? AND start_key IN ({marks})",
+                    (label, *chunk),
+                ):
+                    found[tuple(ident)] = json.loads(props)
+        return found
+
+    @staticmethod
     def _exists(conn: sqlite3.Connection, ref: NodeRef) -> bool:
         row = conn.execute("SELECT 1 FROM nodes WHERE label=? AND key=?", (ref.label, ref.key)).fetchone()
         return row is not None
@@ -313,25 +334,30 @@ class EmbeddedStore(GraphStore):
             conn.execute("DELETE FROM nodes WHERE label=? AND key=?", (ref.label, ref.key))
             summary.nodes_deleted += 1
             summary.relationships_deleted += int(touching)
+        # one read of the outgoing relationships of every node the batch replaces or starts from serves both
+        # the replace step and the diff below (a query per node was most of the writer's SQLite time)
+        starts: set[tuple[str, str]] = {(ref.label, ref.key) for ref in batch.replace_outgoing}
+        starts.update((rel.start.label, rel.start.key) for rel in batch.relationships)
+        stored_rels = self._outgoing(conn, starts)
         if batch.replace_outgoing and batch.replace_types:
             # Only relationships the batch does not re-assert are deleted, so re-ingesting an
             # unchanged report counts no change at all.
             wanted = {_rel_row(r) for r in batch.relationships}
-            types = [str(t) for t in batch.replace_types]
-            marks = ",".join("?" * len(types))
-            for ref in batch.replace_outgoing:
-                rows = conn.execute(
-                    "SELECT start_label, start_key, type, end_label, end_key, rkey FROM rels "
-                    f"WHERE start_label=? AND start_key=? AND type IN ({marks})",
-                    (ref.label, ref.key, *types),
-                ).fetchall()
-                doomed = [row for row in rows if tuple(row) not in wanted]
-                conn.executemany(
-                    "DELETE FROM rels WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
-                    "AND end_key=? AND rkey=?",
-                    doomed,
-                )
-                summary.relationships_deleted += len(doomed)
+            types = {str(t) for t in batch.replace_types}
+            replaced = {(ref.label, ref.key) for ref in batch.replace_outgoing}
+            doomed = [
+                ident
+                for ident in stored_rels
+                if ident[2] in types and (ident[0], ident[1]) in replaced and ident not in wanted
+            ]
+            conn.executemany(
+                "DELETE FROM rels WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
+                "AND end_key=? AND rkey=?",
+                doomed,
+            )
+            summary.relationships_deleted += len(doomed)
+            for ident in doomed:
+                del stored_rels[ident]
         stored_nodes = self._stored_props(conn, [(node.label, node.key) for node in batch.nodes])
         inserts: list[tuple[str, str, str]] = []
         updates: list[tuple[str, str, str]] = []
@@ -349,15 +375,6 @@ class EmbeddedStore(GraphStore):
         conn.executemany("UPDATE nodes SET props=? WHERE label=? AND key=?", updates)
         summary.nodes_created += len(inserts)
         summary.nodes_updated += len(updates)
-        starts = sorted({(rel.start.label, rel.start.key) for rel in batch.relationships})
-        stored_rels: dict[tuple[str, str, str, str, str, str], dict[str, PropValue]] = {}
-        for label, key in starts:
-            for *ident, props in conn.execute(
-                "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
-                "WHERE start_label=? AND start_key=?",
-                (label, key),
-            ):
-                stored_rels[tuple(ident)] = json.loads(props)
         rel_inserts: list[tuple[str, ...]] = []
         rel_updates: list[tuple[str, ...]] = []
         for rel in batch.relationships:
@@ -404,27 +421,25 @@ class EmbeddedStore(GraphStore):
         self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
     ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
         conn = self._read()
-        found: dict[NodeRef, list[tuple[Relationship, Node]]] = {}
-        for ref in refs:
-            if direction == "out":
+        near, far = ("start", "end") if direction == "out" else ("end", "start")
+        by_label: dict[NodeLabel, list[str]] = {}
+        for ref in dict.fromkeys(refs):
+            by_label.setdefault(ref.label, []).append(ref.key)
+        rows: dict[NodeRef, list[tuple[Relationship, Node]]] = {ref: [] for ref in refs}
+        for label, keys in by_label.items():
+            for start in range(0, len(keys), 500):  # one query per label and chunk, not one per node
+                chunk = keys[start : start + 500]
                 query = (
                     "SELECT r.start_label, r.start_key, r.type, r.end_label, r.end_key, r.rkey, r.props, n.props "
-                    "FROM rels r JOIN nodes n ON n.label=r.end_label AND n.key=r.end_key "
-                    "WHERE r.start_label=? AND r.start_key=? AND r.type=?"
+                    f"FROM rels r JOIN nodes n ON n.label=r.{far}_label AND n.key=r.{far}_key "
+                    f"WHERE r.{near}_label=? AND r.type=? AND r.{near}_key IN ({','.join('?' * len(chunk))})"
                 )
-            else:
-                query = (
-                    "SELECT r.start_label, r.start_key, r.type, r.end_label, r.end_key, r.rkey, r.props, n.props "
-                    "FROM rels r JOIN nodes n ON n.label=r.start_label AND n.key=r.start_key "
-                    "WHERE r.end_label=? AND r.end_key=? AND r.type=?"
-                )
-            rows: list[tuple[Relationship, Node]] = []
-            for row in conn.execute(query, (ref.label, ref.key, rel_type)):
-                rel = _relationship(row[:7])
-                other = rel.end if direction == "out" else rel.start
-                rows.append((rel, Node.model_construct(label=other.label, key=other.key, props=json.loads(row[7]))))
-            found[ref] = sorted(rows, key=lambda item: (item[1].key, item[0].key))
-        return found
+                for row in conn.execute(query, (label, rel_type, *chunk)):
+                    rel = _relationship(row[:7])
+                    mine, other = (rel.start, rel.end) if direction == "out" else (rel.end, rel.start)
+                    node = Node.model_construct(label=other.label, key=other.key, props=json.loads(row[7]))
+                    rows[mine].append((rel, node))
+        return {ref: sorted(found, key=lambda item: (item[1].key, item[0].key)) for ref, found in rows.items()}
 
     def stats(self) -> GraphStats:
         conn = self._read()
@@ -524,10 +539,11 @@ def _edges(conn: sqlite3.Connection, direction: Literal["out", "in"], nid: str) 
 
 def _relationship(row: tuple[Any, ...] | RelRow) -> Relationship:
     start_label, start_key, rel_type, end_label, end_key, rkey, props = row
-    return Relationship.model_construct(
+    # validating constructors: in pydantic 2 they cost less than model_construct, which is pure Python
+    return Relationship(
         type=RelType(rel_type),
-        start=NodeRef.model_construct(label=NodeLabel(start_label), key=start_key),
-        end=NodeRef.model_construct(label=NodeLabel(end_label), key=end_key),
+        start=NodeRef(label=NodeLabel(start_label), key=start_key),
+        end=NodeRef(label=NodeLabel(end_label), key=end_key),
         key=rkey,
         props=json.loads(props),
     )
