@@ -135,7 +135,8 @@ class IngestService:
             if index.reconcile_needed(claims_in_store):
                 updates.append(self._reconcile(store, index))
             if first:  # every claim of the store is new: the links found are the whole layer
-                rels = [_relationship(link, index.config.method) for update in updates for link in update.links]
+                method = index.config.method  # formatted once: a first pass writes ~3 links per claim
+                rels = [_relationship(link, method) for update in updates for link in update.links]
                 summary = store.replace_relationships(RelType.PARAPHRASE_OF, rels)
             else:
                 summary = store.apply(self._links_batch(store, updates))
@@ -195,7 +196,8 @@ class IngestService:
         """The new links; for claims whose text changed, their old links are replaced, not kept beside."""
         links = {(link.a, link.b): link for update in updates for link in update.links}
         config = self.paraphrase_config()
-        rels = [_relationship(link, config.method) for link in links.values()]
+        method = config.method
+        rels = [_relationship(link, method) for link in links.values()]
         changed = set().union(*(update.changed for update in updates))
         if not changed:
             return GraphBatch(source="paraphrase links", relationships=rels)
