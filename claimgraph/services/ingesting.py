@@ -151,13 +151,15 @@ class IngestService:
     ) -> Iterator[IndexUpdate]:
         """Index ``claims``: at once, or, beside a running encoder, a chunk at a time as their vectors arrive.
 
-        The chunks follow the write order, which is also the child's, so the pass trails the child
-        (:func:`kg.encode_ahead.ready_in_order`). Chunk boundaries are fixed by that order alone, so the
-        links do not depend on who encoded what, or when.
+        Beside the encoder the claims go shortest text first, the order in which the child works through
+        what the writer left it, so the pass trails the child (:func:`kg.encode_ahead.ready_in_order`).
+        The order and the chunk boundaries depend on the claims alone (length, then key), so the links
+        do not depend on who encoded what, or when.
         """
         if encoder is None:
             yield index.update(claims, [], self._ws.gazetteer)
             return
+        claims = sorted(claims, key=lambda claim: (len(claim.text), claim.key))
         chunks = [claims[i : i + PASS_CHUNK] for i in range(0, len(claims), PASS_CHUNK)]
         cache = EmbeddingCache(self._ws.settings.data_dir, self._ws.settings.embedding_model)
         try:

@@ -256,7 +256,7 @@ class EmbeddedStore(GraphStore):
                 conn.execute("SAVEPOINT batch")
                 try:
                     stored = self._existing(conn, batch)
-                    validate_batch(batch, is_stored=lambda ref: ref in stored)
+                    validate_batch(batch, is_stored=stored.__contains__)
                     summary = self._apply_one(conn, batch)
                 except (StoreError, sqlite3.Error) as exc:
                     conn.execute("ROLLBACK TO batch")
