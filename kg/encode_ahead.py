@@ -8,10 +8,11 @@ torch thread embeds them into the store's embedding cache (``embeddings.sqlite``
 
 When the writer is done, the child takes back torch's default thread count and works through what is left,
 shortest text first, while the parent's paraphrase pass runs beside it (:func:`ready_in_order`), indexing
-each chunk of claims, in the same order, as soon as its vectors are cached. The parent does not load a model of its own: on the 2-core machine of
-``bench/results/scale.md`` one process on two torch threads encoded 411 texts/s, two one-thread processes
-side by side 386 together (193 each: they share caches and memory bandwidth), and the parent's model load
-cost 3.7 s of its core; the parent's pass, which needs little CPU, fits beside the child's threads.
+each chunk of claims, in the same order, as soon as its vectors are cached. The parent does not load a model
+of its own: on the 2-core machine of ``bench/results/scale.md`` one process on two torch threads encoded 411
+texts/s, two one-thread processes side by side 386 together (193 each: they share caches and memory
+bandwidth), and the parent's model load cost 3.7 s of its core. The parent's pass still takes CPU from the
+child's threads (about 30 s at 10k reports; see README "At scale").
 
 A process, not a thread: the writer holds the GIL nearly all the time, and a torch forward pass takes it
 back between operators. Nothing depends on the child: a text it did not reach (it failed, it was stopped) is
