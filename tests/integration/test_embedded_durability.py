@@ -101,7 +101,9 @@ def test_killed_ingest_keeps_every_committed_report_whole(tmp_path: Path, seed_f
         text = seed_files[i % 5].read_text(encoding="utf-8")
         (reports / f"{i:03d}.txt").write_text(text.replace("Assignee Research", f"Author {i}", 1), encoding="utf-8")
     data_dir = tmp_path / "store"
-    env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir)}
+    # groups of 10 files: the kill lands after some groups are committed and before the last (the default 256
+    # would put all 120 files in one group)
+    env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir), "CLAIMGRAPH_INGEST_GROUP_SIZE": "10"}
     process = subprocess.Popen(
         [sys.executable, "-m", "claimgraph.cli.app", "ingest", "--no-paraphrases", "--offline", str(reports)],
         env=env,
@@ -116,6 +118,7 @@ def test_killed_ingest_keeps_every_committed_report_whole(tmp_path: Path, seed_f
     with EmbeddedStore(data_dir) as store:
         reports_in = list(store.iter_nodes(NodeLabel.REPORT))
         assert 3 <= len(reports_in) < 120, "the kill should land mid-batch"
+        assert len(reports_in) % 10 == 0, "a group is committed whole or not at all"
         per_report: dict[str, int] = {}
         for rel in store.iter_relationships(RelType.ASSERTS):
             per_report[rel.start.key] = per_report.get(rel.start.key, 0) + 1
