@@ -21,6 +21,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,9 @@ class ParaphraseConfig:
     #: rewording ranks near the top (bench/results/scale.md measures the recall this keeps).
     max_neighbours: int = 48
 
-    @property
+    @cached_property
     def method(self) -> str:
+        """What every link records as its method; cached, since a first pass asks for it ~3 times per claim."""
         return f"cosine>={self.min_cosine:g}+entities+numbers+overlap>={self.min_overlap:g}"
 
 

@@ -135,8 +135,7 @@ class IngestService:
             if index.reconcile_needed(claims_in_store):
                 updates.append(self._reconcile(store, index))
             if first:  # every claim of the store is new: the links found are the whole layer
-                method = index.config.method  # formatted once: a first pass writes ~3 links per claim
-                rels = [_relationship(link, method) for update in updates for link in update.links]
+                rels = [_relationship(link, index.config.method) for update in updates for link in update.links]
                 summary = store.replace_relationships(RelType.PARAPHRASE_OF, rels)
             else:
                 summary = store.apply(self._links_batch(store, updates))
@@ -181,8 +180,7 @@ class IngestService:
         index.reset()
         claims = [_claim_text(n) for n in store.iter_nodes(NodeLabel.CLAIM)]
         updates = list(self._index_in_step(index, claims, encoder))
-        method = index.config.method
-        links = [_relationship(link, method) for update in updates for link in update.links]
+        links = [_relationship(link, index.config.method) for update in updates for link in update.links]
         summary = store.replace_relationships(RelType.PARAPHRASE_OF, links)
         index.commit()
         return summary, sum(update.indexed for update in updates)
@@ -198,8 +196,7 @@ class IngestService:
         """The new links; for claims whose text changed, their old links are replaced, not kept beside."""
         links = {(link.a, link.b): link for update in updates for link in update.links}
         config = self.paraphrase_config()
-        method = config.method
-        rels = [_relationship(link, method) for link in links.values()]
+        rels = [_relationship(link, config.method) for link in links.values()]
         changed = set().union(*(update.changed for update in updates))
         if not changed:
             return GraphBatch(source="paraphrase links", relationships=rels)

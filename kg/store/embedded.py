@@ -89,6 +89,17 @@ def _rel_row(rel: Relationship) -> tuple[str, str, str, str, str, str]:
     return (rel.start.label, rel.start.key, rel.type, rel.end.label, rel.end.key, rel.key)
 
 
+def _key_chunks(refs: Iterable[tuple[str, str]]) -> Iterator[tuple[NodeLabel, list[str], str]]:
+    """(label, keys, ``?,?,…``) per label and chunk of 500 distinct keys: the one shape of every batched read here."""
+    by_label: dict[str, list[str]] = {}
+    for label, key in dict.fromkeys(refs):
+        by_label.setdefault(label, []).append(key)
+    for label, keys in by_label.items():
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            yield NodeLabel(label), chunk, ",".join("?" * len(chunk))
+
+
 class EmbeddedStore(GraphStore):
     backend = "embedded"
 
@@ -280,19 +291,12 @@ class EmbeddedStore(GraphStore):
         conn: sqlite3.Connection, refs: list[tuple[str, str]]
     ) -> dict[tuple[str, str], dict[str, PropValue]]:
         """Current properties of the given nodes, one query per label and chunk of keys."""
-        by_label: dict[str, list[str]] = {}
-        for label, key in refs:
-            by_label.setdefault(label, []).append(key)
         found: dict[tuple[str, str], dict[str, PropValue]] = {}
-        for label, keys in by_label.items():
-            unique = sorted(set(keys))
-            for start in range(0, len(unique), 500):
-                chunk = unique[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, props in conn.execute(
-                    f"SELECT key, props FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk)
-                ):
-                    found[(label, key)] = json.loads(props)
+        for label, chunk, marks in _key_chunks(refs):
+            for key, props in conn.execute(
+                f"SELECT key, props FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk)
+            ):
+                found[(label, key)] = json.loads(props)
         return found
 
     @staticmethod
@@ -300,20 +304,14 @@ class EmbeddedStore(GraphStore):
         conn: sqlite3.Connection, starts: set[tuple[str, str]]
     ) -> dict[tuple[str, str, str, str, str, str], dict[str, PropValue]]:
         """Every stored relationship leaving the given nodes, by identity row; one query per label and chunk."""
-        by_label: dict[str, list[str]] = {}
-        for label, key in sorted(starts):
-            by_label.setdefault(label, []).append(key)
         found: dict[tuple[str, str, str, str, str, str], dict[str, PropValue]] = {}
-        for label, keys in by_label.items():
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for *ident, props in conn.execute(
-                    "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
-                    f"WHERE start_label=? AND start_key IN ({marks})",
-                    (label, *chunk),
-                ):
-                    found[tuple(ident)] = json.loads(props)
+        for label, chunk, marks in _key_chunks(starts):
+            for *ident, props in conn.execute(
+                "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
+                f"WHERE start_label=? AND start_key IN ({marks})",
+                (label, *chunk),
+            ):
+                found[tuple(ident)] = json.loads(props)
         return found
 
     @staticmethod
@@ -325,16 +323,10 @@ class EmbeddedStore(GraphStore):
         """
         in_batch = {node.ref for node in batch.nodes}
         outside = {end for rel in batch.relationships for end in (rel.start, rel.end) if end not in in_batch}
-        by_label: dict[NodeLabel, list[str]] = {}
-        for ref in outside:
-            by_label.setdefault(ref.label, []).append(ref.key)
         found: set[NodeRef] = set()
-        for label, keys in by_label.items():
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(f"SELECT key FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk))
-                found.update(NodeRef(label=label, key=key) for (key,) in rows)
+        for label, chunk, marks in _key_chunks((ref.label, ref.key) for ref in outside):
+            rows = conn.execute(f"SELECT key FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk))
+            found.update(NodeRef(label=label, key=key) for (key,) in rows)
         return found
 
     @staticmethod
@@ -426,19 +418,10 @@ class EmbeddedStore(GraphStore):
         return Node.model_construct(label=ref.label, key=ref.key, props=json.loads(row[0])) if row else None
 
     def get_nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
-        conn = self._read()
-        by_label: dict[NodeLabel, list[str]] = {}
-        for ref in dict.fromkeys(refs):
-            by_label.setdefault(ref.label, []).append(ref.key)
         found: dict[NodeRef, Node | None] = dict.fromkeys(refs)
-        for label, keys in by_label.items():
-            for start in range(0, len(keys), 500):  # one query per label and chunk, not one per node
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, props in conn.execute(
-                    f"SELECT key, props FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk)
-                ):
-                    found[NodeRef(label=label, key=key)] = Node(label=label, key=key, props=json.loads(props))
+        stored = self._stored_props(self._read(), [(ref.label, ref.key) for ref in refs])
+        for (label, key), props in stored.items():
+            found[NodeRef(label=label, key=key)] = Node(label=label, key=key, props=props)
         return found
 
     def iter_nodes(self, label: NodeLabel) -> Iterator[Node]:
@@ -460,23 +443,18 @@ class EmbeddedStore(GraphStore):
     ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
         conn = self._read()
         near, far = ("start", "end") if direction == "out" else ("end", "start")
-        by_label: dict[NodeLabel, list[str]] = {}
-        for ref in dict.fromkeys(refs):
-            by_label.setdefault(ref.label, []).append(ref.key)
         rows: dict[NodeRef, list[tuple[Relationship, Node]]] = {ref: [] for ref in refs}
-        for label, keys in by_label.items():
-            for start in range(0, len(keys), 500):  # one query per label and chunk, not one per node
-                chunk = keys[start : start + 500]
-                query = (
-                    "SELECT r.start_label, r.start_key, r.type, r.end_label, r.end_key, r.rkey, r.props, n.props "
-                    f"FROM rels r JOIN nodes n ON n.label=r.{far}_label AND n.key=r.{far}_key "
-                    f"WHERE r.{near}_label=? AND r.type=? AND r.{near}_key IN ({','.join('?' * len(chunk))})"
-                )
-                for row in conn.execute(query, (label, rel_type, *chunk)):
-                    rel = _relationship(row[:7])
-                    mine, other = (rel.start, rel.end) if direction == "out" else (rel.end, rel.start)
-                    node = Node.model_construct(label=other.label, key=other.key, props=json.loads(row[7]))
-                    rows[mine].append((rel, node))
+        for label, chunk, marks in _key_chunks((ref.label, ref.key) for ref in refs):
+            query = (
+                "SELECT r.start_label, r.start_key, r.type, r.end_label, r.end_key, r.rkey, r.props, n.props "
+                f"FROM rels r JOIN nodes n ON n.label=r.{far}_label AND n.key=r.{far}_key "
+                f"WHERE r.{near}_label=? AND r.type=? AND r.{near}_key IN ({marks})"
+            )
+            for row in conn.execute(query, (label, rel_type, *chunk)):
+                rel = _relationship(row[:7])
+                mine, other = (rel.start, rel.end) if direction == "out" else (rel.end, rel.start)
+                node = Node.model_construct(label=other.label, key=other.key, props=json.loads(row[7]))
+                rows[mine].append((rel, node))
         return {ref: sorted(found, key=lambda item: (item[1].key, item[0].key)) for ref, found in rows.items()}
 
     def stats(self) -> GraphStats:
