@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 Matrix = npt.NDArray[np.float32]
+Rows = npt.NDArray[np.int64]
 
 EXACT_BELOW = 4096
 HNSW_M = 16
@@ -33,6 +34,14 @@ def _faiss() -> Any:
     import faiss
 
     return faiss
+
+
+class Hits(NamedTuple):
+    """Search hits, one per (query, neighbour): ``queries[i]`` found row ``rows[i]`` at cosine ``scores[i]``."""
+
+    queries: Rows
+    rows: Rows
+    scores: Matrix
 
 
 class VectorIndex:
@@ -54,33 +63,42 @@ class VectorIndex:
         if len(vectors):
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def within(
-        self, queries: Matrix, min_cosine: float, max_neighbours: int = 10**9
-    ) -> Iterator[list[tuple[int, float]]]:
-        """For each query, its nearest rows at cosine ≥ ``min_cosine``, at most ``max_neighbours`` of them.
+    def neighbours(self, queries: Matrix, min_cosine: float, max_neighbours: int = 10**9) -> Hits:
+        """Each query's nearest rows at cosine ≥ ``min_cosine``, at most ``max_neighbours`` of them, as flat
+        arrays ordered by query, then nearest first.
 
         k grows (×4) for the queries whose k-th neighbour is still above the threshold, up to the cap.
+        Arrays, not a list per query: a first pass over 46k claims finds two million hits.
         """
-        pending = np.arange(len(queries))
-        found: dict[int, list[tuple[int, float]]] = {}
+        pending = np.arange(len(queries), dtype=np.int64)
+        cap = min(len(self), max_neighbours)
+        parts: list[Hits] = []
         k = FIRST_K
-        while len(pending):
-            k_now = min(k, len(self), max_neighbours)
-            if k_now == 0:
-                break
+        while len(pending) and cap > 0:
+            k_now = min(k, cap)
             scores, rows = self._index.search(np.ascontiguousarray(queries[pending], dtype=np.float32), k_now)
-            again = []
-            for q, score_row, id_row in zip(pending.tolist(), scores, rows, strict=True):
-                keep = [
-                    (int(r), float(s)) for r, s in zip(id_row, score_row, strict=True) if r >= 0 and s >= min_cosine
-                ]
-                found[q] = keep
-                if len(keep) == k_now and k_now < min(len(self), max_neighbours):
-                    again.append(q)
-            pending = np.array(again, dtype=np.int64)
+            kept = (rows >= 0) & (scores >= min_cosine)
+            again = (kept.sum(axis=1) == k_now) & (k_now < cap)
+            done = ~again
+            at_query, at_rank = np.nonzero(kept[done])  # row-major: by query, then rank
+            parts.append(
+                Hits(
+                    pending[done][at_query],
+                    rows[done][at_query, at_rank].astype(np.int64),
+                    scores[done][at_query, at_rank],
+                )
+            )
+            pending = pending[again]
             k *= 4
-        for q in range(len(queries)):
-            yield found.get(q, [])
+        if not parts:
+            return Hits(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
+        queries_of = np.concatenate([p.queries for p in parts])
+        order = np.argsort(queries_of, kind="stable")
+        return Hits(
+            queries_of[order],
+            np.concatenate([p.rows for p in parts])[order],
+            np.concatenate([p.scores for p in parts])[order],
+        )
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + ".tmp")
@@ -112,10 +130,12 @@ def pairs_within(vectors: Matrix, min_cosine: float, max_neighbours: int = 10**9
         return
     index = VectorIndex(vectors.shape[1])
     index.add(vectors)
-    seen: dict[tuple[int, int], float] = {}  # either end's search may be the one that finds a pair
-    for i, hits in enumerate(index.within(vectors, min_cosine, max_neighbours + 1)):  # +1: a row finds itself
-        for j, score in hits:
-            if j != i:
-                seen.setdefault((min(i, j), max(i, j)), score)
-    for (i, j), score in sorted(seen.items()):
-        yield i, j, score
+    hits = index.neighbours(vectors, min_cosine, max_neighbours + 1)  # +1: a row finds itself
+    other = hits.rows != hits.queries
+    low = np.minimum(hits.queries, hits.rows)[other]
+    high = np.maximum(hits.queries, hits.rows)[other]
+    # either end's search may be the one that finds a pair: keep the first hit of each, in pair order
+    keys, first = np.unique(low * n + high, return_index=True)
+    scores = hits.scores[other][first]
+    for key, score in zip(keys.tolist(), scores.tolist(), strict=True):
+        yield key // n, key % n, score

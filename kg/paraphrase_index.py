@@ -23,9 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.ann import Matrix, VectorIndex
+import numpy as np
+
+from kg.ann import Matrix, Rows, VectorIndex
 from kg.gazetteer import Gazetteer
-from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink, pair_link
+from kg.pair_gates import accept_pairs
+from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink
+
+EMPTY_FEATURES = ClaimFeatures(frozenset(), frozenset(), frozenset())  # a dead row's: its pairs are dropped first
 
 CHECKPOINT_GROWTH = 0.25
 Embed = Callable[[list[str]], Matrix]
@@ -142,31 +147,47 @@ class ParaphraseIndex:
     def _links(
         self, fresh: list[ClaimText], first_row: int, vectors: Matrix, gazetteer: Gazetteer
     ) -> list[ParaphraseLink]:
-        hits = list(self._index.within(vectors, self.config.min_cosine, self.config.max_neighbours + 1))
-        wanted = sorted({row for found in hits for row, _ in found})
-        others: dict[int, ClaimText] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        hits = self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)
+        me, other = hits.queries + first_row, hits.rows
+        found = other != me
+        me, other, cosines = me[found], other[found], hits.scores[found]
+        # both ends of a new pair find each other: judge it once, the way round it was first met
+        low, high = np.minimum(me, other), np.maximum(me, other)
+        _, first = np.unique(low * (len(self._index) + 1) + high, return_index=True)
+        first.sort()
+        me, other, cosines = me[first], other[first], cosines[first]
+        rows = np.unique(np.concatenate([me, other]))
+        claims = self._claims_at(rows, fresh, first_row)
+        live = np.array([c is not None for c in claims], dtype=bool)
+        a, b = np.searchsorted(rows, me), np.searchsorted(rows, other)
+        keys = [c.key if c is not None else "" for c in claims]
+        kept = live[a] & live[b]
+        kept[kept] = [keys[i] != keys[j] for i, j in zip(a[kept].tolist(), b[kept].tolist(), strict=True)]
+        a, b, cosines = a[kept], b[kept], cosines[kept]
+        features = [
+            self._features(int(row), claim, gazetteer) if claim is not None else EMPTY_FEATURES
+            for row, claim in zip(rows.tolist(), claims, strict=True)
+        ]
+        truncated = np.array([c is not None and c.truncated for c in claims], dtype=bool)
+        accepted = accept_pairs(features, truncated, a, b, self.config.min_overlap)
+        links: dict[tuple[str, str], ParaphraseLink] = {}
+        for at, overlap in zip(accepted.positions.tolist(), accepted.overlaps.tolist(), strict=True):
+            one, two = sorted((keys[a[at]], keys[b[at]]))
+            links.setdefault((one, two), ParaphraseLink(one, two, round(float(cosines[at]), 4), round(overlap, 4)))
+        return sorted(links.values(), key=lambda link: (link.a, link.b))
+
+    def _claims_at(self, rows: Rows, fresh: list[ClaimText], first_row: int) -> list[ClaimText | None]:
+        """The claims at ``rows`` (sorted): this pass's from memory, older ones from the table; None where dead."""
+        older = rows[rows < first_row].tolist()
+        stored: dict[int, ClaimText] = {}
+        for start in range(0, len(older), 500):
+            chunk = older[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row, key, text, cut in self._db.execute(
                 f"SELECT row, key, text, truncated FROM claims WHERE live=1 AND row IN ({marks})", chunk
             ):
-                others[row] = ClaimText(key, text, bool(cut))
-        links: dict[tuple[str, str], ParaphraseLink] = {}
-        judged: set[tuple[int, int]] = set()  # both ends of a new pair find each other: judge it once
-        for offset, found in enumerate(hits):
-            me_row, me = first_row + offset, fresh[offset]
-            for row, cosine in found:
-                other = others.get(row)
-                pair = (min(row, me_row), max(row, me_row))
-                if other is None or row == me_row or other.key == me.key or pair in judged:
-                    continue
-                judged.add(pair)
-                mine, theirs = self._features(me_row, me, gazetteer), self._features(row, other, gazetteer)
-                link = pair_link(me, other, mine, theirs, cosine, self.config)
-                if link is not None:
-                    links.setdefault((link.a, link.b), link)
-        return sorted(links.values(), key=lambda link: (link.a, link.b))
+                stored[row] = ClaimText(key, text, bool(cut))
+        return [fresh[row - first_row] if row >= first_row else stored.get(row) for row in rows.tolist()]
 
     def _features(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> ClaimFeatures:
         found = self._features_by_row.get(row)
