@@ -131,11 +131,21 @@ def pairs_within(vectors: Matrix, min_cosine: float, max_neighbours: int = 10**9
     index = VectorIndex(vectors.shape[1])
     index.add(vectors)
     hits = index.neighbours(vectors, min_cosine, max_neighbours + 1)  # +1: a row finds itself
-    other = hits.rows != hits.queries
-    low = np.minimum(hits.queries, hits.rows)[other]
-    high = np.maximum(hits.queries, hits.rows)[other]
-    # either end's search may be the one that finds a pair: keep the first hit of each, in pair order
-    keys, first = np.unique(low * n + high, return_index=True)
-    scores = hits.scores[other][first]
-    for key, score in zip(keys.tolist(), scores.tolist(), strict=True):
-        yield key // n, key % n, score
+    first = first_hit_of_each_pair(hits.queries, hits.rows)
+    low, high = np.minimum(hits.queries, hits.rows)[first], np.maximum(hits.queries, hits.rows)[first]
+    order = np.lexsort((high, low))
+    yield from zip(low[order].tolist(), high[order].tolist(), hits.scores[first][order].tolist(), strict=True)
+
+
+def first_hit_of_each_pair(a: Rows, b: Rows) -> Rows:
+    """Positions of the first hit ``(a[i], b[i])`` of each unordered pair of distinct rows, in hit order.
+
+    Both ends of a pair may find each other; the first hit decides which way round it is judged.
+    """
+    if not len(a):
+        return np.zeros(0, dtype=np.int64)
+    span = int(max(a.max(), b.max())) + 1
+    distinct = np.flatnonzero(a != b)
+    low, high = np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
+    _, first = np.unique(low * span + high, return_index=True)
+    return np.sort(distinct[first])

@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from kg.ann import Rows
 from kg.paraphrase import ClaimFeatures
 
-Rows = npt.NDArray[np.int64]
 PAIRS_PER_PRODUCT = 1 << 18  # bounds the temporary matrices (two rows per pair) to tens of MB
 
 

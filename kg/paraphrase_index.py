@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.ann import Matrix, Rows, VectorIndex
+from kg.ann import Matrix, Rows, VectorIndex, first_hit_of_each_pair
 from kg.gazetteer import Gazetteer
 from kg.pair_gates import accept_pairs
 from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink
@@ -148,21 +148,17 @@ class ParaphraseIndex:
         self, fresh: list[ClaimText], first_row: int, vectors: Matrix, gazetteer: Gazetteer
     ) -> list[ParaphraseLink]:
         hits = self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)
-        me, other = hits.queries + first_row, hits.rows
-        found = other != me
-        me, other, cosines = me[found], other[found], hits.scores[found]
-        # both ends of a new pair find each other: judge it once, the way round it was first met
-        low, high = np.minimum(me, other), np.maximum(me, other)
-        _, first = np.unique(low * (len(self._index) + 1) + high, return_index=True)
-        first.sort()
-        me, other, cosines = me[first], other[first], cosines[first]
+        me = hits.queries + first_row
+        first = first_hit_of_each_pair(me, hits.rows)  # both ends of a new pair find each other: judge it once
+        me, other, cosines = me[first], hits.rows[first], hits.scores[first]
         rows = np.unique(np.concatenate([me, other]))
         claims = self._claims_at(rows, fresh, first_row)
-        live = np.array([c is not None for c in claims], dtype=bool)
         a, b = np.searchsorted(rows, me), np.searchsorted(rows, other)
         keys = [c.key if c is not None else "" for c in claims]
-        kept = live[a] & live[b]
-        kept[kept] = [keys[i] != keys[j] for i, j in zip(a[kept].tolist(), b[kept].tolist(), strict=True)]
+        ids: dict[str, int] = {}
+        key_ids = np.array([ids.setdefault(key, len(ids)) for key in keys], dtype=np.int64)
+        live = np.array([c is not None for c in claims], dtype=bool)
+        kept = live[a] & live[b] & (key_ids[a] != key_ids[b])
         a, b, cosines = a[kept], b[kept], cosines[kept]
         features = [
             self._features(int(row), claim, gazetteer) if claim is not None else EMPTY_FEATURES
@@ -171,9 +167,10 @@ class ParaphraseIndex:
         truncated = np.array([c is not None and c.truncated for c in claims], dtype=bool)
         accepted = accept_pairs(features, truncated, a, b, self.config.min_overlap)
         links: dict[tuple[str, str], ParaphraseLink] = {}
+        cosine = cosines.tolist()
         for at, overlap in zip(accepted.positions.tolist(), accepted.overlaps.tolist(), strict=True):
             one, two = sorted((keys[a[at]], keys[b[at]]))
-            links.setdefault((one, two), ParaphraseLink(one, two, round(float(cosines[at]), 4), round(overlap, 4)))
+            links.setdefault((one, two), ParaphraseLink(one, two, round(cosine[at], 4), round(overlap, 4)))
         return sorted(links.values(), key=lambda link: (link.a, link.b))
 
     def _claims_at(self, rows: Rows, fresh: list[ClaimText], first_row: int) -> list[ClaimText | None]:
