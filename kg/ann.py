@@ -63,6 +63,13 @@ class VectorIndex:
         if len(vectors):
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
+    def vectors(self, start: int, stop: int) -> Matrix:
+        """The stored vectors of rows ``start..stop-1`` (the flat storage keeps them exactly)."""
+        stop = min(stop, len(self))
+        if stop <= start:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(start, stop - start), dtype=np.float32)
+
     def neighbours(self, queries: Matrix, min_cosine: float, max_neighbours: int = 10**9) -> Hits:
         """Each query's nearest rows at cosine ≥ ``min_cosine``, at most ``max_neighbours`` of them, as flat
         arrays ordered by query, then nearest first.

@@ -161,13 +161,23 @@ class IngestService:
         claims = sorted(claims, key=lambda claim: (len(claim.text), claim.key))
         chunks = [claims[i : i + PASS_CHUNK] for i in range(0, len(claims), PASS_CHUNK)]
         cache = EmbeddingCache(self._ws.settings.data_dir, self._ws.settings.embedding_model)
+        steps: list[IndexUpdate] = []
         try:
             with one_faiss_thread():  # the child's torch threads have the cores
                 texts = [[claim.text for claim in chunk] for chunk in chunks]
                 for i in ready_in_order(texts, cache, self._encode, encoder.running):
-                    yield index.update(chunks[i], [], self._ws.gazetteer)
+                    steps.append(index.update(chunks[i], [], self._ws.gazetteer))
+                    yield steps[-1]
         finally:
             cache.close()
+        # every vector is in: the earlier steps' claims look again, on all cores, for pairs they could not see
+        found = {(link.a, link.b) for step in steps for link in step.links}
+        missed = {
+            (link.a, link.b): link
+            for link in index.relook([step.rows for step in steps[:-1]], self._ws.gazetteer)
+            if (link.a, link.b) not in found
+        }
+        yield IndexUpdate([missed[pair] for pair in sorted(missed)], 0, frozenset(), frozenset())
 
     def _encode(self, texts: list[str]) -> Matrix:
         from kg.embeddings import embed

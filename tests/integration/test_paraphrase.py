@@ -171,6 +171,31 @@ def test_a_completed_truncated_claim_gets_its_links_recomputed(tmp_path: Path, g
     reopened.close()
 
 
+def test_a_pass_in_steps_looks_again_from_the_earlier_claim(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    """In steps a pair is searched for from its later claim only. Under the neighbour cap a crowded later
+    claim misses an earlier one that has it as its nearest; relook() searches from the earlier side too."""
+    from kg.paraphrase_index import ParaphraseIndex
+
+    earlier = ClaimText("x", "mBERT improves cross-lingual transfer on XNLI by aligning embeddings.", False)
+    later = ClaimText("y", "mBERT improves cross-lingual transfer on XNLI by aligning the embeddings.", False)
+    crowd = [ClaimText(f"z{i}", f"A claim about {name} alone.", False) for i, name in enumerate(["PAWS-X", "MLQA"])]
+    vectors = {
+        earlier.text: unit(1, 0, 0),
+        later.text: unit(0.8, 0.6, 0),  # cosine 0.8 with the earlier claim
+        crowd[0].text: unit(0.6, 0.8, 0.05),  # ~0.99 with the later claim, 0.6 with the earlier
+        crowd[1].text: unit(0.6, 0.8, -0.05),
+    }
+    index = ParaphraseIndex(
+        tmp_path, ParaphraseConfig(max_neighbours=2), lambda texts: np.stack([vectors[t] for t in texts]), dim=3
+    )
+    steps = [index.update([earlier], [], gazetteer), index.update([later, *crowd], [], gazetteer)]
+    assert [step.rows for step in steps] == [range(0, 1), range(1, 4)]
+    assert all(step.links == [] for step in steps)  # the later claim's 2 nearest are the crowd
+    assert [(link.a, link.b) for link in index.relook([steps[0].rows], gazetteer)] == [("x", "y")]
+    assert index.relook([steps[1].rows], gazetteer) == []  # nothing was indexed after the last step
+    index.close()
+
+
 def test_hnsw_candidates_find_every_pair_the_exact_search_finds() -> None:
     """Above the exact-search size the pairs come from HNSW: on clustered vectors it misses none."""
     from kg.ann import EXACT_BELOW, pairs_within
