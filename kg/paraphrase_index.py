@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.ann import Matrix, Rows, VectorIndex, first_hit_of_each_pair
+from kg.ann import Hits, Matrix, Rows, VectorIndex, first_hit_of_each_pair
 from kg.gazetteer import Gazetteer
 from kg.pair_gates import accept_pairs
 from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink
@@ -77,7 +77,6 @@ class ParaphraseIndex:
                 old.unlink()
         self._index = self._load_index()
         self._features_by_row: dict[int, ClaimFeatures] = {}
-        self._claims_by_row: dict[int, ClaimText] = {}  # this pass's, so that judging them reads no table
 
     # -- state -----------------------------------------------------------------------
     def _identity(self) -> str:
@@ -124,7 +123,7 @@ class ParaphraseIndex:
         """Index ``claims`` (new or possibly changed) and retire ``removed``; the links of the claims indexed."""
         gone = frozenset(removed)
         for key in gone:
-            self._retire(key)
+            self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (key,))
         fresh: list[ClaimText] = []
         changed: set[str] = set()
         for claim in claims:
@@ -132,7 +131,7 @@ class ParaphraseIndex:
             if row is not None and (row[0], bool(row[1])) == (claim.text, claim.truncated):
                 continue
             if row is not None:
-                self._retire(claim.key)
+                self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (claim.key,))
                 changed.add(claim.key)
             fresh.append(claim)
         if not fresh:
@@ -144,17 +143,14 @@ class ParaphraseIndex:
         )
         vectors = self.embed([c.text for c in fresh])
         self._index.add(vectors)
-        self._claims_by_row.update(zip(range(first_row, first_row + len(fresh)), fresh, strict=True))
-        hits = self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)
+        hits = self._search(vectors)
         me = hits.queries + first_row
         first = first_hit_of_each_pair(me, hits.rows)  # both ends of a new pair find each other: judge it once
-        links = self._judge(me[first], hits.rows[first], hits.scores[first], gazetteer)
+        links = self._judge(me[first], hits.rows[first], hits.scores[first], gazetteer, fresh, first_row)
         return IndexUpdate(links, len(fresh), frozenset(changed), gone, range(first_row, first_row + len(fresh)))
 
-    def _retire(self, key: str) -> None:
-        retired = self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1 RETURNING row", (key,))
-        for (row,) in retired.fetchall():
-            self._claims_by_row.pop(row, None)
+    def _search(self, vectors: Matrix) -> Hits:
+        return self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)  # +1: itself
 
     def relook(self, steps: Sequence[range], gazetteer: Gazetteer, block: int = RELOOK_BLOCK) -> list[ParaphraseLink]:
         """Search the rows of earlier ``steps`` again, against the whole index now, for their pairs with rows
@@ -166,22 +162,28 @@ class ParaphraseIndex:
         one that lists it among its own nearest: search recall 0.76 instead of 0.97 at 296k claims.
         The caller drops the links it already has.
         """
-        ends = [(step.start, step.stop) for step in steps if len(step)]
         links: list[ParaphraseLink] = []
-        for start, stop in ends:
-            for block_start in range(start, stop, block):
-                block_stop = min(block_start + block, stop)
-                vectors = self._index.vectors(block_start, block_stop)
-                hits = self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)
-                later = hits.rows >= stop  # pairs within the step or with earlier rows: judged in the step
+        for step in steps:
+            for block_start in range(step.start, step.stop, block):
+                hits = self._search(self._index.vectors(block_start, min(block_start + block, step.stop)))
+                later = hits.rows >= step.stop  # pairs within the step or with earlier rows: judged in the step
                 me = hits.queries[later] + block_start
                 links.extend(self._judge(me, hits.rows[later], hits.scores[later], gazetteer))
         return links
 
-    def _judge(self, me: Rows, other: Rows, cosines: Matrix, gazetteer: Gazetteer) -> list[ParaphraseLink]:
-        """The links among candidate pairs ``(me[i], other[i])`` (rows) that pass the gates, judged that way round."""
+    def _judge(
+        self,
+        me: Rows,
+        other: Rows,
+        cosines: Matrix,
+        gazetteer: Gazetteer,
+        fresh: Sequence[ClaimText] = (),
+        first_row: int = 0,
+    ) -> list[ParaphraseLink]:
+        """The links among candidate pairs ``(me[i], other[i])`` (rows) that pass the gates, judged that way round;
+        ``fresh`` are the claims at rows ``first_row`` on, still in hand."""
         rows = np.unique(np.concatenate([me, other]))
-        claims = self._claims_at(rows)
+        claims = self._claims_at(rows, fresh, first_row)
         a, b = np.searchsorted(rows, me), np.searchsorted(rows, other)
         keys = [c.key if c is not None else "" for c in claims]
         ids: dict[str, int] = {}
@@ -202,10 +204,11 @@ class ParaphraseIndex:
             links.setdefault((one, two), ParaphraseLink(one, two, round(cosine[at], 4), round(overlap, 4)))
         return sorted(links.values(), key=lambda link: (link.a, link.b))
 
-    def _claims_at(self, rows: Rows) -> list[ClaimText | None]:
-        """The claims at ``rows`` (sorted): this pass's from memory, older ones from the table; None where dead."""
-        mine = self._claims_by_row
-        older = [row for row in rows.tolist() if row not in mine]
+    def _claims_at(self, rows: Rows, fresh: Sequence[ClaimText], first_row: int) -> list[ClaimText | None]:
+        """The claims at ``rows`` (sorted): ``fresh`` ones from memory, the others from the table; None where dead."""
+        wanted = rows.tolist()
+        held = range(first_row, first_row + len(fresh))
+        older = [row for row in wanted if row not in held]
         stored: dict[int, ClaimText] = {}
         for start in range(0, len(older), 500):
             chunk = older[start : start + 500]
@@ -214,7 +217,7 @@ class ParaphraseIndex:
                 f"SELECT row, key, text, truncated FROM claims WHERE live=1 AND row IN ({marks})", chunk
             ):
                 stored[row] = ClaimText(key, text, bool(cut))
-        return [mine[row] if row in mine else stored.get(row) for row in rows.tolist()]
+        return [fresh[row - first_row] if row in held else stored.get(row) for row in wanted]
 
     def _features(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> ClaimFeatures:
         found = self._features_by_row.get(row)
@@ -247,4 +250,3 @@ class ParaphraseIndex:
         self._set_meta("checkpoint_rows", "0")
         self._index = VectorIndex(self.dim)
         self._features_by_row.clear()
-        self._claims_by_row.clear()
