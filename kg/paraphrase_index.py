@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, Paraphrase
 EMPTY_FEATURES = ClaimFeatures(frozenset(), frozenset(), frozenset())  # a dead row's: its pairs are dropped first
 
 CHECKPOINT_GROWTH = 0.25
-RELOOK_BLOCK = 16384  # rows searched again at a time: bounds the vectors and hits held
+SEARCH_BLOCK = 16384  # rows searched at a time by link(): bounds the vectors and hits held
 Embed = Callable[[list[str]], Matrix]
 
 
@@ -91,7 +92,8 @@ class ParaphraseIndex:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
     def _rows(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM claims").fetchone()[0])
+        # rows are 0..n-1 and never renumbered: the last one says how many, without counting the table
+        return int(self._db.execute("SELECT coalesce(max(row) + 1, 0) FROM claims").fetchone()[0])
 
     def _load_index(self) -> VectorIndex:
         saved = int(self._meta("checkpoint_rows") or 0)
@@ -121,6 +123,16 @@ class ParaphraseIndex:
     # -- the pass --------------------------------------------------------------------
     def update(self, claims: Iterable[ClaimText], removed: Iterable[str], gazetteer: Gazetteer) -> IndexUpdate:
         """Index ``claims`` (new or possibly changed) and retire ``removed``; the links of the claims indexed."""
+        added = self.add(claims, removed)
+        return replace(added, links=self.link(added.rows, gazetteer))
+
+    def add(self, claims: Iterable[ClaimText], removed: Iterable[str]) -> IndexUpdate:
+        """Index ``claims`` and retire ``removed`` without searching: :meth:`link` looks for their pairs later.
+
+        The pass beside the encoder adds each chunk as its vectors arrive and links once at the end, when
+        every claim can search every other: searching each chunk as it came would find a pair only from its
+        later claim, and would search every claim twice to find the rest (see :meth:`link`).
+        """
         gone = frozenset(removed)
         for key in gone:
             self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (key,))
@@ -134,42 +146,63 @@ class ParaphraseIndex:
                 self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (claim.key,))
                 changed.add(claim.key)
             fresh.append(claim)
-        if not fresh:
-            return IndexUpdate([], 0, frozenset(changed), gone)
         first_row = self._rows()
-        self._db.executemany(
-            "INSERT INTO claims (row, key, text, truncated) VALUES (?, ?, ?, ?)",
-            [(first_row + i, c.key, c.text, int(c.truncated)) for i, c in enumerate(fresh)],
-        )
-        vectors = self.embed([c.text for c in fresh])
-        self._index.add(vectors)
-        hits = self._search(vectors)
-        me = hits.queries + first_row
-        first = first_hit_of_each_pair(me, hits.rows)  # both ends of a new pair find each other: judge it once
-        links = self._judge(me[first], hits.rows[first], hits.scores[first], gazetteer, fresh, first_row)
-        return IndexUpdate(links, len(fresh), frozenset(changed), gone, range(first_row, first_row + len(fresh)))
+        if fresh:
+            self._db.executemany(
+                "INSERT INTO claims (row, key, text, truncated) VALUES (?, ?, ?, ?)",
+                [(first_row + i, c.key, c.text, int(c.truncated)) for i, c in enumerate(fresh)],
+            )
+            self._index.add(self.embed([c.text for c in fresh]))
+        return IndexUpdate([], len(fresh), frozenset(changed), gone, range(first_row, first_row + len(fresh)))
+
+    def link(self, rows: range, gazetteer: Gazetteer, block: int = SEARCH_BLOCK) -> list[ParaphraseLink]:
+        """The links of the claims at ``rows``, each searching the whole index, in blocks of ``block`` rows.
+
+        Both ends of a pair among ``rows`` search, so either may find the other under the neighbour cap (a
+        crowded claim can miss one that has it as its nearest). Each pair is judged once, from the first
+        hit in row order: within a block by :func:`first_hit_of_each_pair`; across blocks, a later block
+        skips the pairs an earlier block already hit. The next block is searched (faiss, without the GIL)
+        while this one is judged.
+        """
+        links: dict[tuple[str, str], ParaphraseLink] = {}
+        starts = range(rows.start, rows.stop, block)
+        if not starts:
+            return []
+        span = len(self._index)
+        ahead: list[np.ndarray] = []  # pair codes hit by an earlier block whose other end is searched later
+        seen = np.zeros(0, dtype=np.int64)
+
+        def search(start: int) -> Hits:
+            return self._search(self._index.vectors(start, min(start + block, rows.stop)))
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="paraphrase-search") as pool:
+            pending = pool.submit(search, starts[0])
+            for i, start in enumerate(starts):
+                hits = pending.result()
+                if i + 1 < len(starts):
+                    pending = pool.submit(search, starts[i + 1])
+                stop = min(start + block, rows.stop)
+                me = hits.queries + start
+                first = first_hit_of_each_pair(me, hits.rows)
+                me, other, scores = me[first], hits.rows[first], hits.scores[first]
+                code = np.minimum(me, other) * span + np.maximum(me, other)
+                if ahead:
+                    seen = np.sort(np.concatenate([seen, *ahead]), kind="stable")
+                    ahead.clear()
+                back = (other >= rows.start) & (other < start)
+                if len(seen) and back.any():
+                    found = np.searchsorted(seen, code[back])
+                    hit_before = np.zeros(len(code), dtype=bool)
+                    hit_before[back] = seen[np.minimum(found, len(seen) - 1)] == code[back]
+                    keep = ~hit_before
+                    me, other, scores, code = me[keep], other[keep], scores[keep], code[keep]
+                ahead.append(code[(other >= stop) & (other < rows.stop)])
+                for link in self._judge(me, other, scores, gazetteer):
+                    links.setdefault((link.a, link.b), link)
+        return [links[pair] for pair in sorted(links)]
 
     def _search(self, vectors: Matrix) -> Hits:
         return self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)  # +1: itself
-
-    def relook(self, steps: Sequence[range], gazetteer: Gazetteer, block: int = RELOOK_BLOCK) -> list[ParaphraseLink]:
-        """Search the rows of earlier ``steps`` again, against the whole index now, for their pairs with rows
-        added after their step: the links a pass made in steps finds only from the later claim's side.
-
-        At once, both ends of a pair search the complete index and either may find the other. In steps
-        (the pass beside the encoder) a claim searches only the rows indexed so far, so each pair is looked
-        for from its later end only, and under the neighbour cap a crowded later claim can miss an earlier
-        one that lists it among its own nearest: search recall 0.76 instead of 0.97 at 296k claims.
-        The caller drops the links it already has.
-        """
-        links: list[ParaphraseLink] = []
-        for step in steps:
-            for block_start in range(step.start, step.stop, block):
-                hits = self._search(self._index.vectors(block_start, min(block_start + block, step.stop)))
-                later = hits.rows >= step.stop  # pairs within the step or with earlier rows: judged in the step
-                me = hits.queries[later] + block_start
-                links.extend(self._judge(me, hits.rows[later], hits.scores[later], gazetteer))
-        return links
 
     def _judge(
         self,
@@ -177,13 +210,10 @@ class ParaphraseIndex:
         other: Rows,
         cosines: Matrix,
         gazetteer: Gazetteer,
-        fresh: Sequence[ClaimText] = (),
-        first_row: int = 0,
     ) -> list[ParaphraseLink]:
-        """The links among candidate pairs ``(me[i], other[i])`` (rows) that pass the gates, judged that way round;
-        ``fresh`` are the claims at rows ``first_row`` on, still in hand."""
+        """The links among candidate pairs ``(me[i], other[i])`` (rows) that pass the gates, judged that way round."""
         rows = np.unique(np.concatenate([me, other]))
-        claims = self._claims_at(rows, fresh, first_row)
+        claims = self._claims_at(rows)
         a, b = np.searchsorted(rows, me), np.searchsorted(rows, other)
         keys = [c.key if c is not None else "" for c in claims]
         ids: dict[str, int] = {}
@@ -204,20 +234,18 @@ class ParaphraseIndex:
             links.setdefault((one, two), ParaphraseLink(one, two, round(cosine[at], 4), round(overlap, 4)))
         return sorted(links.values(), key=lambda link: (link.a, link.b))
 
-    def _claims_at(self, rows: Rows, fresh: Sequence[ClaimText], first_row: int) -> list[ClaimText | None]:
-        """The claims at ``rows`` (sorted): ``fresh`` ones from memory, the others from the table; None where dead."""
+    def _claims_at(self, rows: Rows) -> list[ClaimText | None]:
+        """The claims at ``rows`` (sorted), from the table (this pass's own rows too); None where dead."""
         wanted = rows.tolist()
-        held = range(first_row, first_row + len(fresh))
-        older = [row for row in wanted if row not in held]
         stored: dict[int, ClaimText] = {}
-        for start in range(0, len(older), 500):
-            chunk = older[start : start + 500]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row, key, text, cut in self._db.execute(
                 f"SELECT row, key, text, truncated FROM claims WHERE live=1 AND row IN ({marks})", chunk
             ):
                 stored[row] = ClaimText(key, text, bool(cut))
-        return [fresh[row - first_row] if row in held else stored.get(row) for row in wanted]
+        return [stored.get(row) for row in wanted]
 
     def _features(self, row: int, claim: ClaimText, gazetteer: Gazetteer) -> ClaimFeatures:
         found = self._features_by_row.get(row)

@@ -24,7 +24,7 @@ from kg.store import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import PapersOutcome
 
-#: claims per step of a pass that runs beside the encoder: each step is one HNSW add and search
+#: claims per step of a pass that runs beside the encoder: each step is one HNSW add
 PASS_CHUNK = 1024
 
 
@@ -151,7 +151,9 @@ class IngestService:
         """Index ``claims``: at once, or, beside a running encoder, a chunk at a time as their vectors arrive.
 
         Beside the encoder the claims go shortest text first, the order in which the child works through
-        what the writer left it, so the pass trails the child (:func:`kg.encode_ahead.ready_in_order`).
+        what the writer left it, so the pass trails the child (:func:`kg.encode_ahead.ready_in_order`),
+        adding each chunk's vectors to the index; the search and the gates run once every vector is in
+        (:meth:`ParaphraseIndex.link`), when the child has left the cores.
         The order and the chunk boundaries depend on the claims alone (length, then key), so the links
         do not depend on who encoded what, or when.
         """
@@ -166,18 +168,15 @@ class IngestService:
             with one_faiss_thread():  # the child's torch threads have the cores
                 texts = [[claim.text for claim in chunk] for chunk in chunks]
                 for i in ready_in_order(texts, cache, self._encode, encoder.running):
-                    steps.append(index.update(chunks[i], [], self._ws.gazetteer))
-                    yield steps[-1]
+                    steps.append(index.add(chunks[i], []))
         finally:
             cache.close()
-        # every vector is in: the earlier steps' claims look again, on all cores, for pairs they could not see
-        found = {(link.a, link.b) for step in steps for link in step.links}
-        missed = {
-            (link.a, link.b): link
-            for link in index.relook([step.rows for step in steps[:-1]], self._ws.gazetteer)
-            if (link.a, link.b) not in found
-        }
-        yield IndexUpdate([missed[pair] for pair in sorted(missed)], 0, frozenset(), frozenset())
+        yield from steps
+        # every vector is in: each claim of the pass searches all of them, on all cores
+        rows = [step.rows for step in steps if step.rows]
+        if rows:
+            links = index.link(range(rows[0].start, rows[-1].stop), self._ws.gazetteer)
+            yield IndexUpdate(links, 0, frozenset(), frozenset())
 
     def _encode(self, texts: list[str]) -> Matrix:
         from kg.embeddings import embed

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from claimgraph.services import ClaimGraph
 from kg.gazetteer import Gazetteer
-from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, find_paraphrases
+from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
 from tests.conftest import SEEDS
 
@@ -171,9 +172,10 @@ def test_a_completed_truncated_claim_gets_its_links_recomputed(tmp_path: Path, g
     reopened.close()
 
 
-def test_a_pass_in_steps_looks_again_from_the_earlier_claim(tmp_path: Path, gazetteer: Gazetteer) -> None:
-    """In steps a pair is searched for from its later claim only. Under the neighbour cap a crowded later
-    claim misses an earlier one that has it as its nearest; relook() searches from the earlier side too."""
+def test_a_pass_in_steps_links_from_both_ends_once_every_claim_is_in(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    """Beside the encoder the pass adds claims in steps and links at the end. Under the neighbour cap a crowded
+    later claim misses an earlier one that has it as its nearest: only the earlier claim's search finds the pair,
+    so every claim of the pass searches, in blocks of any size, each pair judged once."""
     from kg.paraphrase_index import ParaphraseIndex
 
     earlier = ClaimText("x", "mBERT improves cross-lingual transfer on XNLI by aligning embeddings.", False)
@@ -188,11 +190,28 @@ def test_a_pass_in_steps_looks_again_from_the_earlier_claim(tmp_path: Path, gaze
     index = ParaphraseIndex(
         tmp_path, ParaphraseConfig(max_neighbours=2), lambda texts: np.stack([vectors[t] for t in texts]), dim=3
     )
-    steps = [index.update([earlier], [], gazetteer), index.update([later, *crowd], [], gazetteer)]
+    steps = [index.add([earlier], []), index.add([later, *crowd], [])]
     assert [step.rows for step in steps] == [range(0, 1), range(1, 4)]
-    assert all(step.links == [] for step in steps)  # the later claim's 2 nearest are the crowd
-    assert [(link.a, link.b) for link in index.relook([steps[0].rows], gazetteer)] == [("x", "y")]
-    assert index.relook([steps[1].rows], gazetteer) == []  # nothing was indexed after the last step
+    assert all(step.links == [] for step in steps)
+    assert index.link(range(1, 4), gazetteer) == []  # the later claim's 2 nearest are the crowd
+    whole = index.link(range(0, 4), gazetteer)
+    assert [(link.a, link.b) for link in whole] == [("x", "y")]
+    judged: list[int] = []
+    judge = index._judge
+
+    def counting(me: np.ndarray, *rest: Any) -> list[ParaphraseLink]:
+        judged.append(len(me))
+        return judge(me, *rest)
+
+    index._judge = counting  # type: ignore[method-assign]
+    pairs_judged = {}
+    for size in (1, 2, 3, 4):
+        judged.clear()
+        assert index.link(range(0, 4), gazetteer, block=size) == whole
+        pairs_judged[size] = sum(judged)
+    # one block judges each pair hit once (first_hit_of_each_pair); smaller blocks must not judge any twice
+    assert pairs_judged[1] > 1 and set(pairs_judged.values()) == {pairs_judged[4]}
+    assert index.add([earlier, later], []).rows == range(4, 4)  # unchanged claims are not indexed again
     index.close()
 
 
