@@ -7,12 +7,11 @@ after each committed group the ingest hands over the texts of the claims it wrot
 torch thread embeds them into the store's embedding cache (``embeddings.sqlite``, where the pass looks first).
 
 When the writer is done, the child takes back torch's default thread count and works through what is left,
-shortest text first, while the parent's paraphrase pass runs beside it (:func:`ready_in_order`), indexing
-each chunk of claims, in the same order, as soon as its vectors are cached. The parent does not load a model
+shortest text first, while the parent's paraphrase pass waits for each chunk of claims in the same order
+(:func:`ready_in_order`) and indexes them once all are cached. The parent does not load a model
 of its own: on the 2-core machine of ``bench/results/scale.md`` one process on two torch threads encoded 411
 texts/s, two one-thread processes side by side 386 together (193 each: they share caches and memory
-bandwidth), and the parent's model load cost 3.7 s of its core. The parent's pass still takes CPU from the
-child's threads (about 30 s at 10k reports; see README "At scale").
+bandwidth), and the parent's model load cost 3.7 s of its core.
 
 A process, not a thread: the writer holds the GIL nearly all the time, and a torch forward pass takes it
 back between operators. Nothing depends on the child: a text it did not reach (it failed, it was stopped) is
@@ -100,19 +99,6 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
             cache.lookup(texts[start : start + TAIL_CHUNK], lambda missing: embed(missing, model))
     finally:
         cache.close()
-
-
-@contextlib.contextmanager
-def one_faiss_thread() -> Iterator[None]:
-    """Faiss (OpenMP) on one thread for the block: the encoding child's torch threads keep the cores."""
-    import faiss
-
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
 
 
 def ready_in_order(

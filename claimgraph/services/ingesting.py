@@ -17,14 +17,14 @@ from claimgraph.services.papers import PaperService
 from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
 from kg.ann import Matrix
-from kg.encode_ahead import EncodeAhead, one_faiss_thread, ready_in_order
+from kg.encode_ahead import EncodeAhead, ready_in_order
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink
 from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
 from kg.store import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import PapersOutcome
 
-#: claims per step of a pass that runs beside the encoder: each step is one HNSW add
+#: claims per chunk a pass beside the encoder waits for (two of the child's encode calls)
 PASS_CHUNK = 1024
 
 
@@ -148,35 +148,31 @@ class IngestService:
     def _index_in_step(
         self, index: ParaphraseIndex, claims: list[ClaimText], encoder: EncodeAhead | None
     ) -> Iterator[IndexUpdate]:
-        """Index ``claims``: at once, or, beside a running encoder, a chunk at a time as their vectors arrive.
+        """Index ``claims`` and link them: at once, or, beside a running encoder, once the child has cached
+        every vector.
 
-        Beside the encoder the claims go shortest text first, the order in which the child works through
-        what the writer left it, so the pass trails the child (:func:`kg.encode_ahead.ready_in_order`),
-        adding each chunk's vectors to the index; the search and the gates run once every vector is in
-        (:meth:`ParaphraseIndex.link`), when the child has left the cores.
-        The order and the chunk boundaries depend on the claims alone (length, then key), so the links
-        do not depend on who encoded what, or when.
+        Beside the encoder the pass waits for the claims in the order the child works through what the writer
+        left it, shortest text first (:func:`kg.encode_ahead.ready_in_order`), then adds them all and links
+        (:meth:`ParaphraseIndex.add`, :meth:`ParaphraseIndex.link`) when the child has left the cores. Adding
+        each chunk as it came, as the pass once did, built the HNSW graph in text-length order, 1,024 claims
+        at a time, which cost 7 points of its recall at 296k claims (``bench/results/hnsw_order.md``); the adds
+        take the same CPU either way, only now on both cores.
         """
         if encoder is None:
             yield index.update(claims, [], self._ws.gazetteer)
             return
         claims = sorted(claims, key=lambda claim: (len(claim.text), claim.key))
-        chunks = [claims[i : i + PASS_CHUNK] for i in range(0, len(claims), PASS_CHUNK)]
+        chunks = [[claim.text for claim in claims[i : i + PASS_CHUNK]] for i in range(0, len(claims), PASS_CHUNK)]
         cache = EmbeddingCache(self._ws.settings.data_dir, self._ws.settings.embedding_model)
-        steps: list[IndexUpdate] = []
         try:
-            with one_faiss_thread():  # the child's torch threads have the cores
-                texts = [[claim.text for claim in chunk] for chunk in chunks]
-                for i in ready_in_order(texts, cache, self._encode, encoder.running):
-                    steps.append(index.add(chunks[i], []))
+            for _ in ready_in_order(chunks, cache, self._encode, encoder.running):
+                pass
         finally:
             cache.close()
-        yield from steps
-        # every vector is in: each claim of the pass searches all of them, on all cores
-        rows = [step.rows for step in steps if step.rows]
-        if rows:
-            links = index.link(range(rows[0].start, rows[-1].stop), self._ws.gazetteer)
-            yield IndexUpdate(links, 0, frozenset(), frozenset())
+        added = index.add(claims, [])
+        yield added
+        if added.rows:
+            yield IndexUpdate(index.link(added.rows, self._ws.gazetteer), 0, frozenset(), frozenset())
 
     def _encode(self, texts: list[str]) -> Matrix:
         from kg.embeddings import embed
