@@ -135,7 +135,7 @@ class ParaphraseIndex:
         """
         gone = frozenset(removed)
         for key in gone:
-            self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (key,))
+            self._retire(key)
         fresh: list[ClaimText] = []
         changed: set[str] = set()
         for claim in claims:
@@ -143,7 +143,7 @@ class ParaphraseIndex:
             if row is not None and (row[0], bool(row[1])) == (claim.text, claim.truncated):
                 continue
             if row is not None:
-                self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (claim.key,))
+                self._retire(claim.key)
                 changed.add(claim.key)
             fresh.append(claim)
         # in key order, a hash of the text: HNSW's graph depends on the order it is built in. Built in text-length
@@ -205,16 +205,13 @@ class ParaphraseIndex:
                     links.setdefault((link.a, link.b), link)
         return [links[pair] for pair in sorted(links)]
 
+    def _retire(self, key: str) -> None:
+        self._db.execute("UPDATE claims SET live=0 WHERE key=? AND live=1", (key,))
+
     def _search(self, vectors: Matrix) -> Hits:
         return self._index.neighbours(vectors, self.config.min_cosine, self.config.max_neighbours + 1)  # +1: itself
 
-    def _judge(
-        self,
-        me: Rows,
-        other: Rows,
-        cosines: Matrix,
-        gazetteer: Gazetteer,
-    ) -> list[ParaphraseLink]:
+    def _judge(self, me: Rows, other: Rows, cosines: Matrix, gazetteer: Gazetteer) -> list[ParaphraseLink]:
         """The links among candidate pairs ``(me[i], other[i])`` (rows) that pass the gates, judged that way round."""
         rows = np.unique(np.concatenate([me, other]))
         claims = self._claims_at(rows)
