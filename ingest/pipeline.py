@@ -172,6 +172,8 @@ class Ingestor:
         self._pending_results: dict[NodeRef, set[NodeRef]] = {}
         #: keys of the claims of every batch that changed the graph, by their last write (the paraphrase pass's input)
         self.touched_claims: dict[str, None] = {}
+        #: keys of the Paper nodes that the files written, or found unchanged, cite or examine (the papers step's scope)
+        self.papers_seen: dict[str, None] = {}
 
     def _claim_index(self) -> ClaimIndex:
         if self._index is None:
@@ -284,6 +286,7 @@ class Ingestor:
                     )
                 )
                 continue
+            self.papers_seen.update(dict.fromkeys(n.key for n in item.batch.nodes if n.label == NodeLabel.PAPER))
             if result.changed:
                 for key in (n.key for n in item.batch.nodes if n.label == NodeLabel.CLAIM):
                     self.touched_claims.pop(key, None)  # by last write: the text the claim has now was sent then

@@ -9,8 +9,7 @@ a report after its examined paper is resolved changes nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -68,17 +67,22 @@ def title_index(store: GraphStore) -> dict[str, str]:
     }
 
 
-def papers_to_fetch(store: GraphStore, *, refresh: bool = False) -> list[str]:
-    """arXiv ids of Paper nodes still without metadata (all arXiv papers with ``refresh``)."""
+def _papers(store: GraphStore, among: list[str] | None) -> Iterable[Node]:
+    """Every Paper node, or only those keyed ``among`` (that are stored)."""
+    if among is None:
+        return store.iter_nodes(NodeLabel.PAPER)
+    found = store.get_nodes([NodeRef(label=NodeLabel.PAPER, key=key) for key in dict.fromkeys(among)])
+    return [node for node in found.values() if node is not None]
+
+
+def papers_to_fetch(store: GraphStore, *, refresh: bool = False, among: list[str] | None = None) -> list[str]:
+    """arXiv ids of Paper nodes still without metadata (all arXiv papers with ``refresh``); ``among``: of
+    those papers only (an ingest's, so that adding one report to a large store does not fetch for all)."""
     return [
         node.key
-        for node in store.iter_nodes(NodeLabel.PAPER)
+        for node in _papers(store, among)
         if node.props.get("source") == "arxiv" and (refresh or not node.props.get("abstract"))
     ]
-
-
-def cited_keys(store: GraphStore) -> set[str]:
-    return {rel.end.key for rel in store.iter_relationships(RelType.CITES)}
 
 
 @dataclass
@@ -98,19 +102,22 @@ class ResolveReport:
 def resolve_examined(
     store: GraphStore,
     search: Callable[[str], PaperRecord | None] | None = None,
+    *,
+    among: list[str] | None = None,
 ) -> ResolveReport:
-    """Move EXAMINES from title-only placeholders onto the arXiv paper with that title."""
+    """Move EXAMINES from title-only placeholders onto the arXiv paper with that title; ``among``: only the
+    placeholders keyed so (an ingest's), with every report that examines them."""
     from kg.errors import SourceError
 
     report = ResolveReport()
+    placeholders = sorted((n for n in _papers(store, among) if n.props.get("source") == "title"), key=lambda n: n.key)
+    if not placeholders:
+        return report
     index = title_index(store)
-    placeholders = [n for n in store.iter_nodes(NodeLabel.PAPER) if n.props.get("source") == "title"]
-    examining: dict[NodeRef, list[Relationship]] = defaultdict(list)  # by placeholder: one pass, not one per paper
-    for rel in store.iter_relationships(RelType.EXAMINES) if placeholders else ():
-        examining[rel.end].append(rel)
+    examining = store.related([p.ref for p in placeholders], RelType.EXAMINES, "in")
     for placeholder in placeholders:
         title = str(placeholder.props.get("title", ""))
-        incoming = examining.get(placeholder.ref, [])
+        incoming = [rel for rel, _ in examining.get(placeholder.ref, [])]
         reports = sorted(rel.start.key for rel in incoming)
         key = index.get(match_text(title))
         how: Literal["known-paper", "arxiv-title-search", "unresolved"] = "known-paper"

@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         ge=0,
         description="From this many files, a second process embeds claims while the writer writes (0: never).",
     )
+    encode_ahead_store_claims: int = Field(
+        default=20_000,
+        ge=0,
+        description="Also into a store of this many claims, however few the files: the writer first indexes the "
+        "store's claims (6 s at 296k), long enough to hide the second process's model load (0: never).",
+    )
     nli_model: str = Field(
         default="claimgraph-nli-minilm", description="NLI cross-encoder: the shipped model, a hub id or a local path."
     )

@@ -33,8 +33,9 @@ def ingest(
 
     Re-ingesting the same files changes nothing. A malformed file is reported as
     FILE:LINE: REASON and skipped; the other files still go in, and the exit code is 3.
-    Afterwards the cited arXiv papers are fetched (see `kg papers fetch`) unless --offline;
-    if arXiv cannot be reached the ingest still succeeds and says so.
+    Afterwards the arXiv papers these files cite are fetched unless --offline (`kg papers fetch`
+    catches up on every paper of the store); if arXiv cannot be reached the ingest still succeeds
+    and says so.
 
     Example: `kg ingest examples/reports`
     """
@@ -66,6 +67,7 @@ def ingest(
                     "claims_indexed": run.paraphrase.claims_indexed,
                     "seconds": round(run.paraphrase.seconds, 3),
                     "full": run.paraphrase.full,
+                    "encoded_ahead": run.paraphrase.encoded_ahead,
                 },
                 "papers": run.papers.model_dump(mode="json") if run.papers else None,
             }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from claimgraph.services.papers import PaperService
@@ -36,6 +36,7 @@ class ParaphrasePass:
     claims_indexed: int
     seconds: float
     full: bool  # every claim recomputed (first pass, --relink), not just the new ones
+    encoded_ahead: int = 0  # claim texts handed to the encode-ahead child (0: the pass embedded them itself)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class IngestService:
         ahead: list[EncodeAhead] = []  # the encoder child, once the file count asks for one
 
         def started(files: int) -> None:
-            if link_paraphrases and settings.encode_ahead_from and files >= settings.encode_ahead_from:
+            if link_paraphrases and self._encode_ahead(store, files):
                 ahead.append(EncodeAhead(settings.data_dir, settings.embedding_model))
             if on_start is not None:
                 on_start(files)
@@ -99,11 +100,26 @@ class IngestService:
                     encoder.writer_done()
                 touched = list(ingestor.touched_claims)
                 links = self._link_paraphrases(store, touched, encoder) if link_paraphrases else None
+                if links is not None and encoder is not None:
+                    links = replace(links, encoded_ahead=encoder.submitted)
             finally:  # done, or failed: whatever the child was still doing is cached already or not wanted
                 for encoder in ahead:
                     encoder.stop()
-            fetched = self._papers.fetch_into(store, ids=None, refresh=False, offline=offline) if papers else None
+            fetched = None
+            if papers:  # the papers these files cite or examine; `kg papers fetch` catches up on the whole store
+                among = list(ingestor.papers_seen)
+                fetched = self._papers.fetch_into(store, ids=None, refresh=False, offline=offline, among=among)
         return IngestRun(files=result, paraphrase=links, papers=fetched)
+
+    def _encode_ahead(self, store: GraphStore, files: int) -> bool:
+        """Start the encoding child? For many files (it encodes while they are written), or into a large store
+        (its model load then overlaps the writer's claim index: a +1 report into 100k took 20 s, 5 of them the
+        pass's own model load after the writer)."""
+        settings = self._ws.settings
+        if settings.encode_ahead_from and files >= settings.encode_ahead_from:
+            return True
+        threshold = settings.encode_ahead_store_claims
+        return bool(threshold) and store.count_nodes(NodeLabel.CLAIM) >= threshold
 
     def link_paraphrases(self) -> WriteSummary:
         """Recompute every paraphrase link from scratch (the index too) and make them the complete set."""
@@ -122,7 +138,7 @@ class IngestService:
         started = time.perf_counter()
         index = ParaphraseIndex(self._ws.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
         try:
-            claims_in_store = store.stats().nodes[NodeLabel.CLAIM]
+            claims_in_store = store.count_nodes(NodeLabel.CLAIM)
             # an empty index over a store that held claims before: only a full pass finds their links
             first = index.live_count == 0
             if touched is None or (first and claims_in_store != len(touched)):

@@ -19,7 +19,6 @@ from kg.papers import (
     FoundBy,
     ResolveReport,
     arxiv_paper_node,
-    cited_keys,
     paper_node,
     papers_to_fetch,
     resolve_examined,
@@ -53,14 +52,22 @@ class PaperService:
             return self.fetch_into(store, ids=ids, refresh=refresh, offline=offline, found_by=found_by)
 
     def fetch_into(
-        self, store: GraphStore, *, ids: list[str] | None, refresh: bool, offline: bool, found_by: FoundBy = "cited"
+        self,
+        store: GraphStore,
+        *,
+        ids: list[str] | None,
+        refresh: bool,
+        offline: bool,
+        found_by: FoundBy = "cited",
+        among: list[str] | None = None,
     ) -> PapersOutcome:
-        """:meth:`fetch` on a store the caller already holds (the ingest service fetches after it writes)."""
+        """:meth:`fetch` on a store the caller already holds. ``among``: the papers an ingest's files cite or
+        examine, the only ones it fetches and resolves (``kg papers fetch`` catches up on the whole store)."""
         source = ArxivSource(self._ws.settings.arxiv, self._cache())
-        wanted = ids if ids is not None else papers_to_fetch(store, refresh=refresh)
+        wanted = ids if ids is not None else papers_to_fetch(store, refresh=refresh, among=among)
         fetched = source.fetch(wanted, refresh=refresh, offline=offline)
         written = self._write(store, fetched.records, found_by, "arxiv metadata")
-        resolved = resolve_examined(store, None if offline else source.search_title)
+        resolved = resolve_examined(store, None if offline else source.search_title, among=among)
         return PapersOutcome(
             requested=len(wanted),
             fetched=[r.arxiv_id for r in fetched.fetched],
@@ -80,7 +87,8 @@ class PaperService:
         """Paper nodes in transactions of ``batch`` whole papers; a paper some report cites stays "cited"."""
         if not records:
             return WriteSummary()
-        cited = cited_keys(store)
+        refs = [NodeRef(label=NodeLabel.PAPER, key=r.arxiv_id) for r in records]
+        cited = {ref.key for ref, rows in store.related(refs, RelType.CITES, "in").items() if rows}
         written = WriteSummary()
         for start in range(0, len(records), batch):
             nodes = [

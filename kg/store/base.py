@@ -124,6 +124,12 @@ class GraphStore(ABC):
     @abstractmethod
     def stats(self) -> GraphStats: ...
 
+    def count_nodes(self, label: NodeLabel) -> int:
+        """How many ``label`` nodes the store holds: :meth:`stats` by default, which also counts every
+        relationship; the embedded store counts the one label (at 100k reports its relationship count took 2.5 s
+        of each ingest's paraphrase pass, which wants only the claims)."""
+        return self.stats().nodes[label]
+
     @abstractmethod
     def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
         """Claims matching every filter, ordered by key, with their assertions and links."""

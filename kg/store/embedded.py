@@ -28,7 +28,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -467,6 +467,9 @@ class EmbeddedStore(GraphStore):
             rels[rel_type] = count
         return GraphStats(nodes=nodes, relationships=rels)
 
+    def count_nodes(self, label: NodeLabel) -> int:
+        return int(self._read().execute("SELECT count(*) FROM nodes WHERE label=?", (label,)).fetchone()[0])
+
     def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
         conn = self._read()
         keys: Iterable[str]
@@ -479,6 +482,7 @@ class EmbeddedStore(GraphStore):
             keys = self._candidate_keys(conn, query)
         claim_ids = (_nid(NodeLabel.CLAIM, key) for key in keys)
 
+        @cache  # one request: the benchmark, its languages and reports come back for claim after claim
         def node(nid: str) -> Node:
             label, key = _split(nid)
             row = conn.execute("SELECT props FROM nodes WHERE label=? AND key=?", (label, key)).fetchone()

@@ -112,5 +112,8 @@ class SharedStore(GraphStore):
     def stats(self) -> GraphStats:
         return self._read(self.inner.stats)
 
+    def count_nodes(self, label: NodeLabel) -> int:
+        return self._read(lambda: self.inner.count_nodes(label))
+
     def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
         return self._read(lambda: self.inner.find_claims(query))

@@ -159,6 +159,14 @@ def test_stats_lists_every_label_and_type(store: GraphStore) -> None:
     assert set(stats.relationships) == {t.value for t in RelType}
 
 
+def test_count_nodes_agrees_with_stats(store: GraphStore) -> None:
+    store.apply(small_batch())
+    stats = store.stats()
+    counts = {label.value: store.count_nodes(label) for label in NodeLabel}
+    assert counts == stats.nodes
+    assert counts[NodeLabel.CLAIM] >= 1
+
+
 def test_committed_data_survives_reopen(store_factory: StoreFactory) -> None:
     with store_factory() as store:
         store.apply(small_batch())

@@ -82,6 +82,32 @@ def test_second_run_makes_no_request_and_changes_nothing(tmp_path: Path, seeds_d
     assert refetch.http_requests == 1 and sorted(refetch.fetched) == sorted(NINE)
 
 
+def cited_by_file(data_dir: Path) -> dict[str, set[str]]:
+    """Paper keys cited by each report, by the report's source file name."""
+    with EmbeddedStore(data_dir, read_only=True) as store:
+        names = {n.key: str(n.props["source_name"]) for n in store.iter_nodes(NodeLabel.REPORT)}
+        cited: dict[str, set[str]] = {name: set() for name in names.values()}
+        for rel in store.iter_relationships(RelType.CITES):
+            cited[names[rel.start.key]].add(rel.end.key)
+    return cited
+
+
+def test_an_ingest_fetches_the_papers_its_own_files_cite(
+    tmp_path: Path, seed_files: list[Path], arxiv: ArxivServer
+) -> None:
+    service = ClaimGraph(arxiv_settings(tmp_path, arxiv.url))
+    earlier, later = seed_files[0], seed_files[2]
+    service.ingestion.ingest([earlier], link_paraphrases=False, papers=True, offline=True)
+    assert arxiv.recorded.requests == []
+    run = service.ingestion.ingest([later], link_paraphrases=False, papers=True)
+    cited = cited_by_file(tmp_path)
+    own, earlier_only = cited[later.name], cited[earlier.name] - cited[later.name]
+    assert own and earlier_only  # else this test could not tell the two scopes apart
+    assert run.papers is not None and set(run.papers.fetched) == own and run.papers.requested == len(own)
+    caught_up = service.papers.fetch()  # the whole store: what the offline ingest left
+    assert set(caught_up.fetched) == earlier_only
+
+
 def test_250_ids_take_three_requests(tmp_path: Path, arxiv: ArxivServer) -> None:
     unknown = [f"2101.{n:05d}" for n in range(241)]
     report = source(tmp_path, arxiv).fetch(NINE + unknown)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from claimgraph.services import ClaimGraph
+from claimgraph.services.ingesting import IngestRun
 from kg.gazetteer import Gazetteer
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
@@ -284,6 +285,23 @@ def test_an_ingest_that_encodes_ahead_links_exactly_as_one_that_does_not(tmp_pat
     runs = [service.ingestion.ingest(seeds) for service in (ahead, plain)]
     assert all(run.files.ok for run in runs)
     assert _pairs(ahead) == _pairs(plain) and len(_pairs(ahead)) == 4
+
+
+def test_a_few_files_into_a_large_store_are_encoded_ahead_and_link_the_same(tmp_path: Path) -> None:
+    seeds = sorted(SEEDS.iterdir())
+    runs: dict[str, list[IngestRun]] = {}
+    services: dict[str, ClaimGraph] = {}
+    for name, large_from in (("ahead", 1), ("plain", 0)):  # "large": a store of one claim, here
+        settings = Settings(data_dir=tmp_path / name, encode_ahead_from=10_000, encode_ahead_store_claims=large_from)
+        services[name] = ClaimGraph(settings)
+        runs[name] = [services[name].ingestion.ingest(part) for part in (seeds[:3], seeds[3:])]
+    passes = {name: [run.paraphrase for run in pair] for name, pair in runs.items()}
+    assert all(p is not None for pair in passes.values() for p in pair)
+    ahead_first, ahead_then = passes["ahead"]
+    assert ahead_first is not None and ahead_first.encoded_ahead == 0  # an empty store: nothing to hide the load behind
+    assert ahead_then is not None and ahead_then.encoded_ahead > 0
+    assert all(p is not None and p.encoded_ahead == 0 for p in passes["plain"])
+    assert _pairs(services["ahead"]) == _pairs(services["plain"]) and len(_pairs(services["plain"])) == 4
 
 
 def test_a_pass_beside_the_encoder_links_the_same_in_many_small_steps(
