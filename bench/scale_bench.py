@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,31 +59,49 @@ class Measured:
     peak_rss_mb: float
     stdout: str
     tree_rss_mb: float = 0.0  # peak of the summed RSS of the process and its children (the encode-ahead child)
+    helpers_done_s: float | None = None  # seconds from the start until its last child process was last seen
+    timeline: list[tuple[float, float, float]] = field(default_factory=list)  # (s, CPU s of it, of its children)
 
 
-def _tree_rss_mb(root: int) -> float:
-    """RSS of ``root`` and all its descendants now, from /proc (0 where /proc cannot be read)."""
+@dataclass
+class TreeSample:
+    rss_mb: float
+    cpu_s: float  # of the root process
+    helpers_cpu_s: float  # of its descendants alive now
+    helpers: int
+
+
+def _tree_sample(root: int) -> TreeSample:
+    """RSS and CPU of ``root`` and its descendants now, from /proc (zeros where /proc cannot be read)."""
     parents: dict[int, int] = {}
     pages: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         pid = int(stat.parent.name)
-        parents[pid], pages[pid] = int(fields[1]), int(fields[21])
+        parents[pid], pages[pid], ticks[pid] = int(fields[1]), int(fields[21]), int(fields[11]) + int(fields[12])
     tree, grew = {root}, True
     while grew:
         more = {pid for pid, parent in parents.items() if parent in tree} - tree
         tree |= more
         grew = bool(more)
-    return sum(pages.get(pid, 0) for pid in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    hz = os.sysconf("SC_CLK_TCK")
+    helpers = tree - {root}
+    return TreeSample(
+        rss_mb=sum(pages.get(pid, 0) for pid in tree) * os.sysconf("SC_PAGE_SIZE") / 2**20,
+        cpu_s=ticks.get(root, 0) / hz,
+        helpers_cpu_s=sum(ticks.get(pid, 0) for pid in helpers) / hz,
+        helpers=len(helpers),
+    )
 
 
 def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = None) -> Measured:
     """Run a command; wall time, CPU (user+sys, children included) and peak RSS: of the process (wait4), and of
     the process and its children together (sampled from /proc twice a second: wait4 gives the larger of the
-    two peaks, not their sum).
+    two peaks, not their sum). The samples also give a CPU timeline and when the last child (the encoder) ended.
 
     Output goes to files, not pipes: a pipe nobody reads until the end fills up and stalls the child.
     """
@@ -94,11 +112,19 @@ def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = Non
             start = time.perf_counter()
             process = subprocess.Popen(args, env=env, stdout=out, stderr=err)
             peak = [0.0]
+            helpers_seen: list[float] = []
+            timeline: list[tuple[float, float, float]] = []
             done = threading.Event()
 
             def sample() -> None:
                 while not done.wait(0.5):
-                    peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+                    now = _tree_sample(process.pid)
+                    at = time.perf_counter() - start
+                    peak[0] = max(peak[0], now.rss_mb)
+                    if now.helpers:
+                        helpers_seen.append(at)
+                    if not timeline or at - timeline[-1][0] >= 5:
+                        timeline.append((round(at, 1), now.cpu_s, now.helpers_cpu_s))
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
@@ -109,7 +135,15 @@ def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = Non
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise RuntimeError(f"{args[:4]} exited {code}: {err_path.read_text()[-2000:]}")
-        return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out_path.read_text(), peak[0])
+        return Measured(
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            out_path.read_text(),
+            peak[0],
+            helpers_seen[-1] if helpers_seen else None,
+            timeline,
+        )
 
 
 def kg(*args: str) -> list[str]:
@@ -129,6 +163,9 @@ def run_size(size: int, workdir: Path, model: str) -> dict[str, float | int | st
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(store), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     ingest_json = workdir / f"ingest-{size}.json"
     ingest = measure(kg("ingest", "--offline", "--json", str(corpus)), env, stdout_file=ingest_json)
+    (workdir / f"timeline-{size}.csv").write_text(
+        "seconds,cpu_s,encoder_cpu_s\n" + "".join(f"{t},{cpu:.1f},{helper:.1f}\n" for t, cpu, helper in ingest.timeline)
+    )
     payload = json.loads(ingest_json.read_text())
     assert payload["ok"], [f for f in payload["files"] if f["status"] == "failed"][:3]
     database = store / "graph.sqlite"
@@ -162,6 +199,7 @@ def run_size(size: int, workdir: Path, model: str) -> dict[str, float | int | st
         "ingest_rss": ingest.peak_rss_mb,
         "ingest_tree_rss": ingest.tree_rss_mb,
         "pass_s": payload["paraphrase_pass"]["seconds"],
+        "encoder_done_s": ingest.helpers_done_s if ingest.helpers_done_s is not None else 0.0,
         "bare_wall": bare_wall,
         "bare_encode": bare_out["encode_s"],
         "bare_share": share,
@@ -260,6 +298,13 @@ def _with_encoder(row: dict[str, float | int | str]) -> str:
     return f" ({tree:,.0f} with the encoder)" if tree > float(row["ingest_rss"]) else ""
 
 
+def _phases(row: dict[str, float | int | str]) -> str:
+    """When the writer ended (the pass began) and when the encoding child exited, from the ingest's start."""
+    done = float(row.get("encoder_done_s", 0))
+    writer = float(row["ingest_wall"]) - float(row["pass_s"])
+    return f"{writer:,.0f} / {done:,.0f}" if done else "–"
+
+
 def table(rows: list[dict[str, float | int | str]], note: str) -> str:
     where = (
         f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}"
@@ -268,15 +313,16 @@ def table(rows: list[dict[str, float | int | str]], note: str) -> str:
         f"# `kg ingest` at scale, embedded store ({where})",
         "",
         "| reports | claim rows | claims | ingest wall s | ingest CPU s | peak RSS MB | paraphrase pass s "
-        "| bare encode s (load + encode) | ingest rate / bare encode | +1 report into it, s | "
+        "| writer ends / encoder ends, s | bare encode s (load + encode) | ingest rate / bare encode "
+        "| +1 report into it, s | "
         "cold `kg claims --benchmark XNLI` s (1st / median of 3) | store MB | measured (bare encode claims/s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         sampled = "" if r.get("bare_share", 1) == 1 else f" from a {float(r['bare_share']):.0%} sample"
         lines.append(
             f"| {r['reports']:,} | {r['rows']:,} | {r['claims']:,} | {r['ingest_wall']:.1f} | {r['ingest_cpu']:.1f} "
-            f"| {r['ingest_rss']:,.0f}{_with_encoder(r)} | {r['pass_s']:.1f} "
+            f"| {r['ingest_rss']:,.0f}{_with_encoder(r)} | {r['pass_s']:.1f} | {_phases(r)} "
             f"| {r['bare_wall']:.1f} ({r['bare_encode']:.1f})"
             f"{sampled} "
             f"| **{r['fraction']:.2f}** | {r['again_wall']:.2f} (pass {r['again_pass']:.2f}, "
@@ -289,6 +335,10 @@ def table(rows: list[dict[str, float | int | str]], note: str) -> str:
         "*Paraphrase pass*: from the writer's end to the links written; from "
         "`CLAIMGRAPH_ENCODE_AHEAD_FROM` files up it runs beside the encoding child and waits for each chunk's "
         "vectors, so it includes the encoding left when the writer ends. "
+        "*Writer ends / encoder ends*: seconds from the ingest's start to the pass's start (start-up and writer) "
+        "and to the encoding child's exit, sampled twice a second; from there to the ingest wall is the pass's "
+        "own work (HNSW adds, search, gates, links written), and the CPU timeline of both processes is in "
+        "`<workdir>/timeline-N.csv`. "
         "*Measured*: the date and commit of the row; rows are kept from earlier runs when a size is not rerun, "
         "and the bare encode rate tells the machines apart (torch differs up to 5× between our 2-core machines). "
         "*Ingest rate / bare encode*: the bare-encode process's wall time over the ingest's, both including "
