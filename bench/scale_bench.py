@@ -114,7 +114,7 @@ def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = Non
             start = time.perf_counter()
             process = subprocess.Popen(args, env=env, stdout=out, stderr=err)
             peak = [0.0]
-            helpers_seen: list[float] = []
+            helpers_last: list[float | None] = [None]  # when a child process was last seen running
             timeline: list[tuple[float, float, float]] = []
             done = threading.Event()
 
@@ -124,7 +124,7 @@ def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = Non
                     at = time.perf_counter() - start
                     peak[0] = max(peak[0], now.rss_mb)
                     if now.helpers:
-                        helpers_seen.append(at)
+                        helpers_last[0] = at
                     if not timeline or at - timeline[-1][0] >= 5:
                         timeline.append((round(at, 1), now.cpu_s, now.helpers_cpu_s))
 
@@ -143,7 +143,7 @@ def measure(args: list[str], env: dict[str, str], stdout_file: Path | None = Non
             usage.ru_maxrss / 1024,
             out_path.read_text(),
             peak[0],
-            helpers_seen[-1] if helpers_seen else None,
+            helpers_last[0],
             timeline,
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from claimgraph.services.papers import PaperService
@@ -100,8 +100,6 @@ class IngestService:
                     encoder.writer_done()
                 touched = list(ingestor.touched_claims)
                 links = self._link_paraphrases(store, touched, encoder) if link_paraphrases else None
-                if links is not None and encoder is not None:
-                    links = replace(links, encoded_ahead=encoder.submitted)
             finally:  # done, or failed: whatever the child was still doing is cached already or not wanted
                 for encoder in ahead:
                     encoder.stop()
@@ -133,9 +131,10 @@ class IngestService:
         self, store: GraphStore, touched: list[str] | None, encoder: EncodeAhead | None = None
     ) -> ParaphrasePass:
         """``touched``: the claims to (re)index, in the order they were written (None: every claim, afresh).
-        ``encoder``: the encode-ahead child, still working: the pass then runs beside it (:meth:`_index_in_step`).
+        ``encoder``: the encode-ahead child, still working: the pass then runs beside it (:meth:`_index_and_link`).
         """
         started = time.perf_counter()
+        ahead = encoder.submitted if encoder is not None else 0  # every text is in: the writer is done
         index = ParaphraseIndex(self._ws.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
         try:
             claims_in_store = store.count_nodes(NodeLabel.CLAIM)
@@ -143,11 +142,11 @@ class IngestService:
             first = index.live_count == 0
             if touched is None or (first and claims_in_store != len(touched)):
                 summary, indexed = self._relink_all(store, index, encoder)
-                return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=True)
+                return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=True, encoded_ahead=ahead)
             found = store.get_nodes([_claim_ref(k) for k in touched])
             present = [_claim_text(node) for node in found.values() if node is not None]
             gone = [ref.key for ref, node in found.items() if node is None]
-            updates = [index.update([], gone, self._ws.gazetteer), *self._index_in_step(index, present, encoder)]
+            updates = [index.update([], gone, self._ws.gazetteer), *self._index_and_link(index, present, encoder)]
             if index.reconcile_needed(claims_in_store):
                 updates.append(self._reconcile(store, index))
             if first:  # every claim of the store is new: the links found are the whole layer
@@ -157,11 +156,11 @@ class IngestService:
                 summary = store.apply(self._links_batch(store, updates))
             index.commit()
             indexed = sum(update.indexed for update in updates)
-            return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=first)
+            return ParaphrasePass(summary, indexed, time.perf_counter() - started, full=first, encoded_ahead=ahead)
         finally:
             index.close()
 
-    def _index_in_step(
+    def _index_and_link(
         self, index: ParaphraseIndex, claims: list[ClaimText], encoder: EncodeAhead | None
     ) -> Iterator[IndexUpdate]:
         """Index ``claims`` and link them: at once, or, beside a running encoder, once the child has cached
@@ -200,7 +199,7 @@ class IngestService:
     ) -> tuple[WriteSummary, int]:
         index.reset()
         claims = [_claim_text(n) for n in store.iter_nodes(NodeLabel.CLAIM)]
-        updates = list(self._index_in_step(index, claims, encoder))
+        updates = list(self._index_and_link(index, claims, encoder))
         links = [_relationship(link, index.config.method) for update in updates for link in update.links]
         summary = store.replace_relationships(RelType.PARAPHRASE_OF, links)
         index.commit()
