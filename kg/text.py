@@ -53,7 +53,7 @@ def strip_markup(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def clean_text(text: str) -> str:
     """Markup-free, whitespace-collapsed, NFKC-normalised display text.
 
@@ -63,7 +63,7 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", strip_markup(text))).strip()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def match_text(text: str) -> str:
     """The form two claims are compared in: clean, case-folded, without trailing punctuation.
 
