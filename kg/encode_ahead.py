@@ -152,7 +152,9 @@ class EncodeAhead:
         self._feeder = threading.Thread(target=self._feed, name="encode-ahead-feeder", daemon=True)
         self._feeder.start()
         self._closed = False
-        self.submitted = 0
+        #: every text handed over, once: at 100k reports the writer wrote 908k claim texts, 296k of them distinct
+        #: (a report that repeats a claim writes it again), and the child decoded, hashed and looked up each copy
+        self._sent: set[str] = set()
 
     def _feed(self) -> None:
         stdin = self._process.stdin
@@ -165,11 +167,19 @@ class EncodeAhead:
         except (BrokenPipeError, OSError, ValueError):
             pass  # the child is gone (stopped, or failed): the pass encodes what it did not
 
+    @property
+    def submitted(self) -> int:
+        """Distinct texts handed to the child so far."""
+        return len(self._sent)
+
     def submit(self, texts: list[str]) -> None:
-        """Queue texts for the child; never blocks the writer (the feeder thread waits on the pipe)."""
-        if texts and not self._closed:
-            self._pending.put(texts)
-            self.submitted += len(texts)
+        """Queue the texts not handed over before; never blocks the writer (the feeder thread waits on the pipe)."""
+        if self._closed:
+            return
+        fresh = [text for text in dict.fromkeys(texts) if text not in self._sent]
+        if fresh:
+            self._sent.update(fresh)
+            self._pending.put(fresh)
 
     def running(self) -> bool:
         return self._process.poll() is None

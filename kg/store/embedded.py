@@ -69,6 +69,14 @@ CREATE INDEX IF NOT EXISTS rels_by_end ON rels (end_label, end_key, type, start_
 CREATE INDEX IF NOT EXISTS rels_by_type ON rels (type);
 """
 
+#: SQLite page cache of a reading connection (KiB; taken as pages are read)
+READ_CACHE_KIB = 64 * 1024
+#: and of the writer's. Keys are hashes, so a group of 256 reports dirties pages all over the B-trees; with
+#: 64 MiB, at 100k reports the cache filled with dirty pages mid-transaction, SQLite spilled them to the WAL and
+#: wrote many of them again before the commit, and read back from the OS what it had evicted: 92 GB written and
+#: 80 GB read in 44M + 19M system calls for a 2.3 GB store
+WRITE_CACHE_KIB = 1024 * 1024
+
 RelRow = tuple[str, str, str, str, str, str, str]  # start_label, start_key, type, end_label, end_key, rkey, props
 
 
@@ -173,7 +181,7 @@ class EmbeddedStore(GraphStore):
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=10000")
-            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache per connection
+            conn.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB if read_only else WRITE_CACHE_KIB}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {self.path}: {exc}") from exc
         return conn
@@ -414,6 +422,7 @@ class EmbeddedStore(GraphStore):
             if merged_props != old_props:
                 rel_updates.append((_dumps(merged_props), *ident))
                 stored_rels[ident] = merged_props
+        rel_inserts.sort()  # in primary-key order the B-tree is walked once, not at random (127k links: 1.3 -> 0.9 s)
         conn.executemany("INSERT OR REPLACE INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", rel_inserts)
         conn.executemany(
             "UPDATE rels SET props=? WHERE start_label=? AND start_key=? AND type=? AND end_label=? "

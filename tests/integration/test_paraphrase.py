@@ -267,9 +267,9 @@ def test_encoding_ahead_child_fills_the_embedding_cache_with_the_models_vectors(
     texts = [f"Cross-lingual transfer on XNLI improves by {n} points with {m}." for n in range(5) for m in "AB"]
     encoder = EncodeAhead(tmp_path, model)
     encoder.submit(texts[:4])
-    encoder.submit(texts[4:])
+    encoder.submit(texts[2:])  # two of them again, as a later report that repeats a claim writes it again
     assert encoder.finish() == 0
-    assert encoder.submitted == len(texts)
+    assert encoder.submitted == len(texts)  # each text went over once
 
     def must_not_embed(missing: list[str]) -> np.ndarray:
         raise AssertionError(f"{len(missing)} texts were not encoded ahead")
@@ -319,3 +319,27 @@ def test_a_pass_beside_the_encoder_links_the_same_in_many_small_steps(
     stepped_pass = runs[0].paraphrase
     assert stepped_pass is not None and stepped_pass.full and stepped_pass.claims_indexed > 3 * 2
     assert _pairs(stepped) == _pairs(plain) and len(_pairs(stepped)) == 4
+
+
+def test_an_ingest_writes_and_links_without_full_collections_and_restores_the_collector(tmp_path: Path) -> None:
+    import gc
+
+    from kg.heap import NO_FULL_COLLECTION
+
+    before = gc.get_threshold()
+    during: list[int] = []
+    service = ClaimGraph(Settings(data_dir=tmp_path))
+    embed = service.workspace.embed_cached
+
+    def embed_seen(texts: list[str]) -> Any:  # the pass's embedding calls: they run after the writer
+        during.append(gc.get_threshold()[2])
+        return embed(texts)
+
+    service.workspace.embed_cached = embed_seen  # type: ignore[method-assign]
+    run = service.ingestion.ingest(
+        sorted(SEEDS.glob("*")), on_file=lambda path, outcome: during.append(gc.get_threshold()[2])
+    )
+    assert run.files.ok and run.paraphrase is not None and run.paraphrase.links.relationships_created > 0
+    assert len(during) > len(sorted(SEEDS.glob("*")))  # every file, and the pass
+    assert set(during) == {NO_FULL_COLLECTION}
+    assert gc.get_threshold() == before
