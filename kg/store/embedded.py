@@ -71,10 +71,9 @@ CREATE INDEX IF NOT EXISTS rels_by_type ON rels (type);
 
 #: SQLite page cache of a reading connection (KiB; taken as pages are read)
 READ_CACHE_KIB = 64 * 1024
-#: and of the writer's. Keys are hashes, so a group of 256 reports dirties pages all over the B-trees; with
-#: 64 MiB, at 100k reports the cache filled with dirty pages mid-transaction, SQLite spilled them to the WAL and
-#: wrote many of them again before the commit, and read back from the OS what it had evicted: 92 GB written and
-#: 80 GB read in 44M + 19M system calls for a 2.3 GB store
+#: and of the writer's. Keys are hashes, so a group of 256 reports touches pages all over the B-trees; with
+#: 64 MiB, the 100k-report writer read 80 GB back from the OS for a 2.3 GB store (19M read calls). With 1 GiB
+#: its phase took 368 s instead of 393 s, for up to 1 GB more RSS (bench/results/scale.md, f97097f)
 WRITE_CACHE_KIB = 1024 * 1024
 
 RelRow = tuple[str, str, str, str, str, str, str]  # start_label, start_key, type, end_label, end_key, rkey, props
