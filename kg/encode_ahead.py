@@ -87,13 +87,10 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
                 batch = batch + more
             for start in range(0, len(batch), CHUNK):
                 cache.lookup(batch[start : start + CHUNK], lambda missing: embed(missing, model))
-        rest: dict[str, None] = {}  # a claim repeated by later reports was sent again: once is enough
-        while (batch := waiting.get()) is not None:
-            rest.update(dict.fromkeys(batch))
-        # shortest first, the order the pass indexes them in (see IngestService._index_in_step): calls of texts of
-        # one length pad little, as in one encode call over everything (the 512-text calls of the write order
-        # ran 5 % slower)
-        texts = sorted(rest, key=len)
+        # each text comes once (EncodeAhead.submit); shortest first, the order the pass waits for them in (see
+        # IngestService._index_and_link): calls of texts of one length pad little, as in one encode call over
+        # everything (the 512-text calls of the write order ran 5 % slower)
+        texts = sorted((text for batch in iter(waiting.get, None) for text in batch), key=len)
         torch.set_num_threads(all_threads)  # the writer is done; the parent's pass needs little CPU
         for start in range(0, len(texts), TAIL_CHUNK):  # lookup skips what is cached already
             cache.lookup(texts[start : start + TAIL_CHUNK], lambda missing: embed(missing, model))

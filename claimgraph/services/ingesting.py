@@ -243,19 +243,13 @@ class IngestService:
 def _relationships(links: Iterable[ParaphraseLink], method: str) -> list[Relationship]:
     """The links as relationships, one NodeRef per claim shared by all its links (a first pass at 10k reports
     writes 127k links: validating a new ref for each end was 60 % of building them)."""
-    refs: dict[str, NodeRef] = {}
-
-    def ref(key: str) -> NodeRef:
-        found = refs.get(key)
-        if found is None:
-            found = refs[key] = _claim_ref(key)
-        return found
-
+    links = list(links)
+    ref = {key: _claim_ref(key) for key in {end for link in links for end in (link.a, link.b)}}
     return [
         Relationship(
             type=RelType.PARAPHRASE_OF,
-            start=ref(link.a),
-            end=ref(link.b),
+            start=ref[link.a],
+            end=ref[link.b],
             props={"score": link.cosine, "overlap": link.overlap, "method": method},
         )
         for link in links

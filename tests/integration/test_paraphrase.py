@@ -336,10 +336,9 @@ def test_an_ingest_writes_and_links_without_full_collections_and_restores_the_co
         return embed(texts)
 
     service.workspace.embed_cached = embed_seen  # type: ignore[method-assign]
-    run = service.ingestion.ingest(
-        sorted(SEEDS.glob("*")), on_file=lambda path, outcome: during.append(gc.get_threshold()[2])
-    )
+    seeds = sorted(SEEDS.glob("*"))
+    run = service.ingestion.ingest(seeds, on_file=lambda path, outcome: during.append(gc.get_threshold()[2]))
     assert run.files.ok and run.paraphrase is not None and run.paraphrase.links.relationships_created > 0
-    assert len(during) > len(sorted(SEEDS.glob("*")))  # every file, and the pass
+    assert len(during) > len(seeds)  # every file, and the pass
     assert set(during) == {NO_FULL_COLLECTION}
     assert gc.get_threshold() == before
