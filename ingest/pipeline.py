@@ -158,9 +158,9 @@ class Ingestor:
         gazetteer: Gazetteer,
         *,
         group_size: int = 1,
-        on_claims_written: Callable[[list[str]], None] | None = None,
+        on_claims_written: Callable[[dict[str, str]], None] | None = None,
     ) -> None:
-        """``on_claims_written`` gets, after each committed group, the texts of the claims it wrote or changed."""
+        """``on_claims_written`` gets, after each committed group, the claims it wrote or changed: key to text."""
         self.store = store
         self.on_claims_written = on_claims_written
         self.gazetteer = gazetteer
@@ -306,15 +306,16 @@ class Ingestor:
         return outcomes
 
     @staticmethod
-    def _claim_texts_written(ready: list[_Prepared], written: dict[int, WriteSummary | Exception]) -> list[str]:
-        texts = {
-            str(node.props.get("text", ""))
+    def _claim_texts_written(ready: list[_Prepared], written: dict[int, WriteSummary | Exception]) -> dict[str, str]:
+        """Key to text of each claim the group wrote; a claim in two of its reports has the later one's text,
+        as in the store (a report's claim node merges over the one before)."""
+        return {
+            node.key: str(node.props.get("text", ""))
             for item in ready
             if isinstance(result := written[id(item)], WriteSummary) and result.changed
             for node in item.batch.nodes
             if node.label == NodeLabel.CLAIM
         }
-        return sorted(texts)
 
     def ingest_file(self, path: Path) -> SourceOutcome:
         return self.commit([self.prepare(path)])[0]

@@ -86,9 +86,9 @@ class IngestService:
             if on_start is not None:
                 on_start(files)
 
-        def written(texts: list[str]) -> None:
+        def written(claims: dict[str, str]) -> None:
             for encoder in ahead:
-                encoder.submit(texts)
+                encoder.submit(claims)
 
         with long_lived_heap(), self._ws.store() as store:
             ingestor = Ingestor(

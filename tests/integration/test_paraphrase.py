@@ -259,23 +259,33 @@ def test_a_deleted_report_leaves_the_index_with_its_claims(tmp_path: Path) -> No
 
 def test_encoding_ahead_child_fills_the_embedding_cache_with_the_models_vectors(tmp_path: Path) -> None:
     """The child process (kg.encode_ahead) embeds what it is sent into the store's cache, the same vectors
-    the model gives in this process, and exits 0 once told the writer is done."""
+    the model gives in this process, and exits 0 once told the writer is done; a text that a later report
+    replaced is not encoded after that."""
     from kg.embeddings import embed
     from kg.encode_ahead import EncodeAhead
 
     model = Settings().embedding_model
     texts = [f"Cross-lingual transfer on XNLI improves by {n} points with {m}." for n in range(5) for m in "AB"]
+    claims = {f"c{i}": text for i, text in enumerate(texts)}
+    replaced = claims["c0"]
+    claims["c0"] = "Cross-lingual transfer on XNLI improves by 0 points with A and B."
     encoder = EncodeAhead(tmp_path, model)
-    encoder.submit(texts[:4])
-    encoder.submit(texts[2:])  # two of them again, as a later report that repeats a claim writes it again
+    encoder.submit({"c0": replaced, "c1": texts[1], "c2": texts[2], "c3": texts[3]})
+    encoder.submit(dict(list(claims.items())[2:]))  # two of them again, as a later report that repeats a claim
+    encoder.submit({"c0": claims["c0"]})  # and a later report rewrites c0
+    assert encoder.superseded == {replaced}
     assert encoder.finish() == 0
-    assert encoder.submitted == len(texts)  # each text went over once
+    assert encoder.submitted == len(texts) + 1  # each text went over once
 
     def must_not_embed(missing: list[str]) -> np.ndarray:
         raise AssertionError(f"{len(missing)} texts were not encoded ahead")
 
-    cached = EmbeddingCache(tmp_path, model).lookup(texts, must_not_embed)
-    np.testing.assert_allclose(cached, embed(texts, model), atol=1e-5)
+    current = list(claims.values())
+    cached = EmbeddingCache(tmp_path, model)
+    np.testing.assert_allclose(cached.lookup(current, must_not_embed), embed(current, model), atol=1e-5)
+    # everything was sent before the child had loaded its model, so all of it waited for the tail, which skips
+    # the superseded text
+    assert cached.missing([replaced]) == [replaced]
 
 
 def test_an_ingest_that_encodes_ahead_links_exactly_as_one_that_does_not(tmp_path: Path) -> None:
