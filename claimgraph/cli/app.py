@@ -16,7 +16,7 @@ import typer
 from pydantic import ValidationError
 
 from claimgraph.cli import admin_cmds, ingest_cmds, nli_cmds, papers_cmds, query_cmds, verify_cmds
-from claimgraph.cli.common import err
+from claimgraph.cli.common import err, teardown_skipped
 from claimgraph.services import ClaimGraph
 from kg.errors import ClaimGraphError, InputError
 from kg.settings import Settings
@@ -99,7 +99,12 @@ def main() -> None:
             exc.show()  # type: ignore[attr-defined]
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
-    sys.exit(code if isinstance(code, int) else 0)
+    status = code if isinstance(code, int) else 0
+    if teardown_skipped():  # the command is done and its stores are closed (see skip_teardown)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from claimgraph.cli.common import (
     err,
     out,
     service_of,
+    skip_teardown,
 )
 from kg.errors import ERROR_POLICY, ParseError
 
@@ -89,6 +90,7 @@ def ingest(
     if run.papers is not None:
         for error in run.papers.errors:
             err.print(f"[yellow]warning[/] {error}", highlight=False)
+    skip_teardown()  # the stores are closed and the output written; the heap is only to be freed
     if not result.ok:
         for outcome in result.failed:
             for error in outcome.errors:

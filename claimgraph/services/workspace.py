@@ -104,6 +104,7 @@ class Workspace:
 
         model = self.settings.embedding_model
         cache = EmbeddingCache(self.settings.data_dir, model)
-        vectors = cache.lookup(texts, lambda missing: embed(missing, model))
-        cache.save()
-        return vectors
+        try:
+            return cache.lookup(texts, lambda missing: embed(missing, model))
+        finally:
+            cache.close()  # not left to the garbage collector: `kg ingest` ends without a teardown

@@ -62,6 +62,17 @@ def test_stats_json_is_stable_across_reingest(seeded_copy: Path, seeds_dir: Path
     assert kg("stats", "--json", data_dir=seeded_copy).stdout == before
 
 
+def test_ingest_ends_without_teardown_but_with_its_output_and_store_whole(tmp_path: Path, seeds_dir: Path) -> None:
+    """`kg ingest` leaves the process by os._exit (skip_teardown): its JSON still arrives whole, and the store,
+    closed before, holds every claim for the next process."""
+    store = tmp_path / "store"
+    payload = json.loads(kg("ingest", "--offline", "--json", str(seeds_dir), data_dir=store).stdout)
+    assert payload["ok"] and [f["status"] for f in payload["files"]] == ["ingested"] * 5
+    assert payload["paraphrase_links"]["relationships_created"] == 4
+    assert not list(store.glob("*-wal"))  # every database was closed before the exit (the last close removes it)
+    assert json.loads(kg("stats", "--json", data_dir=store).stdout)["nodes"]["Claim"] == 31
+
+
 def test_malformed_file_exit_code_and_message(tmp_path: Path, seed_files: list[Path]) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
