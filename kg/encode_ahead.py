@@ -36,21 +36,59 @@ if TYPE_CHECKING:
     from kg.ann import Matrix
     from kg.paraphrase import EmbeddingCache
 
-#: texts per encode call while the writer runs (groups queued meanwhile are merged up to it); one torch
-#: thread encodes 128 texts a call at 0.83 of its rate on 2,048, 512 at 0.98
+#: texts per encode call while the writer runs, the shortest waiting; one torch thread encodes 128 texts a call at
+#: 0.83 of its rate on 2,048, 512 at 0.98
 CHUNK = 512
 #: texts per call after ``finish`` (the pass waits for whole calls: two of them make one of its chunks)
 TAIL_CHUNK = 512
 FINISH = "finish"  # the control line: the writer is done, work through the rest and exit when the input ends
-DROP = (
-    "drop"  # ``{"drop": [texts]}``, before FINISH: texts sent that no claim has any more (superseded by a later report)
-)
+#: ``{"drop": [texts]}``, before FINISH: texts sent that no claim has any more (superseded by a later report)
+DROP = "drop"
+
+
+class ShortestFirst:
+    """Texts waiting for the child, taken shortest first.
+
+    While the writer runs it hands over far more than one torch thread encodes (at 100k reports about 3,000 new
+    texts a group, every 3 s), so the child can choose: texts of one length pad little in a call, and calls of the
+    write order ran 5 % slower than sorted ones. What it leaves is encoded, still shortest first, after the
+    writer is done.
+    """
+
+    def __init__(self) -> None:
+        self._by_length: dict[int, list[str]] = {}
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, texts: list[str]) -> None:
+        for text in texts:
+            self._by_length.setdefault(len(text), []).append(text)
+        self._count += len(texts)
+
+    def take(self, count: int) -> list[str]:
+        """Up to ``count`` of the shortest texts, removed from the pool (ties in the order they came)."""
+        taken: list[str] = []
+        for length in sorted(self._by_length):  # claims are cut at ~120 characters: a few hundred lengths
+            bucket = self._by_length[length]
+            wanted = count - len(taken)
+            taken.extend(bucket[:wanted])
+            del bucket[:wanted]
+            if not bucket:
+                del self._by_length[length]
+            if len(taken) == count:
+                break
+        self._count -= len(taken)
+        return taken
 
 
 def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
     """The child: load the model, embed each JSON list of texts read from ``lines``; see :data:`FINISH`, :data:`DROP`.
 
-    A reader thread drains ``lines`` at once, so the finish line is seen while texts are still waiting.
+    A reader thread drains ``lines`` at once, so the finish line is seen while texts are still waiting: the
+    child looks for it between calls, not between the writer's groups (a group of 1,024 reports is several
+    calls: at 10k reports the child went on alone on one thread for 22 s after the writer was done).
     """
     import torch
 
@@ -74,34 +112,42 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
                 waiting.put(message)
         waiting.put(None)
 
+    def queued(pool: ShortestFirst, *, block: bool) -> bool:
+        """Move the groups queued now (``block``: at least one) into ``pool``; False at the end of the input,
+        whose marker stays queued for the tail."""
+        while True:
+            try:
+                group = waiting.get(block=block)
+            except queue.Empty:
+                return True
+            if group is None:
+                waiting.put(None)
+                return False
+            pool.add(group)
+            block = False
+
+    def encode(texts: list[str]) -> None:
+        cache.lookup(texts, lambda missing: embed(missing, model))
+
     threading.Thread(target=read, name="encode-ahead-reader", daemon=True).start()
     cache = EmbeddingCache(directory, model)
+    pool = ShortestFirst()
     try:
         load_sentence_model(model)
         while not finishing.is_set():
-            batch = waiting.get()
-            if batch is None:
-                return
-            while len(batch) < CHUNK:  # groups that queued up meanwhile go into the same calls
-                try:
-                    more = waiting.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    waiting.put(None)  # the end of the input, seen again by the loop above
-                    break
-                batch = batch + more
-            for start in range(0, len(batch), CHUNK):
-                cache.lookup(batch[start : start + CHUNK], lambda missing: embed(missing, model))
+            if not queued(pool, block=not pool) and not finishing.is_set():
+                return  # the input ended without the finish line: the parent stopped, nothing more is wanted
+            if not finishing.is_set():
+                encode(pool.take(CHUNK))
         # each text comes once (EncodeAhead.submit); shortest first, the order the pass waits for them in (see
-        # IngestService._index_and_link): calls of texts of one length pad little, as in one encode call over
-        # everything (the 512-text calls of the write order ran 5 % slower). Not the texts no claim holds now:
-        # at 100k reports 5,297 of the 300,911 sent, 2 % of the encoding
-        texts = [text for batch in iter(waiting.get, None) for text in batch]
-        texts = sorted((text for text in texts if text not in dropped), key=len)
+        # IngestService._index_and_link). Not the texts no claim holds now: at 100k reports 5,297 of the
+        # 300,911 sent, 2 % of the encoding
+        for group in iter(waiting.get, None):
+            pool.add(group)
+        texts = [text for text in pool.take(len(pool)) if text not in dropped]
         torch.set_num_threads(all_threads)  # the writer is done; the parent's pass needs little CPU
         for start in range(0, len(texts), TAIL_CHUNK):  # lookup skips what is cached already
-            cache.lookup(texts[start : start + TAIL_CHUNK], lambda missing: embed(missing, model))
+            encode(texts[start : start + TAIL_CHUNK])
     finally:
         cache.close()
 
@@ -227,3 +273,6 @@ class EncodeAhead:
 
 if __name__ == "__main__":
     encode_lines(Path(sys.argv[1]), sys.argv[2], sys.stdin)
+    # every vector is committed and the cache closed: unloading torch and the model took 2 s of CPU, just when
+    # the parent's pass starts on both cores
+    os._exit(0)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.encode_ahead import TAIL_CHUNK, ready_in_order
+from kg.encode_ahead import TAIL_CHUNK, ShortestFirst, ready_in_order
 from kg.paraphrase import EmbeddingCache
 
 MODEL = "test-model"
@@ -92,3 +92,23 @@ def test_when_the_helper_stops_early_the_caller_encodes_the_rest(tmp_path: Path)
     flat = [t for chunk in chunks for t in chunk]
     assert set(by_helper) == set(flat[:1100])
     assert set(by_caller) == set(flat[1100:])
+
+
+def test_the_childs_pool_hands_out_the_shortest_texts_first_each_once() -> None:
+    import random
+
+    texts = [f"claim {'x' * random.Random(n).randrange(40)} {n}" for n in range(1000)]
+    pool = ShortestFirst()
+    pool.add(texts[:600])
+    first = pool.take(100)
+    pool.add(texts[600:])  # the writer's next group arrives meanwhile
+    rest = [pool.take(300), pool.take(300), pool.take(10_000)]
+    assert len(pool) == 0 and pool.take(5) == []
+    assert sorted(first, key=len) == first and len(first) == 100
+    assert [len(t) for t in first] == sorted(len(t) for t in texts[:600])[:100]  # the shortest of what had come
+    handed = first + [t for part in rest for t in part]
+    assert sorted(handed) == sorted(texts)  # every text once, none lost
+    for part in rest:
+        assert [len(t) for t in part] == sorted(len(t) for t in part)
+    same_length = [t for t in texts[:600] if len(t) == len(first[0])]
+    assert first[: len(same_length)] == same_length[:100]  # ties keep the order they came in
