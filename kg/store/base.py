@@ -80,6 +80,10 @@ class GraphStore(ABC):
 
     def replace_relationships(self, rel_type: RelType, relationships: list[Relationship]) -> WriteSummary:
         """Make ``relationships`` the complete set of ``rel_type`` (used for derived links)."""
+        from kg.errors import StoreError
+
+        if stray := next((r for r in relationships if r.type != rel_type), None):
+            raise StoreError(f"replace {rel_type}: a {stray.type} relationship is not one of them")
         current = {r.identity: r for r in self.iter_relationships(rel_type)}
         wanted = {r.identity: r for r in relationships}
         starts = sorted({ident[1] for ident in current if ident not in wanted}, key=lambda r: r.key)

@@ -36,6 +36,7 @@ from kg.errors import StoreError, StoreLockedError
 from kg.store.base import GraphStore, StoreHealth, validate_batch
 from kg.store.views import Edge, build_claim_views
 from schemas.graph import (
+    REL_ENDPOINTS,
     GraphBatch,
     Node,
     NodeLabel,
@@ -307,6 +308,74 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(f"cannot write to {self.path}: {exc}") from exc
             raise
         return outcomes
+
+    def replace_relationships(self, rel_type: RelType, relationships: list[Relationship]) -> WriteSummary:
+        """As :meth:`GraphStore.replace_relationships`, in one transaction, diffing rows against the stored ones
+        of ``rel_type`` directly: the batch path read every start node's links back, one IN-list per 500 nodes,
+        and built a NodeRef per endpoint to validate (a first pass at 100k reports writes 800k links: 21 -> 9 s).
+        """
+        wanted: dict[tuple[str, str, str, str, str, str], dict[str, PropValue]] = {}
+        starts_allowed, ends_allowed = REL_ENDPOINTS[rel_type]
+        for rel in relationships:
+            if rel.type != rel_type:
+                raise StoreError(f"replace {rel_type}: a {rel.type} relationship is not one of them")
+            if rel.start.label not in starts_allowed or rel.end.label not in ends_allowed:
+                raise StoreError(f"replace {rel_type}: {rel_type} cannot connect {rel.start.label} to {rel.end.label}")
+            wanted[_rel_row(rel)] = rel.props  # a relationship listed twice: the last one wins, as in the batch path
+        conn = self._writer()
+        summary = WriteSummary()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            endpoints = {(row[0], row[1]) for row in wanted} | {(row[3], row[4]) for row in wanted}
+            stored_nodes: set[tuple[str, str]] = set()
+            for label, chunk, marks in _key_chunks(sorted(endpoints)):
+                query = f"SELECT key FROM nodes WHERE label=? AND key IN ({marks})"
+                stored_nodes.update((label, key) for (key,) in conn.execute(query, (label, *chunk)))
+            if missing := sorted(endpoints - stored_nodes):
+                first_label, first_key = missing[0]
+                raise StoreError(f"replace {rel_type}: {rel_type} points to missing node {first_label}:{first_key}")
+            stored = {
+                tuple(ident): props
+                for *ident, props in conn.execute(
+                    "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels WHERE type=?",
+                    (rel_type,),
+                )
+            }
+            doomed = sorted(ident for ident in stored if ident not in wanted)
+            conn.executemany(
+                "DELETE FROM rels WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
+                "AND end_key=? AND rkey=?",
+                doomed,
+            )
+            inserts: list[tuple[str, ...]] = []
+            updates: list[tuple[str, ...]] = []
+            for ident, props in wanted.items():
+                old_json = stored.get(ident)
+                if old_json is None:
+                    inserts.append((*ident, _dumps(props)))
+                    continue
+                old = json.loads(old_json)
+                merged = {**old, **props}  # as a MERGE with SET r += props: what the batch path does
+                if merged != old:
+                    updates.append((_dumps(merged), *ident))
+            inserts.sort()  # primary-key order: the B-tree is walked once
+            conn.executemany("INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
+            conn.executemany(
+                "UPDATE rels SET props=? WHERE start_label=? AND start_key=? AND type=? AND end_label=? "
+                "AND end_key=? AND rkey=?",
+                updates,
+            )
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot write to {self.path}: {exc}") from exc
+            raise
+        summary.relationships_created = len(inserts)
+        summary.relationships_updated = len(updates)
+        summary.relationships_deleted = len(doomed)
+        return summary
 
     @staticmethod
     def _stored_props(

@@ -153,6 +153,52 @@ def test_replace_relationships_sets_the_complete_set(store: GraphStore) -> None:
     assert store.stats().relationships["PARAPHRASE_OF"] == 0
 
 
+def _link(start: str, end: str, **props: object) -> Relationship:
+    claim = NodeRef(label=NodeLabel.CLAIM, key=start)
+    return Relationship(
+        type=RelType.PARAPHRASE_OF, start=claim, end=NodeRef(label=NodeLabel.CLAIM, key=end), props=props
+    )
+
+
+def test_replace_relationships_diffs_against_what_is_stored(store: GraphStore) -> None:
+    store.apply(small_batch())
+    claims = [Node(label=NodeLabel.CLAIM, key=f"c{i}", props={"text": f"Claim {i}."}) for i in (2, 3)]
+    store.apply(GraphBatch(source="more claims", nodes=claims))
+    first = store.replace_relationships(
+        RelType.PARAPHRASE_OF, [_link("c1", "c2", score=0.9), _link("c2", "c3", score=0.8)]
+    )
+    assert (first.relationships_created, first.relationships_deleted, first.relationships_updated) == (2, 0, 0)
+    # one kept with a new score, one gone, one new; a link listed twice counts once, the last one wins
+    second = store.replace_relationships(
+        RelType.PARAPHRASE_OF,
+        [_link("c2", "c3", score=0.5), _link("c1", "c3", score=0.7), _link("c2", "c3", score=0.85, method="m")],
+    )
+    assert (second.relationships_created, second.relationships_deleted, second.relationships_updated) == (1, 1, 1)
+    stored = {(r.start.key, r.end.key): r.props for r in store.iter_relationships(RelType.PARAPHRASE_OF)}
+    assert stored == {("c1", "c3"): {"score": 0.7}, ("c2", "c3"): {"score": 0.85, "method": "m"}}
+    assert store.stats().relationships["ASSERTS"] == 1  # other types are untouched
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        _link("c1", "nowhere", score=0.9),  # a missing end
+        Relationship(type=RelType.PARAPHRASE_OF, start=CLAIM, end=REPORT, props={}),  # a report is no paraphrase
+        Relationship(type=RelType.ASSERTS, start=REPORT, end=CLAIM, key="9", props={}),  # another type
+    ],
+    ids=["missing-node", "wrong-label", "wrong-type"],
+)
+def test_replace_relationships_rejects_a_bad_link_and_writes_nothing(store: GraphStore, bad: Relationship) -> None:
+    store.apply(small_batch())
+    store.apply(GraphBatch(source="c2", nodes=[Node(label=NodeLabel.CLAIM, key="c2", props={"text": "B"})]))
+    store.replace_relationships(RelType.PARAPHRASE_OF, [_link("c1", "c2", score=0.9)])
+    before = store.stats()
+    with pytest.raises(StoreError):
+        store.replace_relationships(RelType.PARAPHRASE_OF, [bad])  # would otherwise delete the c1-c2 link
+    assert store.stats() == before
+    assert [(r.start.key, r.end.key) for r in store.iter_relationships(RelType.PARAPHRASE_OF)] == [("c1", "c2")]
+
+
 def test_stats_lists_every_label_and_type(store: GraphStore) -> None:
     stats = store.stats()
     assert set(stats.nodes) == {label.value for label in NodeLabel}
