@@ -174,6 +174,10 @@ class Ingestor:
         self.touched_claims: dict[str, None] = {}
         #: keys of the Paper nodes that the files written, or found unchanged, cite or examine (the papers step's scope)
         self.papers_seen: dict[str, None] = {}
+        #: claims committed by this run's reports, key -> (text, truncated): stored with the links their text
+        #: gives, so a later report only asserts them (see build_report_batch). Only this process writes while
+        #: it holds the store; a claim file's batch, whose producer may give a claim's entities, unsettles them
+        self._settled: dict[str, tuple[str, bool]] = {}
 
     def _claim_index(self) -> ClaimIndex:
         if self._index is None:
@@ -194,7 +198,7 @@ class Ingestor:
         report = parse_report(text, path.name)
         if self._titles is None:
             self._titles = title_index(self.store)
-        return "report", build_report_batch(report, index, self.gazetteer, self._titles)
+        return "report", build_report_batch(report, index, self.gazetteer, self._titles, self._settled)
 
     def _report_exists(self, key: str) -> bool:
         return self.store.get_node(NodeRef(label=NodeLabel.REPORT, key=key)) is not None
@@ -287,8 +291,10 @@ class Ingestor:
                 )
                 continue
             self.papers_seen.update(dict.fromkeys(n.key for n in item.batch.nodes if n.label == NodeLabel.PAPER))
+            self._settle(item)
             if result.changed:
-                for key in (n.key for n in item.batch.nodes if n.label == NodeLabel.CLAIM):
+                claims = [n.key for n in item.batch.nodes if n.label == NodeLabel.CLAIM]
+                for key in (*claims, *item.built.settled_claims):
                     self.touched_claims.pop(key, None)  # by last write: the text the claim has now was sent then
                     self.touched_claims[key] = None
             outcomes.append(
@@ -304,6 +310,18 @@ class Ingestor:
                 )
             )
         return outcomes
+
+    def _settle(self, item: _Prepared) -> None:
+        """Record the claims a committed file wrote: settled by a report, unsettled by a claim file."""
+        claims = (node for node in item.batch.nodes if node.label == NodeLabel.CLAIM)
+        if item.kind != "report":
+            for node in claims:
+                self._settled.pop(node.key, None)
+            return
+        replaced = set(item.batch.replace_outgoing)
+        for node in claims:
+            if node.ref in replaced:  # its extracted links were replaced: they are what its text gives
+                self._settled[node.key] = (str(node.props.get("text", "")), bool(node.props.get("truncated")))
 
     @staticmethod
     def _claim_texts_written(ready: list[_Prepared], written: dict[int, WriteSummary | Exception]) -> dict[str, str]:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import Ingestor, discover
+from ingest.pipeline import Ingestor, SourceOutcome, discover
 from ingest.report_parser import parse_report
 from kg.gazetteer import Gazetteer
 from kg.graph_builder import report_key
 from kg.store.embedded import EmbeddedStore
-from schemas.graph import NodeLabel, NodeRef
+from schemas.graph import NodeLabel, NodeRef, RelType
 from schemas.views import ClaimQuery
 
 
@@ -192,3 +192,66 @@ def test_a_benchmark_found_by_context_is_a_queryable_candidate(tmp_path: Path) -
     node = service.queries.nodes([NodeRef(label=NodeLabel.BENCHMARK, key="GLUECoS")])
     benchmark = node[NodeRef(label=NodeLabel.BENCHMARK, key="GLUECoS")]
     assert benchmark is not None and benchmark.props["candidate"] is True
+
+
+def _whole_graph(store: EmbeddedStore) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    nodes = [(n.label, n.key, n.props) for label in NodeLabel for n in store.iter_nodes(label)]
+    rels = [
+        (r.type, r.start.key, r.end.key, r.key, r.props)
+        for rel_type in RelType
+        for r in store.iter_relationships(rel_type)
+    ]
+    return nodes, rels
+
+
+def test_claims_settled_earlier_in_a_run_are_only_asserted_and_the_graph_is_as_file_by_file(
+    tmp_path: Path, seed_files: list[Path], gazetteer: Gazetteer
+) -> None:
+    """Later reports of one run only assert the claims earlier ones wrote (build_report_batch's ``settled``);
+    the graph and every file's summary are what ingesting each file in a run of its own gives. A claim file
+    in between, whose producer names a claim's entities, unsettles that claim: the next report rewrites it."""
+    first = seed_files[0]
+    rows = parse_report(first.read_text(encoding="utf-8"), first.name).rows
+    claim = next(row.text_as_written for row in rows if not row.truncated)
+    copies = []
+    for n, source in enumerate([first, seed_files[1], first]):  # another title: another report, the same claims
+        lines = source.read_text(encoding="utf-8").split("\n")
+        title = next(i for i, line in enumerate(lines) if line.strip())
+        lines[title] += f" (copy {n})"
+        copy = tmp_path / "corpus" / f"{n + 6}_copy.txt"
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_text("\n".join(lines), encoding="utf-8")
+        copies.append(copy)
+    named = write_jsonl(
+        tmp_path / "corpus" / "7_named.jsonl",
+        [
+            {
+                "text": claim,
+                "verified": True,
+                "confidence": 0.9,
+                "report": "r",
+                "entities": {"benchmarks": ["AmericasNLI"]},
+            }
+        ],
+    )
+    files = [*seed_files, copies[0], copies[1], named, copies[2]]
+
+    with EmbeddedStore(tmp_path / "one-run") as store:
+        ingestor = Ingestor(store, gazetteer, group_size=1)
+        together = ingestor.ingest(files).outcomes
+        graph = _whole_graph(store)
+        prepared = ingestor.prepare(copies[0])  # a fourth copy of the first report: every claim settled now
+        assert not isinstance(prepared, SourceOutcome)
+        asserted = {
+            rel.end.key for rel in store.iter_relationships(RelType.ASSERTS) if rel.start.key == together[0].report
+        }
+        assert set(prepared.built.settled_claims) == asserted
+        assert not [n for n in prepared.batch.nodes if n.label == NodeLabel.CLAIM]
+    with EmbeddedStore(tmp_path / "file-by-file") as store:
+        alone = [Ingestor(store, gazetteer).ingest([path]).outcomes[0] for path in files]
+        assert _whole_graph(store) == graph
+    assert [(o.status, o.new_claims, o.written) for o in together] == [
+        (o.status, o.new_claims, o.written) for o in alone
+    ]
+    americas = [rel for rel in graph[1] if rel[0] == RelType.ABOUT and rel[2] == "AmericasNLI"]
+    assert americas == []  # the last copy rewrote the named claim's links from its text
