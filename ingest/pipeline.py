@@ -215,8 +215,8 @@ class Ingestor:
             return batch
         kept = {node.ref for node in batch.nodes}
         stored = {
-            claim: {result.ref for _, result in rows}
-            for claim, rows in self.store.related(claims, RelType.REPORTS, "out").items()
+            claim: {rel.end for rel in rels}
+            for claim, rels in self.store.relationships_of(claims, RelType.REPORTS, "out").items()
         }
         stale = sorted(
             {

@@ -114,10 +114,10 @@ def resolve_examined(
     if not placeholders:
         return report
     index = title_index(store)
-    examining = store.related([p.ref for p in placeholders], RelType.EXAMINES, "in")
+    examining = store.relationships_of([p.ref for p in placeholders], RelType.EXAMINES, "in")
     for placeholder in placeholders:
         title = str(placeholder.props.get("title", ""))
-        incoming = [rel for rel, _ in examining.get(placeholder.ref, [])]
+        incoming = examining.get(placeholder.ref, [])
         reports = sorted(rel.start.key for rel in incoming)
         key = index.get(match_text(title))
         how: Literal["known-paper", "arxiv-title-search", "unresolved"] = "known-paper"

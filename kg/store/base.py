@@ -125,6 +125,14 @@ class GraphStore(ABC):
         requested ref is a key of the result, with an empty list if it has none.
         """
 
+    def relationships_of(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[Relationship]]:
+        """:meth:`related` without the nodes at the other end, in the same order. Backends that can skip reading
+        those nodes override it: to learn which reports examine a title, the papers step of a 100k-report
+        ingest read and decoded 100k report nodes (6.5 of its 7.1 s)."""
+        return {ref: [rel for rel, _ in rows] for ref, rows in self.related(refs, rel_type, direction).items()}
+
     @abstractmethod
     def stats(self) -> GraphStats: ...
 

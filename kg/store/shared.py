@@ -109,6 +109,11 @@ class SharedStore(GraphStore):
     ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
         return self._read(lambda: self.inner.related(refs, rel_type, direction))
 
+    def relationships_of(
+        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
+    ) -> dict[NodeRef, list[Relationship]]:
+        return self._read(lambda: self.inner.relationships_of(refs, rel_type, direction))
+
     def stats(self) -> GraphStats:
         return self._read(self.inner.stats)
 

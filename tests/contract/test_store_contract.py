@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -514,6 +515,27 @@ def test_get_nodes_answers_every_ref_in_one_round_trip(seeded: GraphStore) -> No
         counter.reads = 0
         seeded.related(claims, RelType.ABOUT, "out")
         assert counter.reads == 1  # `related` batches too
+
+
+@pytest.mark.parametrize(
+    ("label", "rel_type", "direction"),
+    [
+        (NodeLabel.CLAIM, RelType.ABOUT, "out"),
+        (NodeLabel.CLAIM, RelType.ASSERTS, "in"),
+        (NodeLabel.REPORT, RelType.ASSERTS, "out"),
+        (NodeLabel.PAPER, RelType.EXAMINES, "in"),
+        (NodeLabel.PAPER, RelType.CITES, "in"),
+    ],
+)
+def test_relationships_of_is_related_without_the_nodes(
+    seeded: GraphStore, label: NodeLabel, rel_type: RelType, direction: Literal["out", "in"]
+) -> None:
+    refs = [n.ref for n in seeded.iter_nodes(label)] + [NodeRef(label=label, key="nowhere")]
+    related = seeded.related(refs, rel_type, direction)
+    found = seeded.relationships_of(refs, rel_type, direction)
+    assert list(found) == refs
+    assert found == {ref: [rel for rel, _ in rows] for ref, rows in related.items()}
+    assert sum(map(len, found.values())) > 0 and found[refs[-1]] == []
 
 
 def _verdict_batch(claim: str, label: str) -> GraphBatch:
