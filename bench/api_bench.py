@@ -33,7 +33,7 @@ from kg.store.falkordb_server import free_port
 RESULTS = Path(__file__).parent / "results"
 NARROW = "/claims?benchmark=PAWS-X&language=Quechua&model=XLM-R"  # three entity filters: an index intersection
 GRAPHQL = (
-    '{ claims(first: 50, where: {benchmark: {name: "XNLI"}, reportVerified: true}) '
+    '{ claims(first: 50, where: {benchmark: {name: "XNLI"}, verdict: SUPPORTED}) '
     "{ edges { node { key text assertions { verified confidence } } } pageInfo { hasNextPage endCursor } } }"
 )
 
@@ -95,14 +95,14 @@ def run(sizes: list[int], seconds: float) -> str:
                         break
                     except OSError:
                         time.sleep(0.2)
-                rest = f"{base}/claims?benchmark=XNLI&verified=true&limit=50"
+                rest = f"{base}/claims?benchmark=XNLI&marked=verified&limit=50"
                 gql = urllib.request.Request(
                     f"{base}/graphql",
                     data=json.dumps({"query": GRAPHQL}).encode(),
                     headers={"Content-Type": "application/json"},
                 )
                 for name, request in (
-                    ("REST `GET /claims?benchmark=XNLI&verified=true`", rest),
+                    ("REST `GET /claims?benchmark=XNLI&marked=verified`", rest),
                     ("GraphQL, same question", gql),
                     ("REST `GET /claims?benchmark=PAWS-X&language=Quechua&model=XLM-R`", f"{base}{NARROW}"),
                     ("REST `GET /claims?conflicting=true` (not indexed: a scan)", f"{base}/claims?conflicting=true"),

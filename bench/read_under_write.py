@@ -1,7 +1,7 @@
 """Readers while a writer works: requests/s and latency of reads during one long upload to `kg serve`.
 
 A real `kg serve` (embedded store) in its own process; four reader threads ask
-`GET /claims?benchmark=XNLI&verified=true` over loopback for as long as one upload of N new reports
+`GET /claims?benchmark=XNLI&marked=verified` over loopback for as long as one upload of N new reports
 (then its paraphrase pass, which embeds their claims) takes; then the same readers with no writer.
 
     python -m bench.read_under_write --reports 40     # writes bench/results/read_under_write.md
@@ -31,7 +31,7 @@ from kg.store.falkordb_server import free_port
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 SEEDS = REPO / "examples" / "reports"
-QUERY = "/claims?benchmark=XNLI&verified=true"
+QUERY = "/claims?benchmark=XNLI&marked=verified"
 TOKEN = "bench-token"
 
 

@@ -132,6 +132,7 @@ class FetchReport:
     cached: list[PaperRecord] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # arXiv answered, but does not know these ids
     failed: list[str] = field(default_factory=list)  # the request for these ids failed
+    not_fetched: list[str] = field(default_factory=list)  # --offline and not in the cache: not asked for
     errors: list[str] = field(default_factory=list)
     requests: int = 0
 
@@ -200,9 +201,7 @@ class ArxivSource:
             else:
                 to_fetch.append(arxiv_id)
         if offline:
-            report.failed.extend(to_fetch)
-            if to_fetch:
-                report.errors.append(f"offline: {len(to_fetch)} paper(s) not in the cache were not fetched")
+            report.not_fetched.extend(to_fetch)
             return report
         size = self.settings.batch_size
         for start in range(0, len(to_fetch), size):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from ingest.claims_jsonl import parse_claims_jsonl
 from ingest.report_parser import parse_report
-from kg.errors import ParseError, SourceIssue, StoreError
+from kg.errors import NotAReportError, ParseError, SourceIssue, StoreError
 from kg.gazetteer import Gazetteer
 from kg.graph_builder import BuiltBatch, build_records_batch, build_report_batch
 from kg.identity import ClaimIndex, KnownClaim
@@ -29,7 +29,7 @@ from schemas.graph import GraphBatch, NodeLabel, NodeRef, RelType, WriteSummary
 REPORT_SUFFIXES = (".txt", ".md")
 CLAIMS_SUFFIXES = (".jsonl",)
 
-Status = Literal["ingested", "unchanged", "failed"]
+Status = Literal["ingested", "unchanged", "skipped", "failed"]
 
 
 class SourceOutcome(BaseModel):
@@ -50,6 +50,10 @@ class IngestResult(BaseModel):
     @property
     def failed(self) -> list[SourceOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def skipped(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.status == "skipped"]
 
     @property
     def ok(self) -> bool:
@@ -244,6 +248,8 @@ class Ingestor:
         try:
             _, built = self._build(path, _read_text(path))
             batch = self._without_stale_results(built.batch)
+        except NotAReportError as exc:
+            return SourceOutcome(path=str(path), kind=kind, status="skipped", warnings=[str(i) for i in exc.issues])
         except ParseError as exc:
             # the index may have seen claims of this file before it failed: rebuild it
             self._index = None

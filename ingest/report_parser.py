@@ -11,12 +11,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kg.errors import ParseError, SourceIssue
+from kg.errors import NotAReportError, ParseError, SourceIssue
 from kg.text import MAX_LINE_CHARS, clean_text, looks_truncated, split_lines
 from schemas.report import ClaimRow, ParsedReport, Reference
 
 VERIFIED_MARK = "✓"
 UNVERIFIED_MARK = "×"
+#: The marks people type, case-insensitive (docs/report-format.md).
+VERIFIED_MARKS = frozenset({"✓", "✔", "☑", "yes", "true", "y"})
+UNVERIFIED_MARKS = frozenset({"×", "✗", "✘", "x", "no", "false", "n"})
 
 _SECTION_NAMES = {
     "abstract": "abstract",
@@ -42,7 +45,7 @@ _ARXIV = re.compile(
 )
 _DOI = re.compile(r"(?:doi\.org/|doi:\s*)(?P<doi>10\.\d{4,9}/[^\s>]+)", re.I)
 _URL = re.compile(r"https?://[^\s<>]+")
-_TABLE_HEADER = ("claim", "verified", "confidence")
+_TABLE_COLUMNS = ("claim", "verified", "confidence")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y")
 
 #: A claim is about 120 characters; one of more than this is a broken export, not a claim.
@@ -91,33 +94,68 @@ def _split_row(line: str) -> list[str]:
     return [cell.strip() for cell in line.rstrip("\r\n").split("\t")]
 
 
-def _parse_claim_rows(section: _Section, source: str, issues: list[SourceIssue]) -> list[ClaimRow]:
+def _mark(cell: str) -> bool | None:
+    """True for a ✓ mark, False for ×, None for anything else."""
+    value = cell.strip().lower()
+    if value in VERIFIED_MARKS:
+        return True
+    if value in UNVERIFIED_MARKS:
+        return False
+    return None
+
+
+def _columns(header: list[str]) -> dict[str, int] | None:
+    """Positions of the claim, verified and confidence columns, found by name; None if one is missing."""
+    names = [c.strip().lower() for c in header]
+    if not all(column in names for column in _TABLE_COLUMNS):
+        return None
+    return {column: names.index(column) for column in _TABLE_COLUMNS}
+
+
+def _parse_claim_rows(
+    section: _Section, source: str, issues: list[SourceIssue], warnings: list[str]
+) -> list[ClaimRow]:
     content = [(n, t) for n, t in section.lines if t.strip()]
     if not content:
         issues.append(SourceIssue(source, section.heading_line, "claims section has no table header"))
         return []
     header_line, header = content[0]
-    if tuple(c.lower() for c in _split_row(header)) != _TABLE_HEADER:
+    header_cells = _split_row(header)
+    columns = _columns(header_cells)
+    if columns is None:
         issues.append(
-            SourceIssue(source, header_line, "claims table header must be 'Claim<TAB>Verified<TAB>Confidence'")
+            SourceIssue(
+                source,
+                header_line,
+                "claims table header must name the columns Claim, Verified and Confidence, separated by TABs "
+                "or as a markdown table (| Claim | Verified | Confidence |); see docs/report-format.md",
+            )
         )
         return []
+    extra = [c for i, c in enumerate(header_cells) if i not in columns.values()]
+    if extra:
+        warnings.append(f"line {header_line}: extra column(s) ignored: {', '.join(repr(c) for c in extra)}")
     rows: list[ClaimRow] = []
     for number, raw in content[1:]:
         if set(raw.strip()) <= set("|-: "):  # markdown table separator row
             continue
         cells = _split_row(raw)
-        if len(cells) != 3:
-            issues.append(SourceIssue(source, number, f"expected 3 tab-separated cells, found {len(cells)}"))
+        if len(cells) != len(header_cells):
+            issues.append(
+                SourceIssue(source, number, f"expected {len(header_cells)} cells like the header, found {len(cells)}")
+            )
             continue
-        text_as_written, mark, confidence_raw = cells
+        text_as_written, mark, confidence_raw = (cells[columns[c]] for c in _TABLE_COLUMNS)
         problems: list[str] = []
         if not clean_text(text_as_written):
             problems.append("claim text is empty")
         elif len(text_as_written) > MAX_CLAIM_CHARS:
             problems.append(f"claim is {len(text_as_written):,} characters long (at most {MAX_CLAIM_CHARS:,})")
-        if mark not in (VERIFIED_MARK, UNVERIFIED_MARK):
-            problems.append(f"verified mark must be '{VERIFIED_MARK}' or '{UNVERIFIED_MARK}', found {mark!r}")
+        verified = _mark(mark)
+        if verified is None:
+            problems.append(
+                f"verified mark must be one of ✓ ✔ ☑ yes true (verified) or × ✗ ✘ x no false (not), found {mark!r}"
+            )
         try:
             confidence = float(confidence_raw)
             if not 0.0 <= confidence <= 1.0:
@@ -131,7 +169,7 @@ def _parse_claim_rows(section: _Section, source: str, issues: list[SourceIssue])
             ClaimRow(
                 text=clean_text(text_as_written),
                 text_as_written=text_as_written,
-                verified=mark == VERIFIED_MARK,
+                verified=bool(verified),
                 confidence=confidence,
                 row=len(rows) + 1,
                 line=number,
@@ -202,11 +240,12 @@ def parse_report(text: str, source_name: str) -> ParsedReport:
     if not title:
         issues.append(SourceIssue(source_name, 1, "report has no title line"))
 
-    rows: list[ClaimRow] = []
-    if "claims" in sections:
-        rows = _parse_claim_rows(sections["claims"], source_name, issues)
-    else:
-        issues.append(SourceIssue(source_name, max(len(lines), 1), "no 'Extracted Claims' section found"))
+    if "claims" not in sections:
+        raise NotAReportError(
+            [SourceIssue(source_name, 1, "not a report (no 'Extracted Claims' section): skipped")]
+        )
+    warnings: list[str] = []
+    rows = _parse_claim_rows(sections["claims"], source_name, issues, warnings)
 
     references = [
         _parse_reference(n, t) for n, t in sections.get("references", _Section("references", 0)).lines if t.strip()
@@ -228,7 +267,6 @@ def parse_report(text: str, source_name: str) -> ParsedReport:
     if issues:
         raise ParseError(sorted(issues, key=lambda issue: issue.line))
 
-    warnings: list[str] = []
     if claims_extracted is not None and claims_extracted != len(rows):
         warnings.append(f"report states {claims_extracted} claims extracted but its table has {len(rows)} rows")
     verified_rows = sum(row.verified for row in rows)

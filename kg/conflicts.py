@@ -2,15 +2,18 @@
 
 Three kinds: reports that mark the *same* claim ✓ and ×; reports that mark two claims
 linked as paraphrases with opposite verdicts (the disagreement hidden behind rewording);
-and the verifier disagreeing with a report (a ✓ on a claim it did not find SUPPORTED, or a
-× on one it did).
+and a *decided* verdict contradicting the reports (SUPPORTED where a report marked ×,
+REFUTED where one marked ✓). NOT_ENOUGH_INFO is an abstention, not a disagreement: a claim
+the evidence does not decide is "asserted-only", never a conflict.
+
+Ranked by how many reports are involved, then by the highest confidence among their marks:
+the disagreements that matter most come first.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from kg.verify.aggregate import agrees
 from schemas.views import ClaimView, Conflict
 
 ConflictKind = Literal["reports_disagree", "paraphrase_disagree", "verifier_disagrees"]
@@ -29,6 +32,7 @@ def _sources(views: list[ClaimView], verified: bool) -> list[str]:
 def _conflict(kind: ConflictKind, views: list[ClaimView], **verifier: Any) -> Conflict:
     """A conflict over ``views`` (one claim, or a paraphrase pair), with every report's mark on them."""
     marks = [_marks(v) for v in views]
+    confidences = [a.confidence for v in views for a in v.assertions]
     return Conflict(
         kind=kind,
         claims=[v.key for v in views],
@@ -37,6 +41,8 @@ def _conflict(kind: ConflictKind, views: list[ClaimView], **verifier: Any) -> Co
         rejected_by=sorted(set().union(*(no for _, no in marks))),
         verified_in=_sources(views, True),
         rejected_in=_sources(views, False),
+        reports=len({a.report for v in views for a in v.assertions}),
+        confidence=max(confidences, default=0.0),
         **verifier,
     )
 
@@ -62,10 +68,10 @@ def find_conflicts(views: list[ClaimView]) -> list[Conflict]:
             if (yes_a and no_b) or (no_a and yes_b):
                 conflicts.append(_conflict("paraphrase_disagree", [first, second]))
     for view in views:
-        if view.verdict is None:
-            continue
+        if view.verdict is None or view.verdict.verdict == "NOT_ENOUGH_INFO":
+            continue  # an abstention: the evidence does not decide, which contradicts no one
         label = view.verdict.verdict
-        if all(agrees(a.verified, label) for a in view.assertions):
-            continue
-        conflicts.append(_conflict("verifier_disagrees", [view], verdict=label, score=view.verdict.score))
-    return sorted(conflicts, key=lambda c: (c.kind, c.claims))
+        contradicted = any(a.verified != (label == "SUPPORTED") for a in view.assertions)
+        if contradicted:
+            conflicts.append(_conflict("verifier_disagrees", [view], verdict=label, score=view.verdict.score))
+    return sorted(conflicts, key=lambda c: (-c.reports, -c.confidence, c.kind, c.claims))

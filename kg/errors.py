@@ -7,8 +7,10 @@ and GraphQL map errors to exit codes, HTTP statuses and error codes from one tab
     ClaimGraphError
     ├── InputError            bad user input (paths, filters, options)
     │   ├── NotFoundError     an id (claim, report, paper) that is not in the graph
+    │   ├── NoStoreError      a read where no store exists (the wrong --data-dir)
     │   └── LimitExceededError  a request over a limit (filter terms, time budget)
     ├── ParseError            a malformed report or claims file; carries every issue found
+    │   └── NotAReportError   a file with no claims section (a README beside reports): skipped, not failed
     ├── StoreError            the graph store failed or is unusable
     │   └── StoreLockedError  another process holds the embedded store
     ├── ModelError            a model could not be loaded
@@ -39,6 +41,10 @@ class InputError(ClaimGraphError):
 
 class NotFoundError(InputError):
     """The named claim, report or paper is not in the graph."""
+
+
+class NoStoreError(InputError):
+    """A read found no store at the data dir: say where it looked and how to make one."""
 
 
 class LimitExceededError(InputError):
@@ -75,6 +81,14 @@ class ParseError(ClaimGraphError):
         return self.issues[0].source
 
 
+class NotAReportError(ParseError):
+    """The file is not a report at all (it has no claims section): it is skipped with a notice, not failed.
+
+    A folder of reports often holds a README or notes beside them; one such file must not fail
+    the run.
+    """
+
+
 class StoreError(ClaimGraphError):
     """The graph store could not complete an operation."""
 
@@ -106,8 +120,10 @@ ERROR_POLICY: dict[type[ClaimGraphError], ErrorPolicy] = {
     ClaimGraphError: ErrorPolicy(500, "internal_error", 1),
     InputError: ErrorPolicy(422, "invalid_input", 2),
     NotFoundError: ErrorPolicy(404, "not_found", 2),
+    NoStoreError: ErrorPolicy(404, "no_store", 2),
     LimitExceededError: ErrorPolicy(422, "limit_exceeded", 2),
     ParseError: ErrorPolicy(422, "parse_error", 3),
+    NotAReportError: ErrorPolicy(422, "not_a_report", 3),
     StoreError: ErrorPolicy(503, "store_unavailable", 4),
     StoreLockedError: ErrorPolicy(503, "store_unavailable", 4),
     ModelError: ErrorPolicy(503, "model_unavailable", 5),

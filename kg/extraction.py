@@ -59,11 +59,19 @@ _SHARE_OF = re.compile(
 _NAME = r"[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"
 _CANDIDATE_CONTEXT = re.compile(
     rf"(?<![\w-])(?P<a>{_NAME})\s+(?:benchmarks?|datasets?|corpus|corpora|shared\s+tasks?|test\s+sets?|leaderboard)\b"
-    rf"|{_NUM}\s*{_UNIT}\s+(?:\w+\s+){{0,2}}?on\s+(?:the\s+)?(?P<b>{_NAME})(?![\w-])",
+    rf"|{_NUM}\s*{_UNIT}\s+(?:\w+\s+){{0,2}}?on\s+(?:the\s+)?(?P<b>{_NAME})(?![\w-])"
+    rf"|\b(?:every|each|all)\s+(?:the\s+)?(?P<c>{_NAME})\s+(?:tasks?|subtasks?|datasets?)\b"
+    rf"|\b(?:fine-?tuned|trained|evaluated|tested)\s+on\s+(?:the\s+)?(?P<d>{_NAME})(?![\w-])",
+)
+#: Task abbreviations that read like names but are never a benchmark ("all three QA benchmarks").
+NOT_BENCHMARKS = frozenset(
+    {"QA", "NLI", "NER", "POS", "MT", "NLU", "NLG", "ASR", "SRL", "RC", "STS", "LM", "MLM", "GLUE-style", "SOTA"}
 )
 
 
 def _looks_like_a_name(word: str) -> bool:
+    if word in NOT_BENCHMARKS:
+        return False
     return sum(c.isupper() for c in word) >= 2 or any(c.isdigit() for c in word)
 
 
@@ -72,7 +80,7 @@ def candidate_benchmarks(text: str, known: list[Mention]) -> list[Mention]:
     taken = [(m.start, m.end) for m in known]
     found: list[Mention] = []
     for match in _CANDIDATE_CONTEXT.finditer(text):
-        group = "a" if match.group("a") else "b"
+        group = next(g for g in "abcd" if match.group(g))
         start, end = match.span(group)
         name = match.group(group)
         if not _looks_like_a_name(name) or any(s < end and start < e for s, e in taken):

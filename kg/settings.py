@@ -110,23 +110,27 @@ class Settings(BaseSettings):
         "store's claims (6 s at 296k), long enough to hide the second process's model load (0: never).",
     )
     nli_model: str = Field(
-        default="claimgraph-nli-minilm", description="NLI cross-encoder: the shipped model, a hub id or a local path."
+        default="claimgraph-nli-minilm-v2",
+        description="NLI cross-encoder: a shipped model (claimgraph-nli-minilm-v2, claimgraph-nli-minilm), "
+        "a hub id or a local path.",
     )
     nli_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default="onnx-int8",
-        description="NLI inference path on CPU: torch fp32, ONNX Runtime fp32, or ONNX Runtime with int8 weights "
-        "(exported and cached in data_dir/onnx on first use). See bench/results/nli_inference.md.",
+        default="torch",
+        description="NLI inference path: torch (bf16 where the CPU has it, else fp32; batch-invariant), ONNX "
+        "Runtime fp32, or ONNX Runtime int8 (its per-batch activation scales make a pair's scores depend on its "
+        "batch). See bench/results/nli_inference.md.",
     )
     verify_scope: VerifyScope = Field(
         default="cited", description="Evidence pool: papers linked to the claim's reports, or every paper."
     )
     verify_top_k: int = Field(default=5, ge=1, le=100, description="Evidence sentences kept per claim.")
-    verify_min_precision: float = Field(
-        default=0.85,
+    verify_min_precision: float | None = Field(
+        default=None,
         ge=0.5,
         le=1.0,
-        description="Operating point: SUPPORTED (and REFUTED) only where that precision was reached on the "
-        "calibration data; below it the verifier answers NOT_ENOUGH_INFO.",
+        description="Operating point. Unset: the default, the best macro-F1 on calibration data. A number: "
+        "SUPPORTED (and REFUTED) only where that precision was reached on calibration data (and checked on "
+        "held-apart calibration claims); below it the verifier answers NOT_ENOUGH_INFO.",
     )
     verify_aggregator: Path | None = Field(
         default=None, description="A verifier.json (from `kg verifier fit`) replacing the one beside the NLI model."

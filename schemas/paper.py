@@ -51,7 +51,10 @@ class PapersOutcome(BaseModel):
     from_cache: list[str]
     imported: list[str] = Field(default_factory=list, description="read from a file by `kg papers import`")
     missing: list[str] = Field(description="arXiv answered but does not know these ids")
-    failed: list[str] = Field(description="not fetched: the request failed, or --offline and not cached")
+    failed: list[str] = Field(description="not fetched: the request failed")
+    not_fetched: list[str] = Field(
+        default_factory=list, description="--offline and not in the cache: left for `kg papers fetch`"
+    )
     errors: list[str]
     http_requests: int
     written: WriteSummary

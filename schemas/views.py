@@ -10,6 +10,15 @@ from schemas.graph import DecidedBy, NumericStatus, VerifyScope
 from schemas.graph import VerdictLabel as VerifierVerdict
 
 ReportVerdict = Literal["verified", "unverified", "conflicting"]
+#: A claim's standing, derived from what the reports assert and what the verifier found (docs/vocabulary.md).
+ClaimStatus = Literal["verified", "refuted", "disputed", "asserted-only", "unconfirmed"]
+STATUS_MEANING: dict[str, str] = {
+    "verified": "the verifier found the evidence SUPPORTS it, and no report marked it ×",
+    "refuted": "the verifier found the evidence REFUTES it, and no report marked it ✓",
+    "disputed": "reports disagree (✓ and ×), or the verifier's decided verdict contradicts the reports' marks",
+    "asserted-only": "reports marked it ✓, but the evidence does not decide it (or it is not verified yet)",
+    "unconfirmed": "reports marked it ×, and the evidence does not decide it (or it is not verified yet)",
+}
 #: ``kg claims --verdict``: a verifier label, or "unchecked" for claims not verified yet.
 VerdictFilter = Literal[VerifierVerdict, "unchecked"]
 
@@ -103,6 +112,17 @@ def report_verdict_of(marks: set[bool]) -> ReportVerdict:
     return "conflicting"
 
 
+def claim_status(marks: set[bool], verdict: VerifierVerdict | None) -> ClaimStatus:
+    """The status a researcher filters on, from the reports' ✓/× marks and the verifier's verdict. Pure."""
+    if len(marks) > 1:
+        return "disputed"
+    if verdict == "SUPPORTED":
+        return "disputed" if marks == {False} else "verified"
+    if verdict == "REFUTED":
+        return "disputed" if marks == {True} else "refuted"
+    return "asserted-only" if marks == {True} else "unconfirmed"
+
+
 class ClaimView(BaseModel):
     """One claim with everything the reports said about it."""
 
@@ -126,6 +146,12 @@ class ClaimView(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def status(self) -> ClaimStatus:
+        """verified / refuted / disputed / asserted-only / unconfirmed (see :data:`STATUS_MEANING`)."""
+        return claim_status({a.verified for a in self.assertions}, self.verdict.verdict if self.verdict else None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def verifier_agreement(self) -> float | None:
         """Share of this claim's report assertions that agree with the verifier (✓ ⇔ SUPPORTED)."""
         if self.verdict is None or not self.assertions:
@@ -144,6 +170,7 @@ class ClaimQuery(BaseModel):
     model: str | None = None  # matches a model name or a model family
     report_verdict: ReportVerdict | None = None
     verdict: VerdictFilter | None = None
+    status: ClaimStatus | None = None
     text_contains: str | None = None  # case-insensitive substring of the claim text
     keys: list[str] | None = None
     after: str | None = None  # cursor: only claims whose key sorts after this one (before it, descending)
@@ -183,8 +210,12 @@ class Conflict(BaseModel):
     rejected_by: list[str] = Field(description="report keys that marked it ×")
     verified_in: list[str] = Field(description="source files of the ✓ reports")
     rejected_in: list[str] = Field(description="source files of the × reports")
-    verdict: VerifierVerdict | None = Field(default=None, description="the verifier's verdict (verifier_disagrees)")
+    verdict: VerifierVerdict | None = Field(
+        default=None, description="the verifier's decided verdict that contradicts the reports (verifier_disagrees)"
+    )
     score: float | None = None
+    reports: int = Field(default=0, description="how many reports assert the claim(s): the ranking's first key")
+    confidence: float = Field(default=0.0, description="the highest confidence among their marks: the second key")
 
 
 class AgreementView(BaseModel):
@@ -207,7 +238,10 @@ class VerifySummary(BaseModel):
     backend: str
     scope: VerifyScope
     top_k: int
-    min_precision: float
+    min_precision: float | None = Field(description="the precision promise asked for; null: the default point")
+    precision_check: str | None = Field(
+        default=None, description="what the promise achieved on held-apart calibration claims (null: default point)"
+    )
     threshold_support: float
     threshold_refute: float
     claims_selected: int

@@ -1,7 +1,8 @@
 """The GraphQL schema (strawberry): claims with their assertions, reports, papers, results and verdicts.
 
 Filters follow the Neo4j GraphQL Library's style — `where: {benchmark: {name: "XNLI"},
-reportVerified: true, AND: [...], OR: [...]}` — and lists of claims are Relay connections.
+verdict: SUPPORTED, AND: [...], OR: [...]}` — and lists of claims are Relay connections. What the
+reports assert (`marked`), what the verifier found (`verdict`) and the derived `status` are enums.
 Nested fields go through per-request DataLoaders (see loaders.py).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any, get_args
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -25,10 +26,10 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, Info
 
+from api.graphql.enums import MarkedEnum, StatusEnum, VerdictEnum
 from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
 from claimgraph.services import ClaimGraph
-from claimgraph.services.queries import report_verdict_filter
 from kg.catalog import paper_view, report_header
 from kg.errors import ERROR_POLICY, ClaimGraphError, InputError, LimitExceededError
 from kg.settings import GraphQLLimits
@@ -41,7 +42,6 @@ from schemas.views import (
     EvidenceView,
     PaperView,
     ResultView,
-    VerdictFilter,
 )
 
 LIST_PAGE = 100  # the default `first` of a nested or root list; at most api_max_page
@@ -64,9 +64,11 @@ class Evidence:
     """An evidence sentence with its scores: every field of :class:`schemas.views.EvidenceView`."""
 
 
-@strawberry.type
+@strawberry.type(description="What the verifier found: the verdict, P(supported) and P(refuted), the evidence.")
 class Verdict:
-    verdict: str
+    verdict: VerdictEnum
+    probability_supported: float | None
+    probability_refuted: float | None
     score: float
     decided_by: str
     scope: str
@@ -154,7 +156,8 @@ class Claim:
     languages: list[str]
     models: list[str]
     results: list[Result]
-    report_verdict: str
+    report_verdict: MarkedEnum = strawberry.field(description="what the asserting reports marked (✓/×)")
+    status: StatusEnum = strawberry.field(description="verified, refuted, disputed, asserted-only or unconfirmed")
     verdict: Verdict | None
     all_assertions: strawberry.Private[list[Assertion]]
     paraphrase_keys: list[str]
@@ -170,7 +173,8 @@ class Claim:
             languages=view.languages,
             models=view.models,
             results=[Result.from_pydantic(r) for r in view.results],
-            report_verdict=view.report_verdict,
+            report_verdict=MarkedEnum(view.report_verdict),
+            status=StatusEnum(view.status),
             verdict=None
             if v is None
             else Verdict(
@@ -182,8 +186,12 @@ class Claim:
                         "threshold_refute",
                         "probabilities",
                         "min_precision",
+                        "verdict",
                     }
                 ),
+                verdict=VerdictEnum(v.verdict),
+                probability_supported=(v.probabilities or {}).get("SUPPORTED"),
+                probability_refuted=(v.probabilities or {}).get("REFUTED"),
                 numeric_status=v.numeric.status,
                 numeric_detail=v.numeric.detail,
                 evidence=[Evidence.from_pydantic(e) for e in v.evidence],
@@ -222,9 +230,9 @@ class ClaimWhere:
     benchmark: NameFilter | None = None
     language: NameFilter | None = None
     model: NameFilter | None = None
-    report_verified: bool | None = None
-    conflicting: bool | None = None
-    verdict: str | None = None
+    marked: MarkedEnum | None = strawberry.field(default=None, description="what the reports assert (✓/×)")
+    verdict: VerdictEnum | None = strawberry.field(default=None, description="what the verifier found")
+    status: StatusEnum | None = None
     text_contains: str | None = None
     AND: list[ClaimWhere] | None = None
     OR: list[ClaimWhere] | None = None
@@ -254,21 +262,13 @@ class BenchmarkInfo:
 
 
 def _leaf_query(service: ClaimGraph, where: ClaimWhere) -> ClaimQuery:
-    report_verdict = report_verdict_filter(
-        where.report_verified, where.conflicting, names=("reportVerified", "conflicting")
-    )
-    verdict: VerdictFilter | None = None
-    if where.verdict is not None:
-        allowed = get_args(VerdictFilter)
-        if where.verdict not in allowed:
-            raise InputError(f"verdict must be {', '.join(allowed[:-1])} or {allowed[-1]}, not {where.verdict!r}")
-        verdict = where.verdict  # type: ignore[assignment]
     return service.queries.query(
         benchmark=where.benchmark.name if where.benchmark else None,
         language=where.language.name if where.language else None,
         model=where.model.name if where.model else None,
-        report_verdict=report_verdict,
-        verdict=verdict,
+        report_verdict=where.marked.value if where.marked else None,
+        verdict=where.verdict.value if where.verdict else None,
+        status=where.status.value if where.status else None,
         text_contains=where.text_contains,
     )
 

@@ -11,9 +11,15 @@ const COLOURS = {
 };
 const $ = (selector) => document.querySelector(selector);
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// What the verifier found, with P(supported) and P(refuted) (not the probability of the label it chose).
+const probability = (verdict, label) => verdict.probabilities?.[label];
+const odds = (verdict) => (verdict.probabilities
+  ? ` <span class="key">P(sup) ${probability(verdict, 'SUPPORTED').toFixed(2)} · P(ref) ${probability(verdict, 'REFUTED').toFixed(2)}</span>`
+  : ` <span class="key">${esc(verdict.decided_by)}</span>`);
 const badge = (verdict) => verdict
-  ? `<span class="badge ${esc(verdict.verdict)}">${esc(verdict.verdict)}</span> ${verdict.score.toFixed(2)}`
+  ? `<span class="badge ${esc(verdict.verdict)}">${esc(verdict.verdict)}</span>${odds(verdict)}`
   : '<span class="badge unchecked">not verified</span>';
+const statusBadge = (status) => `<span class="status ${esc(status)}" data-testid="claim-status">${esc(status)}</span>`;
 const mark = (verified) => (verified ? '<span class="ok">✓</span>' : '<span class="no">×</span>');
 
 async function api(path) {
@@ -42,14 +48,10 @@ async function loadBenchmarks() {
 function searchParams() {
   const form = new FormData($('#search'));
   const params = new URLSearchParams();
-  for (const name of ['benchmark', 'language', 'model', 'verdict', 'q']) {
+  for (const name of ['benchmark', 'language', 'model', 'status', 'verdict', 'marked', 'q']) {
     const value = String(form.get(name) || '').trim();
     if (value) params.set(name, value);
   }
-  const reports = form.get('reports');
-  if (reports === 'verified') params.set('verified', 'true');
-  if (reports === 'unverified') params.set('verified', 'false');
-  if (reports === 'conflicting') params.set('conflicting', 'true');
   params.set('limit', '100');
   return params;
 }
@@ -76,11 +78,12 @@ function renderResults(items, more) {
     <tr class="row" data-key="${esc(c.key)}" data-testid="claim-row">
       <td>${esc(c.text)}${c.truncated ? ' <span class="key">(truncated)</span>' : ''}<br><span class="key">${esc(c.key)}</span></td>
       <td>${esc([...c.benchmarks, ...c.models, ...c.languages].join(', '))}</td>
-      <td>${c.assertions.map((a) => `${mark(a.verified)} ${esc(a.source_name)}:${a.line}`).join('<br>')}</td>
+      <td>${statusBadge(c.status)}</td>
+      <td>${c.assertions.map((a) => `${mark(a.verified)} ${a.confidence.toFixed(2)} ${esc(a.source_name)}:${a.line}`).join('<br>')}</td>
       <td>${badge(c.verdict)}</td>
     </tr>`).join('');
-  $('#results').innerHTML = `<table><thead><tr><th>claim</th><th>entities</th><th>reports (file:line)</th>
-    <th>verifier</th></tr></thead><tbody>${rows}</tbody></table>`;
+  $('#results').innerHTML = `<table><thead><tr><th>claim</th><th>entities</th><th>status</th>
+    <th>reports assert (✓/×, confidence, file:line)</th><th>verifier found</th></tr></thead><tbody>${rows}</tbody></table>`;
   for (const row of document.querySelectorAll('tr.row')) {
     row.addEventListener('click', () => { location.hash = `#/claim/${row.dataset.key}`; });
   }
@@ -105,10 +108,11 @@ async function showClaim(key) {
     $('#claim').innerHTML = `
       <h2 data-testid="claim-text">${esc(claim.text)}</h2>
       <p class="key">${esc(claim.key)} · ${esc([...claim.benchmarks, ...claim.models, ...claim.languages].join(', '))}</p>
-      <h3>What the reports say (${esc(claim.report_verdict)})</h3>
+      <p>Status: ${statusBadge(claim.status)}</p>
+      <h3>What the reports assert (${esc(claim.report_verdict)})</h3>
       <ul>${claim.assertions.map((a) => `<li data-testid="assertion">${mark(a.verified)} ${a.confidence.toFixed(2)}
         <b>${esc(a.source_name)}:${a.line}</b> — ${esc(a.report_title)}</li>`).join('')}</ul>
-      <h3>The verifier</h3>
+      <h3>What the verifier found</h3>
       ${v ? `<p data-testid="verdict">${badge(v)} <span class="key">decided by ${esc(v.decided_by)}, model ${esc(v.model)}</span></p>
         <p class="why" data-testid="reason">${esc(v.reason || '')}</p>${evidenceTable(v)}`
         : '<p>Not verified yet: run <code>kg verify</code>.</p>'}
@@ -182,9 +186,12 @@ async function route() {
   return search();
 }
 
+// The form follows the address: a chosen benchmark goes to #/benchmark/NAME (its graph, linkable), else #/.
 $('#search').addEventListener('submit', (event) => {
   event.preventDefault();
-  if (location.hash === '#/' || location.hash === '') search(); else location.hash = '#/';
+  const benchmark = $('select[name=benchmark]').value;
+  const target = benchmark ? `#/benchmark/${encodeURIComponent(benchmark)}` : '#/';
+  if (location.hash === target || (target === '#/' && location.hash === '')) route(); else location.hash = target;
 });
 window.addEventListener('hashchange', route);
 loadBenchmarks().then(route).catch((error) => status(error.message, true));

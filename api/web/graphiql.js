@@ -2,7 +2,7 @@
 const XNLI_QUERY = `# Which claims about XNLI are verified by every report that asserts them,
 # and what does the verifier say? Press Ctrl-Enter (or the play button) to run.
 query XnliVerified {
-  claims(where: { benchmark: { name: "XNLI" }, reportVerified: true }) {
+  claims(where: { benchmark: { name: "XNLI" }, verdict: SUPPORTED }) {
     edges {
       node {
         key

@@ -26,19 +26,38 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
+def export_format_of(path: Path) -> ExportFormat:
+    """The format a file name asks for: .graphml, .json, or (no extension, or a folder) csv."""
+    suffix = path.suffix.lower()
+    if suffix in (".graphml", ".xml"):
+        return ExportFormat.graphml
+    if suffix == ".json":
+        return ExportFormat.json
+    if suffix == "" or path.is_dir():
+        return ExportFormat.csv
+    raise InputError(f"{path}: cannot tell the export format from {suffix!r}; use .graphml, .json, or --format")
+
+
 def export(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Output file.")],
     fmt: Annotated[
-        ExportFormat,
+        ExportFormat | None,
         typer.Option(
             "--format",
             help="graphml (Gephi, yEd, Cytoscape), json (node-link), or csv: a folder for neo4j-admin database "
-            "import and falkordb-bulk-loader (then `kg bulk-load`).",
+            "import and falkordb-bulk-loader (then `kg bulk-load`). [default: from the extension: .graphml, "
+            ".json; a path without one is a csv folder]",
         ),
-    ] = ExportFormat.json,
+    ] = None,
 ) -> None:
     """Export the whole graph to GraphML, node-link JSON, or bulk-import CSV.
+
+    The format follows the file name unless --format says otherwise:
+
+      kg export graph.graphml
+
+      kg export graph.json
 
     For a first load of a large corpus into a server, CSV plus the database's own importer is many
     times faster than `kg migrate`:
@@ -46,6 +65,7 @@ def export(
       kg export --format csv bulk/
       kg bulk-load bulk/ --to falkordb://localhost:6379/claimgraph
     """
+    fmt = fmt or export_format_of(path)
     if fmt == ExportFormat.csv:
         manifest = service_of(ctx).admin.export_bulk_csv(path)
         from kg.bulk_csv import neo4j_admin_args

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich.text import Text
 
 from claimgraph.cli import admin_cmds, ingest_cmds, nli_cmds, papers_cmds, query_cmds, verify_cmds
 from claimgraph.cli.common import err, teardown_skipped
@@ -86,7 +87,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)  # returns the code of a typer.Exit in this mode
     except ClaimGraphError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(Text.assemble(("error:", "red"), f" {exc}"), highlight=False)  # messages quote data: no markup
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

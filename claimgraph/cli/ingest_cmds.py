@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from claimgraph.cli import render
 from claimgraph.cli.common import (
@@ -75,24 +76,27 @@ def ingest(
         )
     else:
         out.print(render.ingest_table(result))
+        for note in render.ingest_notes(result):
+            out.print(note, highlight=False)
         out.print(render.paraphrase_line(run.paraphrase_links))
         if run.paraphrase is not None:
-            scope = "every claim" if run.paraphrase.full else "new and changed claims"
+            scope = "every claim of the store" if run.paraphrase.full else "the new and changed claims"
             out.print(
-                f"[dim]paraphrase pass: {run.paraphrase.claims_indexed} {scope} embedded and compared "
-                f"in {run.paraphrase.seconds:.1f} s[/]"
+                f"[dim]paraphrase pass: {run.paraphrase.claims_indexed} claim(s) embedded and compared "
+                f"({scope}) in {run.paraphrase.seconds:.1f} s[/]"
             )
         if run.papers is not None:
             out.print(render.papers_line(run.papers))
         ingested = sum(o.status == "ingested" for o in result.outcomes)
         unchanged = sum(o.status == "unchanged" for o in result.outcomes)
-        out.print(f"{ingested} ingested, {unchanged} unchanged, {len(result.failed)} failed")
+        skipped = f", {len(result.skipped)} skipped (not reports)" if result.skipped else ""
+        out.print(f"{ingested} ingested, {unchanged} unchanged{skipped}, {len(result.failed)} failed")
     if run.papers is not None:
         for error in run.papers.errors:
-            err.print(f"[yellow]warning[/] {error}", highlight=False)
+            err.print(Text.assemble(("warning", "yellow"), " ", error), highlight=False)
     skip_teardown()  # the stores are closed and the output written; the heap is only to be freed
     if not result.ok:
         for outcome in result.failed:
             for error in outcome.errors:
-                err.print(f"[red]error[/] {error}", highlight=False)
+                err.print(Text.assemble(("error", "red"), " ", error), highlight=False)
         raise typer.Exit(code=ERROR_POLICY[ParseError].exit_code)

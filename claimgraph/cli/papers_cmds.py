@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from claimgraph.cli import render
 from claimgraph.cli.common import (
@@ -25,12 +26,14 @@ def _papers_result(outcome: PapersOutcome, as_json: bool) -> None:
     if as_json:
         emit_json(outcome)
     else:
-        out.print(render.papers_line(outcome))
+        out.print(Text(render.papers_line(outcome)))
         for examined in outcome.examined:
-            target = examined.paper or "[yellow]unresolved[/]"
-            out.print(f"  examines {examined.title!r} -> {target} ({examined.how})", highlight=False)
+            target = Text(examined.paper) if examined.paper else Text("unresolved", style="yellow")
+            out.print(
+                Text.assemble(f"  examines {examined.title!r} -> ", target, f" ({examined.how})"), highlight=False
+            )
     for error in outcome.errors:
-        err.print(f"[red]error[/] {error}", highlight=False)
+        err.print(Text.assemble(("error", "red"), f" {error}"), highlight=False)
     if outcome.failed:
         raise SourceError(f"{len(outcome.failed)} paper(s) could not be fetched: {', '.join(outcome.failed[:10])}")
 

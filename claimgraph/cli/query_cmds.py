@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from claimgraph.cli import render
+from claimgraph.cli import render, render_claims
 from claimgraph.cli.common import (
-    VerdictChoice,
     emit_json,
     err,
     out,
     service_of,
 )
-from claimgraph.services.queries import report_verdict_filter
+from kg.errors import InputError
+from schemas.views import ReportVerdict
 
 
 def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
@@ -35,36 +36,65 @@ def claims(
     language: Annotated[str | None, typer.Option(help="Language name or ISO code, e.g. Swahili, sw.")] = None,
     model: Annotated[str | None, typer.Option(help="Model or model family, e.g. XLM-R, 'XLM-R Large'.")] = None,
     verified: Annotated[
-        bool | None,
+        bool, typer.Option("--verified", help="Only claims the verifier found SUPPORTED by the evidence.")
+    ] = False,
+    verdict: Annotated[
+        str | None,
         typer.Option(
-            "--verified/--unverified",
-            help="Only claims every asserting report marked ✓ (--verified) or × (--unverified).",
+            help="Only claims with this verifier verdict: SUPPORTED, REFUTED, NOT_ENOUGH_INFO, or unchecked "
+            "(not verified yet); any case."
         ),
     ] = None,
-    conflicting: Annotated[bool, typer.Option(help="Only claims marked ✓ by some reports and × by others.")] = False,
-    verdict: Annotated[
-        VerdictChoice | None,
-        typer.Option(help="Only claims with this verifier verdict (`unchecked`: not verified yet)."),
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only claims of this status: verified, refuted, disputed, asserted-only, unconfirmed."),
     ] = None,
+    marked: Annotated[
+        str | None,
+        typer.Option(
+            help="What the reports assert: verified (every asserting report marked ✓), unverified (every one ×), "
+            "conflicting (both)."
+        ),
+    ] = None,
+    conflicting: Annotated[bool, typer.Option(help="Short for --marked conflicting.")] = False,
     limit: Annotated[int, typer.Option(min=0, help="Show at most this many claims, by key (0: all of them).")] = 100,
     after: Annotated[str | None, typer.Option(help="Start after this claim key (the next page).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {count, claims: [...], next}")] = False,
 ) -> None:
-    """List claims with every report's assertion (✓/×, confidence, file:line).
+    """List claims: what the reports assert (✓/×, confidence, file:line), what the verifier found, and the status.
+
+    Three things are kept apart. Reports *assert* a claim (✓ or ×, with a confidence: --marked).
+    The *verifier* checks it against the papers' abstracts (SUPPORTED, REFUTED, NOT_ENOUGH_INFO,
+    with P(supported) and P(refuted): --verdict; --verified is --verdict SUPPORTED). The *status*
+    combines them: verified, refuted, disputed (reports disagree, or the verdict contradicts
+    them), asserted-only (reports ✓, evidence silent), unconfirmed (reports ×, evidence silent).
 
     A page of --limit claims (100) at a time, in key order; the last line (or `next` in JSON)
     gives the --after value of the next page.
 
-    Examples: `kg claims --benchmark XNLI --verified`, `kg claims --verdict REFUTED`
+    Examples:
+
+      kg claims --benchmark XNLI --verified
+
+      kg claims --status disputed
+
+      kg claims --marked unverified --language sw
     """
-    report_verdict = report_verdict_filter(verified, conflicting, names=("--verified/--unverified", "--conflicting"))
+    from claimgraph.services.queries import status_filter, verdict_filter
+
+    if conflicting and marked not in (None, "conflicting"):
+        raise InputError(f"--conflicting cannot be combined with --marked {marked}")
+    report_verdict = _marked(marked or ("conflicting" if conflicting else None))
     queries = service_of(ctx).queries
+    if model is not None:
+        err.print(Text(queries.model_match(model)[1]), style="dim", highlight=False)
     query = queries.query(
         benchmark=benchmark,
         language=language,
         model=model,
         report_verdict=report_verdict,
-        verdict=verdict.value if verdict is not None else None,
+        verdict=verdict_filter(verdict, verified=verified, name="--verdict"),
+        status=status_filter(status, name="--status"),
         after=after,
     )
     if limit == 0:
@@ -75,9 +105,25 @@ def claims(
     if as_json:
         emit_json({"count": len(found), "claims": [c.model_dump(mode="json") for c in found], "next": next_key})
     else:
-        out.print(render.claims_table(found))
+        out.print(render_claims.claims_table(found))
         if next_key is not None:
             err.print(f"[dim]first {limit} claims shown; next page: --after {next_key} (or --limit 0 for all)[/]")
+        if not found:
+            err.print("[dim]no claim matches every filter; `kg stats` shows what the store holds[/]")
+
+
+def _marked(value: str | None) -> ReportVerdict | None:
+    if value is None:
+        return None
+    allowed: dict[str, ReportVerdict] = {
+        "verified": "verified",
+        "unverified": "unverified",
+        "conflicting": "conflicting",
+    }
+    found = allowed.get(value.strip().casefold())
+    if found is None:
+        raise InputError(f"--marked must be verified, unverified or conflicting, not {value!r}")
+    return found
 
 
 def explain(
@@ -93,7 +139,7 @@ def explain(
     if as_json:
         emit_json(view)
         return
-    for line in render.explain_lines(view):
+    for line in render_claims.explain_lines(view):
         out.print(line, highlight=False)
 
 
@@ -103,7 +149,7 @@ def conflicts(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
     if as_json:
         emit_json({"count": len(found), "conflicts": [c.model_dump(mode="json") for c in found]})
     else:
-        out.print(render.conflicts_table(found))
+        out.print(render_claims.conflicts_table(found))
 
 
 def paraphrases(

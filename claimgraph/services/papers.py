@@ -74,6 +74,7 @@ class PaperService:
             from_cache=[r.arxiv_id for r in fetched.cached],
             missing=fetched.missing,
             failed=fetched.failed,
+            not_fetched=fetched.not_fetched,
             errors=list(dict.fromkeys(fetched.errors + [r.error for r in resolved.resolutions if r.error])),
             http_requests=source.requests,
             written=written,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Literal, TypedDict, Unpack
+from typing import Literal, TypedDict, Unpack, get_args
 
 from claimgraph.services.workspace import Workspace
 from kg.catalog import report_detail, report_summary, result_rows
@@ -21,6 +21,7 @@ from schemas.views import (
     ClaimFilter,
     ClaimPage,
     ClaimQuery,
+    ClaimStatus,
     ClaimView,
     Conflict,
     GraphStats,
@@ -34,20 +35,30 @@ from schemas.views import (
 )
 
 
-def report_verdict_filter(
-    verified: bool | None, conflicting: bool | None, *, names: tuple[str, str] = ("verified", "conflicting")
-) -> ReportVerdict | None:
-    """What the reports' ✓/× filter asks for, from the two switches every interface offers.
+def verdict_filter(verdict: str | None, *, verified: bool = False, name: str = "verdict") -> VerdictFilter | None:
+    """The verifier filter from its value (any case) and the ``verified`` shorthand (= SUPPORTED)."""
+    chosen: str | None = None
+    if verdict is not None:
+        allowed = {v.casefold(): v for v in get_args(VerdictFilter)}
+        chosen = allowed.get(verdict.strip().casefold())
+        if chosen is None:
+            raise InputError(f"{name} must be one of {', '.join(allowed.values())}, not {verdict!r}")
+    if verified:
+        if chosen not in (None, "SUPPORTED"):
+            raise InputError(f"verified (= the verifier found SUPPORTED) cannot be combined with {name} {chosen}")
+        chosen = "SUPPORTED"
+    return chosen  # type: ignore[return-value]
 
-    ``names`` are the switches as the caller spells them (CLI options, query parameters), for the error.
-    """
-    if conflicting and verified is not None:
-        raise InputError(f"{names[1]} cannot be combined with {names[0]}")
-    if conflicting:
-        return "conflicting"
-    if verified is None:
+
+def status_filter(status: str | None, *, name: str = "status") -> ClaimStatus | None:
+    """A claim status from its value in any case; an unknown one names the allowed values."""
+    if status is None:
         return None
-    return "verified" if verified else "unverified"
+    allowed: dict[str, ClaimStatus] = {v.casefold(): v for v in get_args(ClaimStatus)}
+    chosen = allowed.get(status.strip().casefold())
+    if chosen is None:
+        raise InputError(f"{name} must be one of {', '.join(allowed.values())}, not {status!r}")
+    return chosen
 
 
 class ClaimFilters(TypedDict, total=False):
@@ -58,6 +69,7 @@ class ClaimFilters(TypedDict, total=False):
     model: str | None
     report_verdict: ReportVerdict | None
     verdict: VerdictFilter | None
+    status: ClaimStatus | None
     text_contains: str | None
     after: str | None
     descending: bool
@@ -88,12 +100,38 @@ class QueryService:
         raise InputError(f"unknown {kind} {name!r}; known {kind}s: {known}")
 
     def _resolve_model(self, model: str | None) -> str | None:
-        if model is None:
-            return None
-        entry = self._ws.gazetteer.resolve("model", model)
-        if entry is not None and entry.family == entry.name:
-            return entry.family  # a family name matches every size of it
-        return self.resolve("model", model)
+        return None if model is None else self.model_match(model)[0]
+
+    def model_match(self, model: str) -> tuple[str, str]:
+        """The canonical model filter for a typed name, and what it matches, in words.
+
+        A family name matches every size of it; a sized name the gazetteer does not know
+        ("mT5-XXL") matches its family ("mT5") rather than failing; families whose names merely
+        contain the typed one (mBERT, RemBERT for "BERT") are named but not included.
+        """
+        gazetteer = self._ws.gazetteer
+        entry = gazetteer.resolve("model", model)
+        if entry is None:
+            from kg.extraction import extract
+
+            entries = [gazetteer.resolve("model", m) for m in extract(model, gazetteer).models]
+            family = {e.family or e.name for e in entries if e is not None}
+            if len(family) != 1:
+                return self.resolve("model", model) or model, f"model {model!r}"
+            name = family.pop()
+            return name, f"model {model!r} is not in the gazetteer: matching its family {name} (every size)"
+        if entry.family != entry.name:
+            return self.resolve("model", model) or entry.key, f"model {model!r}: {entry.name} only"
+        sizes = sorted(e.name for e in gazetteer.entries("model") if e.family == entry.family)
+        related = sorted(
+            e.name
+            for e in gazetteer.entries("model")
+            if e.family == e.name and e.name != entry.name and entry.name.casefold() in e.name.casefold()
+        )
+        note = f"model {model!r}: the {entry.family} family ({', '.join(sizes)})"
+        if related:
+            note += f"; not included: {', '.join(related)} (ask for them by name)"
+        return entry.family or entry.name, note
 
     def claim_key(self, key_or_prefix: str) -> str:
         """A claim key from the key or a unique prefix of it (as printed by `kg claims`)."""
@@ -115,6 +153,7 @@ class QueryService:
         model: str | None = None,
         report_verdict: ReportVerdict | None = None,
         verdict: VerdictFilter | None = None,
+        status: ClaimStatus | None = None,
         text_contains: str | None = None,
         after: str | None = None,
         descending: bool = False,
@@ -126,6 +165,7 @@ class QueryService:
             model=self._resolve_model(model),
             report_verdict=report_verdict,
             verdict=verdict,
+            status=status,
             text_contains=text_contains,
             after=after,
             descending=descending,

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.errors import NoStoreError
 from kg.gazetteer import Gazetteer
 from kg.settings import Settings
 from kg.store import GraphStore, store_for
@@ -54,8 +55,21 @@ class Workspace:
                 with self._held.writer:
                     yield self._held
             return
+        if read_only and self.settings.store is None:
+            self._require_embedded_store()
         with store_for(self.settings.store_uri(), read_only=read_only, neo4j=self.settings.neo4j) as store:
             yield store
+
+    def _require_embedded_store(self) -> None:
+        """A read of a data dir that holds no store is a mistake (another directory, a typo), never 0 results."""
+        from kg.store.embedded import DATABASE
+
+        data_dir = self.settings.data_dir
+        if not (data_dir / DATABASE).exists():
+            raise NoStoreError(
+                f"no ClaimGraph store at {data_dir.resolve()}: run `kg ingest <reports>` there first, "
+                "or point at your store with --data-dir (or CLAIMGRAPH_DATA_DIR)"
+            )
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:

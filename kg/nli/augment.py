@@ -128,3 +128,117 @@ def negation_pairs(pairs: Sequence[NLIPair]) -> list[NLIPair]:
         if label and negated:
             out.append(NLIPair(pair.premise, negated, label, f"{pair.source}+negation"))
     return out
+
+
+def _negatable_sentence(premise: str, claim: str) -> tuple[int, str, list[str]] | None:
+    """The premise sentence sharing most words with the claim, its index and the split premise; None if negated."""
+    from kg.nli.data import tokens
+    from kg.sentences import split_sentences
+
+    sentences = split_sentences(premise) or [premise]
+    query = tokens(claim)
+    best = max(range(len(sentences)), key=lambda i: (len(query & tokens(sentences[i])), -i))
+    if _NEGATED.search(sentences[best]):
+        return None
+    return best, sentences[best], sentences
+
+
+def negation_both_pairs(pairs: Sequence[NLIPair]) -> list[NLIPair]:
+    """Negation wherever it lands, so that a negation word alone predicts nothing.
+
+    From an entailed pair: the evidence sentence negated → contradiction (negation in the
+    evidence only); evidence and claim both negated → entailment. From a neutral pair: the
+    evidence negated → still neutral. The first model saw only "claim negated →
+    contradiction" and learned that a "not" in the claim means REFUTED whatever the evidence.
+    """
+    out: list[NLIPair] = []
+    for pair in pairs:
+        if pair.label not in ("entailment", "neutral") or _NEGATED.search(pair.hypothesis):
+            continue
+        found = _negatable_sentence(pair.premise, pair.hypothesis)
+        negated_sentence = negate(found[1]) if found else None
+        if found is None or negated_sentence is None:
+            continue
+        index, _, sentences = found
+        premise = " ".join([*sentences[:index], negated_sentence, *sentences[index + 1 :]])
+        if pair.label == "neutral":
+            out.append(NLIPair(premise, pair.hypothesis, "neutral", f"{pair.source}+negated-evidence"))
+            continue
+        out.append(NLIPair(premise, pair.hypothesis, "contradiction", f"{pair.source}+negated-evidence"))
+        negated_claim = negate(pair.hypothesis)
+        if negated_claim:
+            out.append(NLIPair(premise, negated_claim, "entailment", f"{pair.source}+negated-both"))
+    return out
+
+
+#: Words of opposite direction; each side maps to the other (inflections listed, no stemming guesswork).
+ANTONYMS: dict[str, str] = {
+    "increase": "decrease",
+    "increases": "decreases",
+    "increased": "decreased",
+    "increasing": "decreasing",
+    "higher": "lower",
+    "more": "less",
+    "improves": "worsens",
+    "improved": "worsened",
+    "improve": "worsen",
+    "enhances": "reduces",
+    "enhanced": "reduced",
+    "positive": "negative",
+    "positively": "negatively",
+    "up-regulated": "down-regulated",
+    "upregulated": "downregulated",
+    "upregulates": "downregulates",
+    "activates": "inhibits",
+    "activated": "inhibited",
+    "promotes": "suppresses",
+    "promoted": "suppressed",
+    "larger": "smaller",
+    "greater": "smaller",
+    "better": "worse",
+    "outperforms": "underperforms",
+    "gain": "loss",
+    "gains": "losses",
+    "rise": "fall",
+    "rises": "falls",
+    "benefits": "harms",
+    "elevated": "reduced",
+    "accelerates": "slows",
+    "stronger": "weaker",
+    "longer": "shorter",
+}
+_OPPOSITE = {**ANTONYMS, **{b: a for a, b in ANTONYMS.items() if b not in ANTONYMS}}
+_DIRECTION = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _OPPOSITE), key=len, reverse=True)) + r")\b")
+
+
+def _flip(text: str, word: str) -> str:
+    """``text`` with every whole-word ``word`` replaced by its opposite (first letter's case kept)."""
+
+    def swap(match: re.Match[str]) -> str:
+        found = match.group()
+        other = _OPPOSITE[found.lower()]
+        return other.capitalize() if found[0].isupper() else other
+
+    return re.sub(rf"\b{re.escape(word)}\b", swap, text, flags=re.IGNORECASE)
+
+
+def antonym_pairs(pairs: Sequence[NLIPair]) -> list[NLIPair]:
+    """Entailed pairs whose claim and evidence share a direction word ("increased", "higher").
+
+    The claim flipped ("decreased") → contradiction; claim and evidence both flipped →
+    entailment, so the flipped word alone predicts nothing. The first model read "decreased
+    risk" as supporting "increased risk": the words are on topic, the direction was ignored.
+    """
+    out: list[NLIPair] = []
+    for pair in pairs:
+        if pair.label != "entailment":
+            continue
+        words = [m.group().lower() for m in _DIRECTION.finditer(pair.hypothesis)]
+        shared = [w for w in dict.fromkeys(words) if re.search(rf"\b{re.escape(w)}\b", pair.premise, re.IGNORECASE)]
+        if not shared:
+            continue
+        word = shared[0]
+        claim = _flip(pair.hypothesis, word)
+        out.append(NLIPair(pair.premise, claim, "contradiction", f"{pair.source}+antonym"))
+        out.append(NLIPair(_flip(pair.premise, word), claim, "entailment", f"{pair.source}+antonym-both"))
+    return out

@@ -80,6 +80,9 @@ SPLITS = {
     "numeric": {"train": "train"},
     "negation": {"train": "train"},
     "swap": {"train": "train"},
+    "scifact": {"train": "train", "calib": "calib", "eval": "eval"},
+    "negation_both": {"train": "train"},
+    "antonym": {"train": "train"},
 }
 
 
@@ -350,6 +353,26 @@ def swap(root: Path, split: str) -> list[NLIPair]:
     return swap_pairs(source, names, random.Random(f"swap-{split}"))
 
 
+def _scifact(root: Path, split: str) -> list[NLIPair]:
+    from kg.nli.scifact import scifact as scifact_pairs
+
+    return scifact_pairs(root, split)
+
+
+def negation_both(root: Path, split: str) -> list[NLIPair]:
+    """Negation in the evidence only → contradiction, in both → entailment, neutral evidence negated → neutral."""
+    from kg.nli.augment import negation_both_pairs
+
+    return negation_both_pairs(fever(root, split) + citint(root, split) + _scifact(root, split))
+
+
+def antonym(root: Path, split: str) -> list[NLIPair]:
+    """A direction word flipped in the claim → contradiction; flipped in claim and evidence → entailment."""
+    from kg.nli.augment import antonym_pairs
+
+    return antonym_pairs(fever(root, split) + citint(root, split) + _scifact(root, split))
+
+
 LOADERS = {
     "fever": fever,
     "snli": snli,
@@ -360,6 +383,9 @@ LOADERS = {
     "numeric": numeric,
     "negation": negation,
     "swap": swap,
+    "scifact": _scifact,
+    "negation_both": negation_both,
+    "antonym": antonym,
 }
 
 

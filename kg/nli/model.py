@@ -9,6 +9,7 @@ up) or on CUDA when present.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,48 +22,83 @@ import numpy.typing as npt
 
 from kg.errors import ModelError
 from kg.nli.labels import LABELS, label_permutation
+from kg.nli.precision import Precision, autocast, runtime_precision
 from kg.settings import hub_offline
 
-#: The model ClaimGraph ships (trained by `kg nli train --config kg/nli/recipe-cpu.toml`).
-SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "claimgraph-nli-minilm"
-DEFAULT_NLI_MODEL = "claimgraph-nli-minilm"
+#: Models ClaimGraph ships, one folder each, named by the folder's name.
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+#: The default verifier model: a LoRA adapter and head over the first shipped model (see its model card).
+DEFAULT_NLI_MODEL = "claimgraph-nli-minilm-v2"
+SHIPPED_MODEL = MODELS_DIR / DEFAULT_NLI_MODEL
+#: The first shipped model (a full fine-tune of all-MiniLM-L6-v2): the base of the default's adapter.
+FIRST_NLI_MODEL = "claimgraph-nli-minilm"
+SHIPPED_MODELS = (FIRST_NLI_MODEL, DEFAULT_NLI_MODEL)
+
+
+def _is_model_folder(path: Path) -> bool:
+    return (path / "config.json").exists() or (path / "adapter_config.json").exists()
 
 
 def resolve_nli_location(name_or_path: str) -> str:
-    if name_or_path == DEFAULT_NLI_MODEL:
-        if not (SHIPPED_MODEL / "config.json").exists():
-            raise ModelError(f"the shipped NLI model is missing from {SHIPPED_MODEL}; reinstall ClaimGraph")
-        return str(SHIPPED_MODEL)
+    if name_or_path in SHIPPED_MODELS:
+        folder = MODELS_DIR / name_or_path
+        if not _is_model_folder(folder):
+            raise ModelError(f"the shipped NLI model is missing from {folder}; reinstall ClaimGraph")
+        return str(folder)
     path = Path(name_or_path).expanduser()
     if path.exists():
-        if not (path / "config.json").exists():
-            raise ModelError(f"{path} is not a model folder: it has no config.json")
+        if not _is_model_folder(path):
+            raise ModelError(f"{path} is not a model folder: it has no config.json or adapter_config.json")
         return str(path.resolve())
     if name_or_path.startswith((".", "/", "~")) or os.sep in name_or_path.strip("/").split("/", 1)[-1]:
         raise ModelError(f"NLI model path {name_or_path} does not exist")
     return name_or_path
 
 
+#: Pairs are padded to a multiple of this many tokens, decided by the pair alone (see :func:`encoded_batches`).
+BUCKET_TOKENS = 16
+
+
+def bucket_length(tokens: int, max_length: int) -> int:
+    """The padded length of a pair of ``tokens`` tokens: the next multiple of :data:`BUCKET_TOKENS`."""
+    return min(max_length, -(-tokens // BUCKET_TOKENS) * BUCKET_TOKENS)
+
+
 def encoded_batches(
     tokenizer: Any, pairs: list[tuple[str, str]], batch_size: int, max_length: int, tensors: Literal["pt", "np"]
-) -> Iterator[tuple[list[int], Any]]:
-    """(indices, encoded inputs) for batches of pairs of similar length, so padding stays small.
+) -> Iterator[tuple[list[int], dict[str, Any]]]:
+    """(indices, encoded inputs) for batches of pairs that share one padded length.
 
-    One tokenizer call for the torch and ONNX paths: the same truncation and padding keep
-    their probabilities comparable (tests/test_verify.py checks that they agree).
+    Batch invariance: a pair's padded length depends on its own token count only (rounded up
+    to :data:`BUCKET_TOKENS`), never on its batch companions, so its probabilities are the
+    same alone or in any batch (padding to the longest pair of a batch changed bf16 results
+    by up to 4e-3). One tokenizer call for the torch and ONNX paths keeps their truncation
+    identical.
     """
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-    for start in range(0, len(order), batch_size):
-        index = order[start : start + batch_size]
-        encoded = tokenizer(
-            [pairs[i][0] for i in index],
-            [pairs[i][1] for i in index],
-            truncation="longest_first",
-            max_length=max_length,
-            padding=True,
-            return_tensors=tensors,
-        )
-        yield index, encoded
+    if not pairs:
+        return
+    encoded = tokenizer([p[0] for p in pairs], [p[1] for p in pairs], truncation="longest_first", max_length=max_length)
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoded]
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    pad_id = int(tokenizer.pad_token_id or 0)
+    groups: dict[int, list[int]] = {}
+    for i in sorted(range(len(pairs)), key=lambda i: (lengths[i], i)):
+        groups.setdefault(bucket_length(lengths[i], max_length), []).append(i)
+    for length, members in sorted(groups.items()):
+        for start in range(0, len(members), batch_size):
+            index = members[start : start + batch_size]
+            arrays = {
+                name: np.full((len(index), length), pad_id if name == "input_ids" else 0, np.int64) for name in names
+            }
+            for row, i in enumerate(index):
+                for name in names:
+                    arrays[name][row, : lengths[i]] = encoded[name][i]
+            if tensors == "pt":
+                import torch
+
+                yield index, {name: torch.from_numpy(array) for name, array in arrays.items()}
+            else:
+                yield index, arrays
 
 
 @dataclass
@@ -74,6 +110,7 @@ class NLIModel:
     device: str
     weights_sha256: str
     backend: str = "torch"
+    precision: Precision = "fp32"
 
     def predict(
         self, pairs: list[tuple[str, str]], batch_size: int = 64, max_length: int = 256
@@ -82,9 +119,9 @@ class NLIModel:
         import torch
 
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.precision, self.device):
             for index, encoded in encoded_batches(self.tokenizer, pairs, batch_size, max_length, "pt"):
-                logits = self.model(**encoded.to(self.device)).logits.float()
+                logits = self.model(**{k: v.to(self.device) for k, v in encoded.items()}).logits.float()
                 probs = torch.softmax(logits, dim=-1)[:, self.order].cpu().numpy()
                 out[index] = probs
         return out
@@ -92,19 +129,57 @@ class NLIModel:
 
 @lru_cache(maxsize=8)
 def model_fingerprint(name_or_path: str, backend: str) -> str:
-    """Name, weights hash and inference path, without loading the model (so unchanged runs stay cheap)."""
-    return f"{name_or_path}|{_weights_hash(resolve_nli_location(name_or_path))}|{backend}"
+    """Name, weights hash and inference path (with its precision), without loading the model."""
+    path = f"torch-{runtime_precision()[0]}" if backend == "torch" else backend
+    return f"{name_or_path}|{_weights_hash(resolve_nli_location(name_or_path))}|{path}"
 
 
 def _weights_hash(location: str) -> str:
+    """sha256 prefix of the weight files; for an adapter folder, of its base's hash and the adapter's files."""
     folder = Path(location)
     digest = hashlib.sha256()
+    base = adapter_base(folder)
+    if base is not None:
+        digest.update(_weights_hash(resolve_nli_location(base)).encode())
     files = sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) if folder.is_dir() else []
     for file in files:
         with file.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()[:16] if files else "unknown"
+
+
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+def adapter_base(folder: Path) -> str | None:
+    """The base model a LoRA adapter folder was trained on (a name :func:`resolve_nli_location` knows), else None."""
+    config = folder / ADAPTER_CONFIG
+    if not config.is_file():
+        return None
+    try:
+        base = json.loads(config.read_text(encoding="utf-8"))["base_model_name_or_path"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot read the adapter configuration {config}: {exc}") from exc
+    return str(base)
+
+
+def _load_weights(location: str, torch: Any) -> tuple[Any, Any]:
+    """Tokenizer and model; an adapter folder (LoRA + head, ``peft``) is merged into its base at load."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    folder = Path(location)
+    base = adapter_base(folder) if folder.is_dir() else None
+    if base is None:
+        tokenizer = AutoTokenizer.from_pretrained(location)
+        return tokenizer, AutoModelForSequenceClassification.from_pretrained(location, dtype=torch.float32)
+    from peft import PeftModel
+
+    base_location = resolve_nli_location(base)
+    tokenizer = AutoTokenizer.from_pretrained(base_location)
+    model = AutoModelForSequenceClassification.from_pretrained(base_location, dtype=torch.float32)
+    merged = PeftModel.from_pretrained(model, location).merge_and_unload()
+    return tokenizer, merged
 
 
 def cpu_threads() -> int:
@@ -120,19 +195,22 @@ def load_nli_model(name_or_path: str = DEFAULT_NLI_MODEL, device: str | None = N
     import torch
 
     torch.set_num_threads(cpu_threads())
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     location = resolve_nli_location(name_or_path)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        tokenizer = AutoTokenizer.from_pretrained(location)
-        model = AutoModelForSequenceClassification.from_pretrained(location, dtype=torch.float32)
+        tokenizer, model = _load_weights(location, torch)
+    except ModelError:
+        raise
     except Exception as exc:
         offline = hub_offline()
         hint = " (HF_HUB_OFFLINE=1 is set: use a local path or the shipped model)" if offline else ""
         raise ModelError(f"cannot load NLI model {name_or_path!r}{hint}: {exc}") from exc
     model.to(device).eval()
     order = label_permutation(model.config.id2label)
-    return NLIModel(name_or_path, tokenizer, model, order, device, _weights_hash(location))
+    precision, _ = runtime_precision(device)
+    return NLIModel(
+        name_or_path, tokenizer, model, order, device, _weights_hash(location), f"torch-{precision}", precision
+    )

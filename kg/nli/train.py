@@ -13,6 +13,7 @@ import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -22,8 +23,21 @@ from kg.nli.labels import LABELS
 from kg.nli.pairs import NLIPair
 
 
+class LoraRecipe(BaseModel):
+    """A LoRA adapter (``peft``) over every linear layer, with the classification head trained in full."""
+
+    r: int = Field(default=32, ge=1)
+    alpha: int = Field(default=32, ge=1)
+    dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
+    target_modules: list[str] = Field(default_factory=lambda: ["query", "key", "value", "dense"])
+
+
 class TrainConfig(BaseModel):
     base_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    #: bf16 autocast where the CPU has it natively (kg.nli.precision); "fp32" or "bf16" to force one.
+    precision: Literal["auto", "bf16", "fp32"] = "auto"
+    #: Train a LoRA adapter and the head over ``base_model`` (shipped as a few MB) instead of every weight.
+    lora: LoraRecipe | None = None
     seed: int = 13
     max_length: int = 128
     epochs: int = Field(default=1, ge=1)
@@ -80,13 +94,35 @@ def _length_batches(pairs: list[NLIPair], size: int, rng: random.Random) -> list
     return batches
 
 
+def _base_location(name: str) -> str:
+    """A shipped NLI model by name, else a sentence encoder by hub id or path (offline copies first)."""
+    from kg.embeddings import resolve_model_location
+    from kg.nli.model import SHIPPED_MODELS, resolve_nli_location
+
+    return resolve_nli_location(name) if name in SHIPPED_MODELS else resolve_model_location(name)
+
+
+def _with_lora(model: Any, recipe: LoraRecipe) -> Any:
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    config = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=recipe.r,
+        lora_alpha=recipe.alpha,
+        lora_dropout=recipe.dropout,
+        target_modules=recipe.target_modules,
+        modules_to_save=["classifier"],
+    )
+    return get_peft_model(model, config)
+
+
 def train(
     config: TrainConfig, data_root: Path, output: Path, *, log: Callable[[str], None] = print
 ) -> dict[str, object]:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from kg.embeddings import resolve_model_location
+    from kg.nli.precision import autocast, choose_precision, cpu_flags
 
     random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -95,14 +131,20 @@ def train(
         torch.set_num_threads(max(1, torch.get_num_threads()))
     pairs = training_pairs(config, data_root)
     log(f"training pairs: {len(pairs)} {counts(pairs)} on {device}")
-    location = resolve_model_location(config.base_model)
+    precision, why = choose_precision(config.precision, device, cpu_flags())
+    log(f"precision: {precision} ({why})")
+    location = _base_location(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(location)
-    model = AutoModelForSequenceClassification.from_pretrained(
+    model: Any = AutoModelForSequenceClassification.from_pretrained(
         location,
         num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
-    ).to(device)
+        dtype=torch.float32,  # a base shipped in fp16 trains in fp32 (bf16 only inside autocast)
+    )
+    if config.lora is not None:
+        model = _with_lora(model, config.lora)
+    model.to(device)
     rng = random.Random(config.seed)
     steps_per_epoch = -(-len(pairs) // config.batch_size)
     total_steps = steps_per_epoch * config.epochs
@@ -135,7 +177,8 @@ def train(
                 return_tensors="pt",
             ).to(device)
             labels = torch.tensor([p.label_id for p in batch], device=device)
-            loss = model(**encoded, labels=labels).loss
+            with autocast(precision, device):
+                loss = model(**encoded, labels=labels).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -157,11 +200,18 @@ def train(
             break
     elapsed = time.monotonic() - started
     output.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(output, safe_serialization=True)
-    tokenizer.save_pretrained(output)
+    if config.lora is not None:
+        # the adapter names its base as ClaimGraph resolves it (a shipped name or a hub id), not this machine's path
+        model.peft_config["default"].base_model_name_or_path = config.base_model
+        model.save_pretrained(output, safe_serialization=True)
+    else:
+        model.half().save_pretrained(output, safe_serialization=True)
+        tokenizer.save_pretrained(output)
     stats: dict[str, object] = {
         "recipe": config.model_dump(),
         "device": device,
+        "precision": precision,
+        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "torch_threads": torch.get_num_threads(),
         "training_pairs_available": len(pairs),
         "training_pairs_by_label": counts(pairs),

@@ -224,4 +224,6 @@ def _matches(view: ClaimView, query: ClaimQuery, families: set[str]) -> bool:
         label = view.verdict.verdict if view.verdict is not None else "unchecked"
         if label != query.verdict:
             return False
+    if query.status is not None and view.status != query.status:
+        return False
     return query.report_verdict is None or (bool(view.assertions) and view.report_verdict == query.report_verdict)

@@ -11,9 +11,13 @@ thresholds, so nearly every claim got a verdict. Now:
    fitted on held-apart calibration data by ``kg verifier fit``, gives calibrated
    probabilities of SUPPORTED / NOT_ENOUGH_INFO / REFUTED;
 4. the verdict is SUPPORTED (or REFUTED) only when its probability clears the *operating
-   point* for the requested minimum precision, read off the precision curve measured on the
-   calibration data. Below it the verifier abstains: "not enough info" is a better answer
-   than a wrong confident one.
+   point*. The default point is the pair of thresholds with the best macro-F1 on the
+   calibration data's out-of-fold probabilities, among those that answer NOT_ENOUGH_INFO at
+   most 1.25× as often as the truth is NOT_ENOUGH_INFO in each calibration set: a verifier
+   that abstains on everything is as useless as one that guesses. A user who wants a
+   precision promise asks for one (``--min-precision``): its thresholds are read off the
+   precision curve of one half of the calibration claims and the promise is checked on the
+   other half before it is printed.
 
 The fitted weights, the gate threshold and the curves live in ``verifier.json`` beside the
 NLI model they were fitted for.
@@ -36,8 +40,10 @@ from schemas.graph import DecidedBy, VerdictLabel
 
 VERDICTS: tuple[VerdictLabel, VerdictLabel, VerdictLabel] = ("SUPPORTED", "NOT_ENOUGH_INFO", "REFUTED")
 ARTEFACT = "verifier.json"
-#: SUPPORTED must be at least this precise on the calibration data unless the user asks otherwise.
-DEFAULT_MIN_PRECISION = 0.85
+#: The precision the first verifier promised by default (kept for the comparison with it).
+FIRST_DEFAULT_MIN_PRECISION = 0.85
+#: The default point may answer NOT_ENOUGH_INFO at most this many times as often as the truth is NEI, per set.
+MAX_NEI_RATIO = 1.25
 #: An operating point needs this many calibration claims above it to count as measured.
 MIN_SUPPORT_AT_POINT = 20
 
@@ -63,6 +69,10 @@ class Aggregator:
     curves: dict[str, list[CurvePoint]]  # "SUPPORTED"/"REFUTED" → points by rising threshold
     numeric_score: float = 0.9
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: (P(supported), P(refuted)) thresholds of the best macro-F1 on calibration data; None in older artefacts.
+    default_point: tuple[float, float] | None = None
+    #: The same curves measured on the held-apart check half of the calibration claims.
+    check_curves: dict[str, list[CurvePoint]] = field(default_factory=dict)
 
     def probabilities(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Calibrated P(SUPPORTED), P(NOT_ENOUGH_INFO), P(REFUTED) for one feature vector (or a matrix)."""
@@ -81,6 +91,13 @@ class Aggregator:
                 return point.threshold
         return 1.01
 
+    def checked(self, verdict: VerdictLabel, threshold: float) -> CurvePoint | None:
+        """The check half's precision at ``threshold`` (the nearest measured threshold at or above it)."""
+        for point in self.check_curves.get(verdict, []):
+            if point.threshold >= threshold - 1e-9:
+                return point
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "features": list(self.features),
@@ -94,6 +111,11 @@ class Aggregator:
                 verdict: [[p.threshold, p.precision, p.recall, p.predicted] for p in points]
                 for verdict, points in sorted(self.curves.items())
             },
+            "check_curves": {
+                verdict: [[p.threshold, p.precision, p.recall, p.predicted] for p in points]
+                for verdict, points in sorted(self.check_curves.items())
+            },
+            "default_point": list(self.default_point) if self.default_point else None,
             "provenance": self.provenance,
         }
 
@@ -117,6 +139,11 @@ class Aggregator:
                 for verdict, points in data["curves"].items()
             },
             provenance=dict(data.get("provenance", {})),
+            default_point=tuple(data["default_point"]) if data.get("default_point") else None,
+            check_curves={
+                verdict: [CurvePoint(float(t), float(p), float(r), int(n)) for t, p, r, n in points]
+                for verdict, points in data.get("check_curves", {}).items()
+            },
         )
 
     @classmethod
@@ -132,19 +159,30 @@ class Aggregator:
 
 @dataclass(frozen=True)
 class OperatingPoint:
-    """The probabilities SUPPORTED and REFUTED must reach, derived from one minimum precision."""
+    """The probabilities SUPPORTED and REFUTED must reach: the default (best macro-F1) or a precision promise."""
 
-    min_precision: float
+    min_precision: float | None  # None: the default point
     support: float
     refute: float
 
     @classmethod
-    def of(cls, aggregator: Aggregator, min_precision: float = DEFAULT_MIN_PRECISION) -> OperatingPoint:
+    def of(cls, aggregator: Aggregator, min_precision: float | None = None) -> OperatingPoint:
+        if min_precision is None:
+            if aggregator.default_point is None:
+                raise ModelError("this verifier artefact has no default operating point: refit it (kg verifier fit)")
+            support, refute = aggregator.default_point
+            return cls(None, support, refute)
         return cls(
             min_precision,
             aggregator.threshold("SUPPORTED", min_precision),
             aggregator.threshold("REFUTED", min_precision),
         )
+
+    def describe(self) -> str:
+        """How the point was chosen, for reasons and summaries."""
+        if self.min_precision is None:
+            return "the default point (best macro-F1 on calibration data)"
+        return f"the point for precision ≥ {self.min_precision}"
 
 
 @dataclass(frozen=True)
@@ -156,6 +194,27 @@ class Decision:
     probabilities: tuple[float, float, float] = (0.0, 1.0, 0.0)  # SUPPORTED, NOT_ENOUGH_INFO, REFUTED
 
 
+def promise_check(aggregator: Aggregator, point: OperatingPoint) -> str | None:
+    """What a precision promise achieved on the held-apart check claims, in words; None for the default point."""
+    if point.min_precision is None:
+        return None
+    parts = []
+    for verdict, threshold in (("SUPPORTED", point.support), ("REFUTED", point.refute)):
+        if threshold > 1.0:
+            parts.append(f"{verdict}: no threshold reaches precision {point.min_precision}, never called")
+            continue
+        checked = aggregator.checked(verdict, threshold)  # type: ignore[arg-type]
+        if checked is None or checked.predicted == 0:
+            parts.append(f"{verdict}: not checked (no held-apart claims above {threshold:.2f})")
+            continue
+        held = "held" if checked.precision >= point.min_precision else "NOT met"
+        parts.append(
+            f"{verdict}: precision {checked.precision:.2f} on {checked.predicted} held-apart calibration claims "
+            f"({held})"
+        )
+    return "; ".join(parts)
+
+
 def decide_numeric(numeric: NumericCheck, numeric_score: float) -> Decision | None:
     if numeric.status == "match":
         return Decision("SUPPORTED", numeric_score, "numeric", f"numeric check: {numeric.detail}")
@@ -164,15 +223,29 @@ def decide_numeric(numeric: NumericCheck, numeric_score: float) -> Decision | No
     return None
 
 
+def _apart(value: float, needed: float) -> tuple[str, str]:
+    """Both numbers with the fewest decimals (two or more) that keep different numbers apart.
+
+    "P(supported) 0.7478 is below 0.75", never "0.75 is below 0.75".
+    """
+    for decimals in range(2, 7):
+        a, b = f"{value:.{decimals}f}", f"{needed:.{decimals}f}"
+        if a != b or value == needed:
+            return a, b
+    return f"{value:.6f}", f"{needed:.6f}"
+
+
 def decide(probabilities: npt.NDArray[np.float64], point: OperatingPoint) -> Decision:
     """The verdict for calibrated (SUPPORTED, NOT_ENOUGH_INFO, REFUTED) probabilities at an operating point."""
     p = (float(probabilities[0]), float(probabilities[1]), float(probabilities[2]))
     supported, nei, refuted = p
     if supported >= point.support and supported >= refuted:
-        reason = f"P(supported) {supported:.2f} ≥ {point.support:.2f}, the point for precision ≥ {point.min_precision}"
+        shown, needed = _apart(supported, point.support)
+        reason = f"P(supported) {shown} ≥ {needed}, {point.describe()}"
         return Decision("SUPPORTED", supported, "nli", reason, p)
     if refuted >= point.refute and refuted > supported:
-        reason = f"P(refuted) {refuted:.2f} ≥ {point.refute:.2f}, the point for precision ≥ {point.min_precision}"
+        shown, needed = _apart(refuted, point.refute)
+        reason = f"P(refuted) {shown} ≥ {needed}, {point.describe()}"
         return Decision("REFUTED", refuted, "nli", reason, p)
     leaning, value, needed = (
         ("supported", supported, point.support) if supported >= refuted else ("refuted", refuted, point.refute)
@@ -180,10 +253,8 @@ def decide(probabilities: npt.NDArray[np.float64], point: OperatingPoint) -> Dec
     if nei >= value:
         reason = f"the evidence does not decide the claim: P(not enough info) {nei:.2f}"
     else:
-        reason = (
-            f"abstained: P({leaning}) {value:.2f} is below {min(needed, 1.0):.2f}, "
-            f"the point for precision ≥ {point.min_precision}"
-        )
+        shown, limit = _apart(value, min(needed, 1.0))
+        reason = f"abstained: P({leaning}) {shown} is below {limit}, {point.describe()}"
     return Decision("NOT_ENOUGH_INFO", nei, "nli", reason, p)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from kg.gazetteer import Gazetteer
 from kg.nli.model import resolve_nli_location
 from kg.nli.scorer import Backend, NLIScorer, load_scorer
-from kg.verify.aggregate import ARTEFACT, DEFAULT_MIN_PRECISION, Aggregator, OperatingPoint
+from kg.verify.aggregate import ARTEFACT, Aggregator, OperatingPoint
 from kg.verify.assess import Prepared, decide_prepared, prepare
 from kg.verify.evidence import DEFAULT_TOP_K
 from kg.verify.examples import CALIBRATION_SETS, PUBLIC_SETS, ClaimExample
@@ -42,9 +42,17 @@ def prepare_sets(
     embedding_model: str,
     gazetteer: Gazetteer,
     progress: Progress | None = None,
+    *,
+    aggregator: Aggregator | None = None,
+    top_k: int = DEFAULT_TOP_K,
 ) -> dict[str, list[Prepared]]:
+    """Prepared claims per set; with ``aggregator``, every sentence its gate admits is scored (evaluation)."""
     embed = _embedder(embedding_model)
-    return {name: prepare(examples, embed, scorer, gazetteer, on_progress=progress) for name, examples in sets.items()}
+    gate = aggregator.min_similarity if aggregator is not None else None
+    return {
+        name: prepare(examples, embed, scorer, gazetteer, min_similarity=gate, top_k=top_k, on_progress=progress)
+        for name, examples in sets.items()
+    }
 
 
 def fit(
@@ -93,7 +101,7 @@ def score_sets(
     aggregator: Aggregator,
     *,
     system: str,
-    min_precision: float = DEFAULT_MIN_PRECISION,
+    min_precision: float | None = None,
     top_k: int = DEFAULT_TOP_K,
     baselines: bool = False,
 ) -> list[VerdictScores]:
@@ -137,12 +145,14 @@ def markdown_table(rows: Sequence[VerdictScores]) -> str:
         return "–" if value is None else f"{value:.3f}"
 
     lines = [
-        "| dataset | claims | system | macro-F1 | SUPPORTED precision | SUPPORTED recall | NEI rate | ECE |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "| dataset | claims | system | macro-F1 | NEI rate (truth) | SUP P | SUP R | REF P | REF R | ECE |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        truth = sum(r.confusion[1]) / r.claims if r.claims else 0.0
         lines.append(
-            f"| {r.dataset} | {r.claims} | {r.system} | {f(r.macro_f1)} | {f(r.supported_precision)} | "
-            f"{f(r.supported_recall)} | {f(r.nei_rate)} | {f(r.ece)} |"
+            f"| {r.dataset} | {r.claims} | {r.system} | {f(r.macro_f1)} | {f(r.nei_rate)} ({truth:.2f}) | "
+            f"{f(r.supported_precision)} | {f(r.supported_recall)} | {f(r.refuted_precision)} | "
+            f"{f(r.refuted_recall)} | {f(r.ece)} |"
         )
     return "\n".join(lines) + "\n"

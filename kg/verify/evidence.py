@@ -20,8 +20,10 @@ import numpy.typing as npt
 
 #: Kept evidence sentences per claim: an abstract has 6–10 sentences, 5 covers the findings.
 DEFAULT_TOP_K = 5
+#: Candidates gated per claim, best first: the top k admitted are found among them.
+GATED_PER_CLAIM = 50
 #: Bumped whenever retrieval, the numeric check or aggregation change meaning, so stored verdicts are redone.
-VERIFIER_VERSION = "2"  # 2: relevance gate and calibrated aggregator
+VERIFIER_VERSION = "3"  # 2: relevance gate and calibrated aggregator; 3: default point, batch-invariant NLI
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ The file format anyone can use (``kg verifier eval FILE``):
 
 Builders for the public sets turn each into that shape: FEVER (gold evidence plus the
 evidence of other claims about the same entity as distractors; NOT ENOUGH INFO claims get
-only same-topic sentences), Citation-Integrity (every sentence of the cited abstracts) and
-HealthVer (the evidence passage). Each has a ``calib`` part (fitting the aggregator) and an
-``eval`` part (reported); they never overlap, and neither was used to train the NLI model.
+only same-topic sentences), Citation-Integrity (every sentence of the cited abstracts),
+HealthVer (the evidence passage) and SciFact (every sentence of the gold and cited abstracts).
+Each has a ``calib`` part (fitting the aggregator, choosing the model) and an ``eval`` part
+(reported); they never overlap, and neither was used to train the NLI model.
 """
 
 from __future__ import annotations
@@ -180,6 +181,24 @@ def citint_examples(root: Path, split: str) -> list[ClaimExample]:
     return examples
 
 
+def scifact_examples(root: Path, part: str) -> list[ClaimExample]:
+    """SciFact claims against every sentence of their gold and cited abstracts (``calib`` or ``eval`` half of dev)."""
+    from kg.nli.scifact import scifact_claims, scifact_corpus
+
+    corpus = scifact_corpus(root)
+    examples: list[ClaimExample] = []
+    for item in scifact_claims(root, part):
+        labels = item.labels
+        if len(labels) > 1:
+            continue  # supported by one abstract and contradicted by another: no single verdict
+        label = label_of(labels.pop(), "SciFact") if labels else "NOT_ENOUGH_INFO"
+        docs = list(dict.fromkeys([*item.evidence, *item.cited]))
+        sentences = tuple(dict.fromkeys(s for doc in docs for s in corpus.get(doc, [])))
+        if sentences:
+            examples.append(ClaimExample(item.claim, sentences, label, f"scifact-{part}-{item.id}"))
+    return examples
+
+
 def healthver_examples(root: Path, part: str) -> list[ClaimExample]:
     return [
         ClaimExample(
@@ -220,6 +239,8 @@ PUBLIC_SETS = {
     "offtopic-calib": lambda root: off_topic_examples(
         fever_examples(root, "calib", per_label=500) + citint_examples(root, "calib"), 400
     ),
+    "scifact-calib": lambda root: scifact_examples(root, "calib"),
+    "scifact-eval": lambda root: scifact_examples(root, "eval"),
     "fever-eval": lambda root: fever_examples(root, "eval", per_label=500),
     "citint-dev": lambda root: citint_examples(root, "dev"),
     "healthver-eval": lambda root: healthver_examples(root, "eval"),
@@ -227,5 +248,5 @@ PUBLIC_SETS = {
         fever_examples(root, "eval", per_label=500) + citint_examples(root, "dev"), 400
     ),
 }
-CALIBRATION_SETS = ("fever-calib", "citint-calib", "healthver-calib", "offtopic-calib")
-EVALUATION_SETS = ("fever-eval", "healthver-eval", "citint-dev", "offtopic-eval")
+CALIBRATION_SETS = ("scifact-calib", "fever-calib", "citint-calib", "healthver-calib", "offtopic-calib")
+EVALUATION_SETS = ("scifact-eval", "citint-dev", "healthver-eval", "fever-eval", "offtopic-eval")

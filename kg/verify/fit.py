@@ -4,9 +4,16 @@ Calibration claims come from data the NLI model never trained on and that is nev
 reported as an evaluation score (see :data:`kg.verify.examples.CALIBRATION_SETS`). For each
 gate threshold of :data:`GATE_GRID`, a multinomial logistic regression is cross-validated
 (5 folds, fixed seed); the threshold with the best out-of-fold macro-F1 wins (near-ties go
-to the stricter gate). The final model is fitted on every calibration claim, and the
-precision/recall curves that turn a requested minimum precision into a probability
-threshold are measured on the *out-of-fold* probabilities, so they are not optimistic.
+to the stricter gate). The final model is fitted on every calibration claim. Everything that
+turns probabilities into verdicts is chosen on the *out-of-fold* probabilities, so it is
+not optimistic:
+
+* the **default operating point** (:func:`default_point`): the thresholds with the best mean
+  macro-F1 over the calibration sets, among those that answer NOT_ENOUGH_INFO at most
+  :data:`~kg.verify.aggregate.MAX_NEI_RATIO` times as often as the truth in every set;
+* the **precision curves** for ``--min-precision``: measured on the *selection* half of the
+  claims and again on the *check* half (split by a hash of the claim id), so a promise read
+  off the first is checked on claims it was not read from.
 
 Deterministic: the same prepared claims give byte-identical ``verifier.json``.
 """
@@ -19,8 +26,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kg.nli.data import held_apart
 from kg.nli.evaluate import confusion_matrix, macro_f1
-from kg.verify.aggregate import VERDICTS, Aggregator, CurvePoint
+from kg.verify.aggregate import MAX_NEI_RATIO, VERDICTS, Aggregator, CurvePoint
 from kg.verify.assess import Prepared, gated
 from kg.verify.features import FEATURES, AdmittedEvidence, claim_features
 
@@ -32,6 +40,10 @@ SEED = 13
 TIE = 0.005
 #: Regularisation strength of the logistic regression (sklearn's C): mild, the features are few and bounded.
 C = 1.0
+#: Candidate thresholds for the default operating point (P(supported) and P(refuted) alike).
+POINT_GRID = tuple(round(0.20 + 0.02 * i, 2) for i in range(36))  # 0.20 … 0.90
+#: Share of calibration claims (by a hash of their id) on which precision promises are checked.
+CHECK_PERCENT = 50
 
 
 def feature_rows(
@@ -127,6 +139,63 @@ def curve(probs: npt.NDArray[np.float64], gold: Sequence[int], verdict: int) -> 
     return points
 
 
+def decisions(probs: npt.NDArray[np.float64], support: float, refute: float) -> npt.NDArray[np.int64]:
+    """Verdict indices (VERDICTS order) under :func:`kg.verify.aggregate.decide`'s rule, for many claims at once."""
+    s, r = probs[:, 0], probs[:, 2]
+    out = np.ones(len(probs), dtype=np.int64)
+    supported = (s >= support) & (s >= r)
+    refuted = (r >= refute) & (r > s) & ~supported
+    out[supported] = 0
+    out[refuted] = 2
+    return out
+
+
+def default_point(
+    probs: npt.NDArray[np.float64], gold: Sequence[int], groups: Sequence[str]
+) -> tuple[tuple[float, float], dict[str, Any]]:
+    """The (support, refute) thresholds with the best mean macro-F1 over the calibration sets.
+
+    Sets with one gold label (off-topic claims are all NEI) do not count in the mean, but every
+    set with some NEI and some decided claims must keep its NEI rate within
+    :data:`MAX_NEI_RATIO` of the truth's. If no point meets that, the best point regardless
+    is taken and the report says so.
+    """
+    gold_arr = np.asarray(gold)
+    names = sorted(set(groups))
+    members = {g: np.array([i for i, x in enumerate(groups) if x == g]) for g in names}
+    scored = [g for g in names if len(set(gold_arr[members[g]].tolist())) > 1]
+    truth_nei = {g: float(np.mean(gold_arr[members[g]] == 1)) for g in names}
+    bounded = [g for g in names if 0.0 < truth_nei[g] < 1.0]
+    best: tuple[float, float, float, bool] | None = None  # (f1, support, refute, constrained)
+    for support in POINT_GRID:
+        for refute in POINT_GRID:
+            predicted = decisions(probs, support, refute)
+            within = all(np.mean(predicted[members[g]] == 1) <= MAX_NEI_RATIO * truth_nei[g] + 1e-9 for g in bounded)
+            f1 = float(
+                np.mean(
+                    [
+                        macro_f1(confusion_matrix(gold_arr[members[g]].tolist(), predicted[members[g]].tolist()))
+                        for g in scored
+                    ]
+                )
+            )
+            key = (within, f1)
+            if best is None or key > (best[3], best[0]):
+                best = (f1, support, refute, within)
+    assert best is not None
+    f1, support, refute, within = best
+    predicted = decisions(probs, support, refute)
+    report = {
+        "support": support,
+        "refute": refute,
+        "mean_macro_f1": round(f1, 4),
+        "nei_rate_within_limit": within,
+        "nei_rate": {g: round(float(np.mean(predicted[members[g]] == 1)), 4) for g in names},
+        "nei_truth": {g: round(truth_nei[g], 4) for g in names},
+    }
+    return (support, refute), report
+
+
 def fit_aggregator(
     items: Sequence[Prepared], top_k: int, provenance: dict[str, Any], groups: Sequence[str] | None = None
 ) -> tuple[Aggregator, dict[str, Any]]:
@@ -160,7 +229,12 @@ def fit_aggregator(
     coef[model.classes_] = model.coef_
     intercept[model.classes_] = model.intercept_
     oof = _all_claim_probs(len(items), kept, out_of_fold(x, y, weights[kept]))
-    curves = {"SUPPORTED": curve(oof, gold, 0), "REFUTED": curve(oof, gold, 2)}
+    point, point_report = default_point(oof, gold, groups or ["all"] * len(items))
+    check = np.array([held_apart(f"check-{item.example.id}", CHECK_PERCENT) for item in items])
+    select_gold = [g for g, c in zip(gold, check, strict=True) if not c]
+    check_gold = [g for g, c in zip(gold, check, strict=True) if c]
+    curves = {"SUPPORTED": curve(oof[~check], select_gold, 0), "REFUTED": curve(oof[~check], select_gold, 2)}
+    check_curves = {"SUPPORTED": curve(oof[check], check_gold, 0), "REFUTED": curve(oof[check], check_gold, 2)}
     report = {
         "gate_search_out_of_fold_macro_f1": search,
         "min_similarity": threshold,
@@ -168,6 +242,8 @@ def fit_aggregator(
         "claims_with_admitted_evidence": len(kept),
         "labels": {v: gold.count(i) for v, i in index.items()},
         "out_of_fold_macro_f1": round(macro_f1(confusion_matrix(gold, oof.argmax(axis=1).tolist())), 4),
+        "default_point": point_report,
+        "check_claims": int(check.sum()),
     }
     aggregator = Aggregator(
         features=FEATURES,
@@ -178,6 +254,8 @@ def fit_aggregator(
         min_similarity=threshold,
         curves=curves,
         provenance={**provenance, **report},
+        default_point=point,
+        check_curves=check_curves,
     )
     return aggregator, report
 

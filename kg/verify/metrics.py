@@ -19,6 +19,9 @@ class VerdictScores(BaseModel):
     supported_precision: float | None  # None when nothing was called SUPPORTED
     supported_recall: float
     supported_called: int
+    refuted_precision: float | None = None  # None when nothing was called REFUTED
+    refuted_recall: float = 0.0
+    refuted_called: int = 0
     nei_rate: float  # share of claims answered NOT_ENOUGH_INFO
     ece: float | None  # None for systems without probabilities
     confusion: list[list[int]]  # rows gold, columns predicted, VERDICTS order
@@ -40,6 +43,15 @@ def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bo
     return error
 
 
+def _counts(
+    gold: Sequence[VerdictLabel], predicted: Sequence[VerdictLabel], label: VerdictLabel
+) -> tuple[int, int, int]:
+    """(called ``label``, called it rightly, truly ``label``)."""
+    called = sum(p == label for p in predicted)
+    right = sum(p == g == label for p, g in zip(predicted, gold, strict=True))
+    return called, right, sum(g == label for g in gold)
+
+
 def score_verdicts(
     system: str,
     dataset: str,
@@ -49,9 +61,8 @@ def score_verdicts(
 ) -> VerdictScores:
     index = {v: i for i, v in enumerate(VERDICTS)}
     matrix = confusion_matrix([index[g] for g in gold], [index[p] for p in predicted])
-    called = sum(p == "SUPPORTED" for p in predicted)
-    right = sum(p == g == "SUPPORTED" for p, g in zip(predicted, gold, strict=True))
-    actual = sum(g == "SUPPORTED" for g in gold)
+    called, right, actual = _counts(gold, predicted, "SUPPORTED")
+    r_called, r_right, r_actual = _counts(gold, predicted, "REFUTED")
     ece = None
     if confidence is not None:
         ece = expected_calibration_error(confidence, [p == g for p, g in zip(predicted, gold, strict=True)])
@@ -63,6 +74,9 @@ def score_verdicts(
         supported_precision=round(right / called, 4) if called else None,
         supported_recall=round(right / actual, 4) if actual else 0.0,
         supported_called=called,
+        refuted_precision=round(r_right / r_called, 4) if r_called else None,
+        refuted_recall=round(r_right / r_actual, 4) if r_actual else 0.0,
+        refuted_called=r_called,
         nei_rate=round(sum(p == "NOT_ENOUGH_INFO" for p in predicted) / len(predicted), 4) if predicted else 0.0,
         ece=round(ece, 4) if ece is not None else None,
         confusion=matrix,

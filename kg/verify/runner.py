@@ -20,9 +20,10 @@ from kg.extraction import Extraction, extract
 from kg.gazetteer import Gazetteer
 from kg.nli.scorer import NLIScorer
 from kg.store.base import GraphStore
-from kg.verify.aggregate import VERDICTS, Aggregator, Decision, OperatingPoint, agrees
+from kg.verify.aggregate import VERDICTS, Aggregator, Decision, OperatingPoint, agrees, promise_check
 from kg.verify.evidence import (
     DEFAULT_TOP_K,
+    GATED_PER_CLAIM,
     Candidate,
     RankedEvidence,
     candidates,
@@ -47,7 +48,7 @@ class VerifyConfig:
     model_fingerprint: str  # name, weights hash and inference path: a change re-verifies everything
     aggregator: Aggregator
     aggregator_sha256: str
-    min_precision: float
+    min_precision: float | None  # None: the aggregator's default operating point
     scope: VerifyScope = "cited"
     top_k: int = DEFAULT_TOP_K
     force: bool = False
@@ -75,10 +76,6 @@ class ClaimPlan:
     def evidence(self) -> list[RankedEvidence]:
         """The admitted sentences: the only ones scored, stored and allowed to decide."""
         return [self.ranked[i] for i in self.gated.admitted]
-
-
-#: Candidates gated per claim, best first: the top k admitted are found among them.
-GATED_PER_CLAIM = 50
 
 
 @dataclass
@@ -324,6 +321,7 @@ def verify_claims(
         scope=config.scope,
         top_k=config.top_k,
         min_precision=config.min_precision,
+        precision_check=promise_check(config.aggregator, point),
         threshold_support=point.support,
         threshold_refute=point.refute,
         claims_selected=len(views),

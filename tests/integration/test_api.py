@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 XNLI_QUERY = """
-query { claims(where: {benchmark: {name: "XNLI"}, reportVerified: true}) {
+query { claims(where: {benchmark: {name: "XNLI"}, marked: VERIFIED}) {
   edges { node { key text reportVerdict assertions { verified report { sourceName } } } }
   pageInfo { hasNextPage endCursor } } }
 """
@@ -65,7 +65,7 @@ def expected_xnli_verified(verified_dir: Path) -> list[str]:
 
 
 def test_xnli_question_over_rest(client: TestClient, verified_dir: Path) -> None:
-    response = client.get("/claims", params={"benchmark": "XNLI", "verified": "true"})
+    response = client.get("/claims", params={"benchmark": "XNLI", "marked": "verified"})
     assert response.status_code == 200
     body = response.json()
     assert [c["key"] for c in body["items"]] == expected_xnli_verified(verified_dir) == ["c_9825856eff07430a"]
@@ -81,7 +81,7 @@ def test_xnli_question_over_rest(client: TestClient, verified_dir: Path) -> None
         "NOT_ENOUGH_INFO",
     )
     assert body["next_cursor"] is None
-    assert client.get("/claims", params={"benchmark": "xnli", "verified": "true"}).json() == body  # aliases resolve
+    assert client.get("/claims", params={"benchmark": "xnli", "marked": "verified"}).json() == body  # aliases resolve
 
 
 def test_xnli_question_over_graphql(client: TestClient, verified_dir: Path) -> None:
@@ -90,7 +90,7 @@ def test_xnli_question_over_graphql(client: TestClient, verified_dir: Path) -> N
     data = response.json()["data"]["claims"]
     assert [e["node"]["key"] for e in data["edges"]] == expected_xnli_verified(verified_dir)
     node = data["edges"][0]["node"]
-    assert node["reportVerdict"] == "verified" and all(a["verified"] for a in node["assertions"])
+    assert node["reportVerdict"] == "VERIFIED" and all(a["verified"] for a in node["assertions"])
     assert {a["report"]["sourceName"] for a in node["assertions"]} == {
         "002_b846e99610621fe0.txt",
         "004_001725a0628bc8b7.txt",
@@ -117,15 +117,15 @@ def test_cursor_pagination_walks_every_claim_once(client: TestClient) -> None:
 
 def test_graphql_and_or_filters(client: TestClient) -> None:
     query = """query { claims(first: 100, where: {OR: [{benchmark: {name: "XNLI"}}, {benchmark: {name: "PAWS-X"}}],
-      AND: [{reportVerified: false}]}) { edges { node { key benchmarks reportVerdict } } } }"""
+      AND: [{marked: UNVERIFIED}]}) { edges { node { key benchmarks reportVerdict } } } }"""
     edges = client.post("/graphql", json={"query": query}).json()["data"]["claims"]["edges"]
     rest = {
         c["key"]
         for b in ("XNLI", "PAWS-X")
-        for c in client.get("/claims", params={"benchmark": b, "verified": "false", "limit": 200}).json()["items"]
+        for c in client.get("/claims", params={"benchmark": b, "marked": "unverified", "limit": 200}).json()["items"]
     }
     assert {e["node"]["key"] for e in edges} == rest and rest
-    assert all(e["node"]["reportVerdict"] == "unverified" for e in edges)
+    assert all(e["node"]["reportVerdict"] == "UNVERIFIED" for e in edges)
 
 
 def test_detail_routes(client: TestClient) -> None:
@@ -158,7 +158,9 @@ def test_errors_have_one_shape(client: TestClient) -> None:
         ("/claims?limit=100000", 422, "invalid_input"),
         ("/claims?limit=0", 422, "invalid_input"),
         ("/claims?verdict=MAYBE", 422, "invalid_input"),
-        ("/claims?verified=true&conflicting=true", 422, "invalid_input"),
+        ("/claims?marked=verified&conflicting=true", 422, "invalid_input"),
+        ("/claims?verified=true&verdict=refuted", 422, "invalid_input"),
+        ("/claims?status=maybe", 422, "invalid_input"),
         ("/benchmarks/NoSuchBench/results", 422, "invalid_input"),
         ("/search", 422, "invalid_input"),
     ]:

@@ -41,8 +41,21 @@ def test_xnli_question_json(seeded_dir: Path) -> None:
     ]
     tydi = by_text["TyDiQA shows consistent improv"]
     assert tydi["report_verdict"] == "verified" and len(tydi["assertions"]) == 2
-    verified = json.loads(kg("claims", "--benchmark", "xnli", "--verified", "--json", data_dir=seeded_dir).stdout)
-    assert [c["key"] for c in verified["claims"]] == [tydi["key"]]
+    marked = json.loads(
+        kg("claims", "--benchmark", "xnli", "--marked", "Verified", "--json", data_dir=seeded_dir).stdout
+    )
+    assert [c["key"] for c in marked["claims"]] == [tydi["key"]]
+    # seeded_dir is not verified: --verified (the verifier found SUPPORTED) finds nothing, and says so
+    verified = kg("claims", "--benchmark", "xnli", "--verified", "--json", data_dir=seeded_dir)
+    assert json.loads(verified.stdout)["count"] == 0
+    assert {c["status"] for c in payload_claims(seeded_dir)} <= {"asserted-only", "unconfirmed", "disputed"}
+
+
+def payload_claims(data_dir: Path) -> list[dict[str, object]]:
+    claims: list[dict[str, object]] = json.loads(kg("claims", "--limit", "0", "--json", data_dir=data_dir).stdout)[
+        "claims"
+    ]
+    return claims
 
 
 def test_conflicts_json(seeded_dir: Path) -> None:
@@ -115,8 +128,12 @@ def test_claims_come_in_pages_that_walk_every_claim_once(seeded_dir: Path) -> No
 
 
 def test_contradictory_flags_are_rejected(seeded_dir: Path) -> None:
-    done = kg("claims", "--conflicting", "--verified", data_dir=seeded_dir, check=False)
+    done = kg("claims", "--conflicting", "--marked", "verified", data_dir=seeded_dir, check=False)
     assert done.returncode == 2 and "cannot be combined" in done.stderr
+    done = kg("claims", "--verified", "--verdict", "refuted", data_dir=seeded_dir, check=False)
+    assert done.returncode == 2 and "cannot be combined" in done.stderr
+    done = kg("claims", "--status", "maybe", data_dir=seeded_dir, check=False)
+    assert done.returncode == 2 and "--status must be one of verified, refuted, disputed" in done.stderr
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "json"])

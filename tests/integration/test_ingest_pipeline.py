@@ -68,7 +68,7 @@ def test_a_bad_file_does_not_stop_the_batch(
     result = Ingestor(store, gazetteer).ingest([bad, seeds_dir, missing])
     failed = {Path(o.path).name: o.errors for o in result.failed}
     assert failed == {
-        "bad.txt": ["bad.txt:10: expected 3 tab-separated cells, found 2"],
+        "bad.txt": ["bad.txt:10: expected 3 cells like the header, found 2"],
         "missing.txt": [f"{missing}: no such file"],
     }
     assert sum(o.status == "ingested" for o in result.outcomes) == 5

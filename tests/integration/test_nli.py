@@ -89,6 +89,26 @@ def test_evaluation_splits_are_never_trained_on() -> None:
     assert (
         set(SPLITS["numeric"]) == set(SPLITS["negation"]) == set(SPLITS["swap"]) == {"train"}
     )  # synthetic: train only
+    assert set(SPLITS["negation_both"]) == set(SPLITS["antonym"]) == {"train"}
+    assert SPLITS["scifact"] == {"train": "train", "calib": "calib", "eval": "eval"}
+
+
+@pytest.mark.skipif(not NLI_DATA.is_dir(), reason="../shared/data/nli is not beside this checkout")
+def test_scifact_train_calibration_and_evaluation_parts_are_disjoint() -> None:
+    from kg.nli.scifact import scifact, scifact_claims
+
+    parts = {part: scifact_claims(NLI_DATA, part) for part in ("train", "calib", "eval")}
+    assert len(parts["train"]) == 808 and len(parts["calib"]) + len(parts["eval"]) == 300
+    texts = {part: {c.claim for c in claims} for part, claims in parts.items()}
+    assert not texts["train"] & (texts["calib"] | texts["eval"]) and not texts["calib"] & texts["eval"]
+    ids = {part: {c.id for c in claims} for part, claims in parts.items() if part != "train"}
+    assert not ids["calib"] & ids["eval"]
+    pairs = scifact(NLI_DATA, "train")
+    labels = {p.label for p in pairs}
+    assert labels == {"entailment", "neutral", "contradiction"}
+    # the hard neutrals are sentences of the same gold abstract that are not its rationale
+    assert any(p.source == "scifact-train-other" for p in pairs)
+    assert not {p.hypothesis for p in pairs} & (texts["calib"] | texts["eval"])
 
 
 @pytest.mark.skipif(not NLI_DATA.is_dir(), reason="../shared/data/nli is not beside this checkout")

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from kg.nli.labels import LABELS
-from kg.nli.model import DEFAULT_NLI_MODEL, SHIPPED_MODEL, load_nli_model
+from kg.nli.model import DEFAULT_NLI_MODEL, FIRST_NLI_MODEL, MODELS_DIR, SHIPPED_MODEL, adapter_base, load_nli_model
 
 PAIRS = [
     ("A man is playing a guitar on a stage in front of a crowd.", "A man is playing an instrument.", "entailment"),
@@ -56,13 +56,17 @@ KNOWN_MISSES = [
 ]
 
 
-def test_shipped_model_is_packaged() -> None:
-    config = json.loads((SHIPPED_MODEL / "config.json").read_text())
+def test_shipped_models_are_packaged_and_small() -> None:
+    """The first model is whole (fp16); the default ships only its own part: a LoRA adapter and head over the first."""
+    first = MODELS_DIR / FIRST_NLI_MODEL
+    config = json.loads((first / "config.json").read_text())
     assert {v.lower() for v in config["id2label"].values()} == set(LABELS)
-    weights = list(SHIPPED_MODEL.glob("*.safetensors"))
-    assert weights and sum(w.stat().st_size for w in weights) <= 50 * 1024 * 1024
-    assert (SHIPPED_MODEL / "README.md").read_text().startswith("---")  # the model card
-    assert (SHIPPED_MODEL / "training.json").exists()
+    assert adapter_base(SHIPPED_MODEL) == FIRST_NLI_MODEL
+    for folder, limit_mb in ((first, 60), (SHIPPED_MODEL, 10)):
+        weights = list(folder.glob("*.safetensors"))
+        assert weights and sum(w.stat().st_size for w in weights) <= limit_mb * 1024 * 1024, folder
+        assert (folder / "README.md").read_text().startswith("---")  # the model card
+        assert (folder / "training.json").exists()
 
 
 def predicted(premise: str, hypothesis: str) -> str:

@@ -28,7 +28,7 @@ from tests.conftest import REPO, SEEDS
 if TYPE_CHECKING:
     from kg.store.falkordb_server import FalkorServer
 
-XNLI = "/claims?benchmark=XNLI&verified=true"
+XNLI = "/claims?benchmark=XNLI&marked=verified"
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,15 @@ from typer.testing import CliRunner
 
 from claimgraph.cli.app import app
 from claimgraph.services import AdminService, ClaimGraph
-from kg.nli.model import SHIPPED_MODEL, _weights_hash
+from kg.gazetteer import Gazetteer
+from kg.nli.model import SHIPPED_MODEL, _weights_hash, load_nli_model
 from kg.store import store_for
+from kg.verify.aggregate import OperatingPoint
+from kg.verify.assess import decide_prepared, prepare
+from kg.verify.evaluate import load_aggregator
+from kg.verify.evidence import candidates, linked_papers
+from kg.verify.examples import ClaimExample
+from kg.verify.runner import _evidence_sources
 from schemas.graph import NodeLabel, RelType
 from schemas.views import VerifySummary
 from tests.arxiv_server import ArxivServer
@@ -230,19 +237,30 @@ def test_scope_all_draws_on_every_paper(verified: tuple[ClaimGraph, VerifySummar
     assert verdict is not None and verdict.scope == "all"
 
 
-def test_conflicts_include_verifier_disagreements(verified: tuple[ClaimGraph, VerifySummary]) -> None:
-    service, summary = verified
-    found = [c for c in service.queries.conflicts() if c.kind == "verifier_disagrees"]
+def test_conflicts_are_decided_verdicts_against_reports_never_abstentions(
+    verified: tuple[ClaimGraph, VerifySummary],
+) -> None:
+    service, _ = verified
+    conflicts = service.queries.conflicts()
+    found = [c for c in conflicts if c.kind == "verifier_disagrees"]
     by_claim = {c.key: c for c in service.queries.claims()}
     expected = {
         k
         for k, c in by_claim.items()
-        if c.verdict and any(a.verified != (c.verdict.verdict == "SUPPORTED") for a in c.assertions)
+        if c.verdict
+        and c.verdict.verdict != "NOT_ENOUGH_INFO"
+        and any(a.verified != (c.verdict.verdict == "SUPPORTED") for a in c.assertions)
     }
     assert {c.claims[0] for c in found} == expected
-    assert summary.agreement.agreeing < summary.agreement.assertions or not found
     for conflict in found:
+        assert conflict.verdict in ("SUPPORTED", "REFUTED")
         assert conflict.verdict == by_claim[conflict.claims[0]].verdict.verdict  # type: ignore[union-attr]
+    # ranked: most reports first, then the most confident mark
+    assert [(-c.reports, -c.confidence) for c in conflicts] == sorted((-c.reports, -c.confidence) for c in conflicts)
+    # every claim in a conflict is disputed; no NOT_ENOUGH_INFO claim is there for abstaining
+    for conflict in conflicts:
+        if conflict.kind != "paraphrase_disagree":
+            assert by_claim[conflict.claims[0]].status == "disputed"
 
 
 def test_cli_verify_explain_and_filter(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
@@ -348,3 +366,42 @@ def test_cli_verifier_eval_scores_a_claim_file(tmp_path: Path) -> None:
 
     failed = kg("verifier", "eval", str(bad), data_dir=tmp_path / "store", check=False)
     assert failed.returncode == 2 and "bad.jsonl:1: label 'perhaps'" in failed.stderr
+
+
+def test_verifier_eval_decides_exactly_as_verify(verified: tuple[ClaimGraph, VerifySummary]) -> None:
+    """The same claims with the same candidate sentences: the same verdicts and the same probabilities."""
+    service, _ = verified
+    settings = service.settings
+    aggregator, _ = load_aggregator(settings.verify_aggregator, settings.nli_model)
+    views = [c for c in service.queries.claims() if c.verdict is not None]
+    with store_for(settings.store_uri, read_only=True) as store:
+        sentences, papers_of_report, extracted = _evidence_sources(store)
+        extracted_of = {view.key: extracted.get(view.key, set()) for view in views}
+        assert store.count_nodes(NodeLabel.VERDICT) == len(views)
+    examples = []
+    for view in views:
+        papers = linked_papers([a.report for a in view.assertions], papers_of_report, extracted_of[view.key])
+        pool = candidates(papers, sentences)
+        examples.append(ClaimExample(view.text, tuple(c.sentence for c in pool), "NOT_ENOUGH_INFO", view.key))
+    from kg.embeddings import embed
+
+    prepared = prepare(
+        examples,
+        lambda texts: embed(texts, settings.embedding_model),
+        load_nli_model(settings.nli_model),
+        Gazetteer.load(),
+        min_similarity=aggregator.min_similarity,
+        top_k=settings.verify_top_k,
+    )
+    point = OperatingPoint.of(aggregator, settings.verify_min_precision)
+    decided = 0
+    for view, item in zip(views, prepared, strict=True):
+        assert view.verdict is not None
+        decision = decide_prepared(item, aggregator, point, settings.verify_top_k)
+        assert decision.verdict == view.verdict.verdict, (view.text, decision.reason, view.verdict.reason)
+        if view.verdict.probabilities:
+            stored = view.verdict.probabilities
+            assert abs(stored["SUPPORTED"] - decision.probabilities[0]) <= 1e-3
+            assert abs(stored["REFUTED"] - decision.probabilities[2]) <= 1e-3
+            decided += 1
+    assert decided >= 10  # most seed claims reach the aggregator

@@ -155,3 +155,24 @@ def test_the_extraction_scorer_counts_what_it_should(gazetteer: Gazetteer) -> No
     assert (tallies["models"].tp, tallies["models"].fp) == (1, 1)  # mBERT was not labelled
     assert tallies["languages"].recall == 0.0 and tallies["results"].precision == 1.0
     assert len(misses) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mT5-XXL reaches state-of-the-art results on every GLUECoS task.",
+        "The model fine-tuned on GLUECoS improves code-switched NER.",
+        "Results on the GLUECoS benchmark are strong.",
+        "XLM-R is evaluated on all GLUECoS tasks.",
+    ],
+)
+def test_a_benchmark_named_by_how_it_is_used_is_linked(text: str, gazetteer: Gazetteer) -> None:
+    assert "GLUECoS" in extract(text, gazetteer).benchmarks
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It improves all three QA benchmarks.", "Every NLI dataset is harder.", "The model trained on English data."],
+)
+def test_task_names_and_plain_words_are_not_benchmarks(text: str, gazetteer: Gazetteer) -> None:
+    assert extract(text, gazetteer).benchmarks == ()

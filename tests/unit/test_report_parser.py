@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.report_parser import parse_report
-from kg.errors import ParseError
+from kg.errors import NotAReportError, ParseError
 
 HEADER = "Claim\tVerified\tConfidence"
 
@@ -134,12 +134,15 @@ def test_count_mismatch_is_a_warning_not_an_error() -> None:
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("Only two cells\t✓", "expected 3 tab-separated cells, found 2"),
-        ("Four\tcells\t✓\t0.3", "expected 3 tab-separated cells, found 4"),
+        ("Only two cells\t✓", "expected 3 cells like the header, found 2"),
+        ("Four\tcells\t✓\t0.3", "expected 3 cells like the header, found 4"),
         ("Bad confidence.\t✓\thigh", "confidence is not a number: 'high'"),
         ("Out of range.\t✓\t1.5", "confidence must be in [0, 1], found 1.5"),
         ("Negative.\t×\t-0.1", "confidence must be in [0, 1], found -0.1"),
-        ("Bad mark.\tyes\t0.3", "verified mark must be '✓' or '×', found 'yes'"),
+        (
+            "Bad mark.\tperhaps\t0.3",
+            "verified mark must be one of ✓ ✔ ☑ yes true (verified) or × ✗ ✘ x no false (not), found 'perhaps'",
+        ),
         ("\t✓\t0.3", "claim text is empty"),
     ],
 )
@@ -159,15 +162,47 @@ def test_all_problems_are_reported_together() -> None:
     assert [i.line for i in caught.value.issues] == sorted(i.line for i in caught.value.issues)
 
 
-def test_missing_claims_section_is_an_error() -> None:
+def test_a_file_without_a_claims_section_is_not_a_report() -> None:
     text = make_report(["A.\t✓\t0.2"]).replace("5 Extracted Claims", "5 Something Else")
-    with pytest.raises(ParseError, match="no 'Extracted Claims' section found"):
-        parse_report(text, "bad.txt")
+    with pytest.raises(NotAReportError, match="not a report"):
+        parse_report(text, "notes.md")
+
+
+@pytest.mark.parametrize(
+    ("mark", "verified"),
+    [
+        ("✓", True),
+        ("✔", True),
+        ("☑", True),
+        ("yes", True),
+        ("True", True),
+        ("×", False),
+        ("✗", False),
+        ("✘", False),
+        ("x", False),
+        ("X", False),
+        ("no", False),
+        ("FALSE", False),
+    ],
+)
+def test_the_marks_people_type_are_accepted(mark: str, verified: bool) -> None:
+    report = parse_report(make_report([f"A claim.\t{mark}\t0.4"]), "marks.txt")
+    assert [(r.text, r.verified) for r in report.rows] == [("A claim.", verified)]
+
+
+def test_a_markdown_table_with_extra_columns_keeps_the_three_and_warns() -> None:
+    text = make_report([]).replace(
+        HEADER,
+        "| # | Claim | Source | Verified | Confidence |\n|---|---|---|---|---|\n| 1 | A piped claim. | p. 3 | ✔ | 0.4 |",
+    )
+    report = parse_report(text, "wide.md")
+    assert [(r.text, r.verified, r.confidence) for r in report.rows] == [("A piped claim.", True, 0.4)]
+    assert any("extra column(s) ignored: '#', 'Source'" in w for w in report.warnings)
 
 
 def test_wrong_table_header_is_an_error() -> None:
     text = make_report(["A.\t✓\t0.2"]).replace(HEADER, "Statement\tOK\tScore")
-    with pytest.raises(ParseError, match="claims table header must be"):
+    with pytest.raises(ParseError, match="claims table header must name the columns Claim, Verified and Confidence"):
         parse_report(text, "bad.txt")
 
 

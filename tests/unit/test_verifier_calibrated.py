@@ -24,7 +24,7 @@ from kg.verify.judge import gate, judge
 from kg.verify.metrics import expected_calibration_error, score_verdicts
 from kg.verify.numeric import NO_NUMBERS
 
-SHIPPED_ARTEFACT = Path(__file__).resolve().parents[2] / "kg" / "models" / "claimgraph-nli-minilm" / ARTEFACT
+SHIPPED_ARTEFACT = Path(__file__).resolve().parents[2] / "kg" / "models" / "claimgraph-nli-minilm-v2" / ARTEFACT
 
 
 @pytest.fixture(scope="module")
@@ -182,9 +182,19 @@ def test_shipped_artefact_matches_the_code_and_says_how_it_was_made() -> None:
     data = json.loads(SHIPPED_ARTEFACT.read_text(encoding="utf-8"))
     assert tuple(data["features"]) == FEATURES
     provenance = data["provenance"]
-    assert set(provenance["calibration_sets"]) == {"fever-calib", "citint-calib", "healthver-calib", "offtopic-calib"}
+    assert set(provenance["calibration_sets"]) == {
+        "scifact-calib",
+        "fever-calib",
+        "citint-calib",
+        "healthver-calib",
+        "offtopic-calib",
+    }
     assert provenance["reproduce"].startswith("kg verifier fit")
-    assert OperatingPoint.of(_toy_aggregator()).support <= 1.0  # the default 0.85 precision is reachable
+    default = OperatingPoint.of(_toy_aggregator())
+    assert default.min_precision is None and default.support < 1.0 and default.refute < 1.0
+    chosen = provenance["default_point"]
+    assert chosen["nei_rate_within_limit"]  # it answers NOT_ENOUGH_INFO at most 1.25x as often as the truth
+    assert (chosen["support"], chosen["refute"]) == (default.support, default.refute)
 
 
 def test_one_spurious_contradiction_does_not_veto_strong_support(gazetteer: Gazetteer) -> None:

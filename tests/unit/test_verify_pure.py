@@ -24,6 +24,7 @@ def probs(*rows: tuple[float, float, float]) -> np.ndarray:
         ((0.8, 0.15, 0.05), "SUPPORTED", "P(supported) 0.80 ≥ 0.60"),
         ((0.6, 0.2, 0.2), "SUPPORTED", "≥ 0.60"),  # the operating point itself counts
         ((0.59, 0.2, 0.21), "NOT_ENOUGH_INFO", "abstained: P(supported) 0.59 is below 0.60"),
+        ((0.5978, 0.2, 0.2022), "NOT_ENOUGH_INFO", "P(supported) 0.598 is below 0.600"),  # never "0.60 below 0.60"
         ((0.1, 0.15, 0.75), "REFUTED", "P(refuted) 0.75 ≥ 0.70"),
         ((0.2, 0.7, 0.1), "NOT_ENOUGH_INFO", "does not decide"),
         ((0.45, 0.1, 0.45), "NOT_ENOUGH_INFO", "abstained"),  # a tie is not a verdict
