@@ -9,7 +9,7 @@ evidence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from schemas.views import ClaimView, GraphEdgeView, GraphNodeView, GraphView
 
@@ -33,11 +33,14 @@ class _Builder:
             (source, target, kind), GraphEdgeView(source=source, target=target, type=kind, caption=caption)
         )
 
-    def add_claim(self, view: ClaimView) -> None:
+    def add_claim(self, view: ClaimView, cited: Mapping[str, Sequence[str]] | None = None) -> None:
+        """The claim and its neighbours; ``cited``: report key → papers it cites (drawn as CITES)."""
         claim = self.node("Claim", view.key, _short(view.text))
         for a in view.assertions:
             report = self.node("Report", a.report, a.source_name)
             self.edge(report, claim, "ASSERTS", "✓" if a.verified else "×")
+            for paper in (cited or {}).get(a.report, ()):
+                self.edge(report, self.node("Paper", paper, paper), "CITES")
         for name in view.benchmarks:
             self.edge(claim, self.node("Benchmark", name, name), "ABOUT")
         for name in view.languages:
@@ -58,8 +61,8 @@ class _Builder:
             kind = {"SUPPORTED": "SUPPORTED_BY", "REFUTED": "REFUTED_BY"}.get(v.verdict)
             for e in v.evidence:
                 paper = self.node("Paper", e.paper, e.paper)
-                if kind:
-                    self.edge(claim, paper, kind, f"#{e.index}")
+                # a deciding sentence is SUPPORTED_BY / REFUTED_BY; an admitted one that decided nothing, EVIDENCE
+                self.edge(claim, paper, kind or "EVIDENCE", f"#{e.index}")
 
     def view(self, centre: str, truncated: bool = False) -> GraphView:
         return GraphView(
@@ -67,9 +70,9 @@ class _Builder:
         )
 
 
-def claim_neighbourhood(view: ClaimView) -> GraphView:
+def claim_neighbourhood(view: ClaimView, cited: Mapping[str, Sequence[str]] | None = None) -> GraphView:
     builder = _Builder()
-    builder.add_claim(view)
+    builder.add_claim(view, cited)
     return builder.view(f"Claim:{view.key}")
 
 

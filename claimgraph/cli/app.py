@@ -16,8 +16,8 @@ import typer
 from pydantic import ValidationError
 from rich.text import Text
 
-from claimgraph.cli import admin_cmds, ingest_cmds, nli_cmds, papers_cmds, query_cmds, verify_cmds
-from claimgraph.cli.common import err, teardown_skipped
+from claimgraph.cli import admin_cmds, ingest_cmds, neo4j_cmds, nli_cmds, papers_cmds, query_cmds, verify_cmds
+from claimgraph.cli.common import err, out, teardown_skipped
 from claimgraph.services import ClaimGraph
 from kg.errors import ClaimGraphError, InputError
 from kg.settings import Settings
@@ -34,6 +34,7 @@ app = typer.Typer(
         "The graph lives in ./.claimgraph unless --data-dir or CLAIMGRAPH_DATA_DIR says otherwise."
     ),
     no_args_is_help=True,
+    invoke_without_command=True,  # `kg --version` alone
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
@@ -49,7 +50,19 @@ def configure(
         str | None, typer.Option(help="Store URI, e.g. embedded://./.claimgraph. [env: CLAIMGRAPH_STORE]")
     ] = None,
     gazetteer: Annotated[Path | None, typer.Option(help="Extra gazetteer TOML merged over the built-in one.")] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, help="Print the version, the NLI model and the float precision, and exit."
+        ),
+    ] = False,
 ) -> None:
+    if version:
+        _print_version()
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        out.print(ctx.get_help())
+        raise typer.Exit()
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
@@ -62,6 +75,18 @@ def configure(
     except ValidationError as exc:
         raise InputError(f"invalid settings: {exc}") from exc
     ctx.obj = ClaimGraph(settings)
+
+
+def _print_version() -> None:
+    """What runs here: the package version, the default NLI model, and bf16 or fp32 with the reason."""
+    from importlib.metadata import version as installed
+
+    from kg.nli.model import DEFAULT_NLI_MODEL
+    from kg.nli.precision import runtime_precision
+
+    precision, why = runtime_precision()
+    out.print(Text(f"claimgraph {installed('claimgraph')}"))
+    out.print(Text(f"NLI model: {DEFAULT_NLI_MODEL}; precision: {precision} ({why}; CLAIMGRAPH_PRECISION overrides)"))
 
 
 # Registration order is the order of `kg --help`.
@@ -79,6 +104,7 @@ app.command(name="bulk-load")(admin_cmds.bulk_load)
 app.command()(admin_cmds.serve)
 app.add_typer(nli_cmds.nli_app, name="nli")
 app.add_typer(verify_cmds.verifier_app, name="verifier")
+app.add_typer(neo4j_cmds.neo4j_app, name="neo4j")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 import typer
@@ -14,8 +15,9 @@ from claimgraph.cli.common import (
     out,
     service_of,
 )
+from claimgraph.services.queries import QueryService
 from kg.errors import InputError
-from schemas.views import ReportVerdict
+from schemas.views import ClaimQuery, ReportVerdict
 
 
 def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
@@ -109,7 +111,21 @@ def claims(
         if next_key is not None:
             err.print(f"[dim]first {limit} claims shown; next page: --after {next_key} (or --limit 0 for all)[/]")
         if not found:
-            err.print("[dim]no claim matches every filter; `kg stats` shows what the store holds[/]")
+            err.print(Text(_why_empty(queries, query)), highlight=False)
+
+
+def _why_empty(queries: QueryService, query: ClaimQuery) -> str:
+    """An empty answer says why: how many claims the entity filters find, and their status."""
+    narrowing = {"verdict": query.verdict, "status": query.status, "report_verdict": query.report_verdict}
+    asked = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in narrowing.items() if v is not None)
+    if not asked:
+        return "no claim matches these filters; `kg stats` shows what the store holds"
+    wider = queries.find(query.model_copy(update=dict.fromkeys(narrowing)))
+    if not wider:
+        return "no claim matches even without the verdict, status and report filters"
+    statuses = Counter(c.status for c in wider)
+    found = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    return f"none of the {len(wider)} claim(s) the other filters select has {asked}; their status: {found}"
 
 
 def _marked(value: str | None) -> ReportVerdict | None:
@@ -143,13 +159,29 @@ def explain(
         out.print(line, highlight=False)
 
 
-def conflicts(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show where reports disagree (one claim, or across paraphrases) and where the verifier disagrees."""
+def conflicts(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=0, help="Show the first N, most reports first (0: all).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Where reports disagree, and where a decided verdict contradicts the reports, most reports first.
+
+    Three kinds: reports disagree (✓ and × on one claim), paraphrase disagree (✓ and × on two
+    claims that say the same thing), verifier disagrees (SUPPORTED against a ×, REFUTED against a
+    ✓). NOT_ENOUGH_INFO is the evidence abstaining, never a disagreement.
+
+    Examples:
+
+      kg conflicts --limit 5
+
+      kg conflicts --json
+    """
     found = service_of(ctx).queries.conflicts()
+    shown = found[:limit] if limit else found
     if as_json:
-        emit_json({"count": len(found), "conflicts": [c.model_dump(mode="json") for c in found]})
+        emit_json({"count": len(found), "conflicts": [c.model_dump(mode="json") for c in shown]})
     else:
-        out.print(render_claims.conflicts_table(found))
+        out.print(render_claims.conflicts_table(shown, total=len(found)))
 
 
 def paraphrases(

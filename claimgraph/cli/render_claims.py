@@ -78,13 +78,18 @@ def claims_table(claims: list[ClaimView]) -> Table:
     return table
 
 
-def conflicts_table(conflicts: list[Conflict]) -> Table:
-    table = Table(title=f"{len(conflicts)} disagreement(s), most reports first", show_lines=True)
-    table.add_column("kind")
-    table.add_column("claim(s)", overflow="fold", ratio=1)
-    table.add_column("✓ by", no_wrap=True)
-    table.add_column("× by", no_wrap=True)
-    table.add_column("verifier found", no_wrap=True)
+def conflicts_table(conflicts: list[Conflict], total: int | None = None) -> Table:
+    shown = (
+        f"{len(conflicts)} disagreement(s)"
+        if total in (None, len(conflicts))
+        else f"{len(conflicts)} of {total} disagreements"
+    )
+    table = Table(title=f"{shown}, most reports first", show_lines=True)
+    table.add_column("kind", max_width=12)
+    table.add_column("claim(s)", overflow="fold", ratio=3, min_width=30)
+    table.add_column("✓ by", overflow="fold", ratio=1, min_width=14)
+    table.add_column("× by", overflow="fold", ratio=1, min_width=14)
+    table.add_column("verifier found", max_width=10, overflow="fold")
     for c in conflicts:
         verifier = Text(c.verdict, style=VERDICT_STYLE[c.verdict]) if c.verdict else Text("")
         table.add_row(

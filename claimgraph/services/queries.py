@@ -220,8 +220,14 @@ class QueryService:
         return {v.key: v for v in self.find(ClaimQuery(keys=keys))}
 
     def claim_graph(self, key_or_prefix: str) -> GraphView:
-        """A claim's neighbourhood (reports, entities, results, paraphrases, verdict, evidence papers)."""
-        return claim_neighbourhood(self.claim(key_or_prefix))
+        """A claim's neighbourhood (reports and the papers they cite, entities, results, paraphrases, verdict,
+        evidence papers)."""
+        view = self.claim(key_or_prefix)
+        refs = [NodeRef(label=NodeLabel.REPORT, key=a.report) for a in view.assertions]
+        with self._ws.store(read_only=True) as store:
+            cites = store.relationships_of(refs, RelType.CITES, "out") if refs else {}
+        cited = {ref.key: [rel.end.key for rel in rels] for ref, rels in cites.items()}
+        return claim_neighbourhood(view, cited)
 
     def benchmark_graph(self, name: str, limit: int = 40) -> GraphView:
         """A benchmark with up to ``limit`` of its claims and their neighbourhoods."""

@@ -36,8 +36,10 @@ class Neo4jExecutor(CypherExecutor):
         import neo4j
 
         try:
+            # notifications off: MERGE into an empty database warns once per missing label and property,
+            # which the driver logs as a multi-line warning each (14 of them on `kg migrate`)
             self._driver = neo4j.GraphDatabase.driver(
-                self.uri, auth=(self.user, self.password), connection_timeout=10.0
+                self.uri, auth=(self.user, self.password), connection_timeout=10.0, notifications_min_severity="OFF"
             )
             self._driver.verify_connectivity()
         except Exception as exc:

@@ -240,12 +240,12 @@ def decide(probabilities: npt.NDArray[np.float64], point: OperatingPoint) -> Dec
     p = (float(probabilities[0]), float(probabilities[1]), float(probabilities[2]))
     supported, nei, refuted = p
     if supported >= point.support and supported >= refuted:
-        shown, needed = _apart(supported, point.support)
-        reason = f"P(supported) {shown} ≥ {needed}, {point.describe()}"
+        shown, limit = _apart(supported, point.support)
+        reason = f"P(supported) {shown} ≥ {limit}, {point.describe()}"
         return Decision("SUPPORTED", supported, "nli", reason, p)
     if refuted >= point.refute and refuted > supported:
-        shown, needed = _apart(refuted, point.refute)
-        reason = f"P(refuted) {shown} ≥ {needed}, {point.describe()}"
+        shown, limit = _apart(refuted, point.refute)
+        reason = f"P(refuted) {shown} ≥ {limit}, {point.describe()}"
         return Decision("REFUTED", refuted, "nli", reason, p)
     leaning, value, needed = (
         ("supported", supported, point.support) if supported >= refuted else ("refuted", refuted, point.refute)

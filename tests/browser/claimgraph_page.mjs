@@ -20,6 +20,9 @@ try {
   await page.click('#search button[type=submit]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="claim-row"]').length < 10);
   out.xnli_claims = await page.$$eval('[data-testid="claim-row"]', (rows) => rows.map((r) => r.dataset.key));
+  out.xnli_status = await page.$$eval('[data-testid="claim-row"]', (rows) =>
+    rows.map((r) => [r.dataset.key, r.querySelector('[data-testid="claim-status"]')?.textContent ?? '']));
+  out.address = decodeURIComponent(await page.evaluate(() => location.hash));
   await shot('page-search.png');
 
   await page.selectOption('[data-testid="reports"]', 'verified');

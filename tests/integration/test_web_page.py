@@ -39,7 +39,10 @@ def test_a_researcher_finds_reads_and_sees_a_claim(demo_dir: Path, tmp_path: Pat
     assert seen["requests_outside"] == []  # every script, style and font comes from kg serve
     assert seen["all_claims"] == len(service.queries.claims())
     assert sorted(seen["xnli_claims"]) == sorted(c.key for c in service.queries.claims(benchmark="XNLI"))  # type: ignore[type-var]
-    assert seen["xnli_verified"] == [CLAIM]
+    assert seen["xnli_verified"] == [CLAIM]  # "Reports marked: all ✓"
+    # the status column: what the reports assert and what the verifier found, combined (docs/vocabulary.md)
+    assert dict(seen["xnli_status"]) == {c.key: c.status for c in service.queries.claims(benchmark="XNLI")}  # type: ignore[arg-type]
+    assert seen["address"] == "#/benchmark/XNLI"  # the search form follows the address
 
     claim: dict = seen["claim"]  # type: ignore[assignment]
     assert claim["hash"] == f"#/claim/{CLAIM}" and claim["text"] == expected.text
