@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 PROBE = Path(__file__).resolve().parents[1] / "data" / "nli_probe.jsonl"
 #: The default model's probe accuracy measured when it shipped (bench/results/nli_inference.md); a drop fails.
-PROBE_FLOOR = {DEFAULT_NLI_MODEL: 0.0}
+PROBE_FLOOR = {DEFAULT_NLI_MODEL: 0.63}  # measured 0.667 (bf16); fp32 may differ by a pair or two
 
 SHORT = ("The model improves accuracy.", "Accuracy improves.")
 LONG = [
