@@ -112,9 +112,7 @@ def _columns(header: list[str]) -> dict[str, int] | None:
     return {column: names.index(column) for column in _TABLE_COLUMNS}
 
 
-def _parse_claim_rows(
-    section: _Section, source: str, issues: list[SourceIssue], warnings: list[str]
-) -> list[ClaimRow]:
+def _parse_claim_rows(section: _Section, source: str, issues: list[SourceIssue], warnings: list[str]) -> list[ClaimRow]:
     content = [(n, t) for n, t in section.lines if t.strip()]
     if not content:
         issues.append(SourceIssue(source, section.heading_line, "claims section has no table header"))
@@ -241,9 +239,7 @@ def parse_report(text: str, source_name: str) -> ParsedReport:
         issues.append(SourceIssue(source_name, 1, "report has no title line"))
 
     if "claims" not in sections:
-        raise NotAReportError(
-            [SourceIssue(source_name, 1, "not a report (no 'Extracted Claims' section): skipped")]
-        )
+        raise NotAReportError([SourceIssue(source_name, 1, "not a report (no 'Extracted Claims' section): skipped")])
     warnings: list[str] = []
     rows = _parse_claim_rows(sections["claims"], source_name, issues, warnings)
 

@@ -1,15 +1,17 @@
 // GraphiQL on ClaimGraph's /graphql, opened with the XNLI question; every file is served by ClaimGraph.
-const XNLI_QUERY = `# Which claims about XNLI are verified by every report that asserts them,
-# and what does the verifier say? Press Ctrl-Enter (or the play button) to run.
-query XnliVerified {
-  claims(where: { benchmark: { name: "XNLI" }, verdict: SUPPORTED }) {
+const XNLI_QUERY = `# Which claims about XNLI are verified? Each claim's status, what its reports assert (✓/×)
+# and what the verifier found. Add "verdict: SUPPORTED" to the where for the verified ones only.
+# Press Ctrl-Enter (or the play button) to run.
+query XnliClaims {
+  claims(where: { benchmark: { name: "XNLI" } }) {
     edges {
       node {
         key
         text
+        status
         reportVerdict
         assertions { verified confidence report { sourceName } }
-        verdict { verdict score reason }
+        verdict { verdict probabilitySupported probabilityRefuted reason }
       }
     }
     pageInfo { hasNextPage endCursor }

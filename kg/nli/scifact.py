@@ -13,6 +13,7 @@ the abstracts its source cites.
 Splits: ``train`` is SciFact train (808 claims). SciFact dev (300 claims) is split by a
 content hash of the claim id into ``calib`` (half: fitting the verifier's aggregator and
 choosing between candidate models) and ``eval`` (half: reported, never fitted or chosen on).
+Two dev claims repeat a train claim word for word; they are in neither half.
 Deterministic: the same files give the same pairs in the same order.
 """
 
@@ -60,6 +61,8 @@ def scifact_claims(root: Path, split: str) -> list[SciFactClaim]:
     if split not in ("train", "calib", "eval"):
         raise ValueError(f"SciFact split {split!r} is not train, calib or eval")
     file = "train" if split == "train" else "dev"
+    # two dev claims repeat a train claim word for word: the model trained on them, so neither half may hold them
+    seen_in_train = set() if file == "train" else {c.claim for c in scifact_claims(root, "train")}
     claims: list[SciFactClaim] = []
     for line in (root / "scifact" / f"claims_{file}.jsonl").read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
@@ -70,7 +73,9 @@ def scifact_claims(root: Path, split: str) -> list[SciFactClaim]:
             for doc, sets in sorted((item.get("evidence") or {}).items())
         }
         cited = [str(d) for d in item.get("cited_doc_ids", [])]
-        claims.append(SciFactClaim(str(item["id"]), " ".join(item["claim"].split()), evidence, cited))
+        text = " ".join(item["claim"].split())
+        if text not in seen_in_train:
+            claims.append(SciFactClaim(str(item["id"]), text, evidence, cited))
     return claims
 
 

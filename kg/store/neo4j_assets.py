@@ -18,7 +18,7 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 — http.server's naming
+    def do_OPTIONS(self) -> None:
         """CORS preflight: Browser's guide fetch sends headers that make the request non-simple."""
         self.send_response(204)
         self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")

@@ -131,7 +131,9 @@ def test_graphql_and_or_filters(client: TestClient) -> None:
 def test_detail_routes(client: TestClient) -> None:
     claim = client.get("/claims/c_9825856eff07430a").json()
     assert claim["key"] == "c_9825856eff07430a" and claim["verdict"]["reason"]  # the API says why
-    assert claim["verdict"]["min_precision"] == 0.85
+    assert claim["verdict"]["min_precision"] is None  # the default point, not a precision promise
+    assert set(claim["verdict"]["probabilities"]) == {"SUPPORTED", "NOT_ENOUGH_INFO", "REFUTED"}
+    assert claim["status"] == "asserted-only"
     reports = client.get("/reports").json()
     assert len(reports) == 5 and sum(r["assertions"] for r in reports) == 54
     detail = client.get(f"/reports/{reports[0]['key']}").json()

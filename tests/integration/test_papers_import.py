@@ -9,7 +9,7 @@ import pytest
 
 from claimgraph.services import ClaimGraph
 from ingest.papers_jsonl import parse_papers_jsonl
-from kg.errors import ParseError
+from kg.errors import NoStoreError, ParseError
 from kg.settings import Settings
 from tests.conftest import REPO, SEEDS
 
@@ -30,7 +30,8 @@ def test_bad_lines_are_all_reported_and_nothing_is_written(tmp_path: Path) -> No
     service = ClaimGraph(Settings(data_dir=tmp_path / "store"))
     with pytest.raises(ParseError):
         service.papers.import_file(path)
-    assert service.queries.stats().nodes["Paper"] == 0
+    with pytest.raises(NoStoreError):  # nothing was written: not even an empty store
+        service.queries.stats()
 
 
 def test_import_fills_abstracts_resolves_titles_and_is_idempotent(tmp_path: Path) -> None:

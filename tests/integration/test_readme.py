@@ -30,9 +30,9 @@ pytestmark = pytest.mark.slow
 def readme_examples() -> list[tuple[str, list[str]]]:
     """(command, expected output lines) for each ``$ kg`` line in a README code block."""
     examples: list[tuple[str, list[str]]] = []
-    for block in re.findall(r"```\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S):
+    for block in _fenced_blocks(README.read_text(encoding="utf-8")):
         current: tuple[str, list[str]] | None = None
-        for line in block.splitlines():
+        for line in block:
             if line.startswith("$ kg "):
                 current = (line[2:], [])
                 examples.append(current)
@@ -43,14 +43,39 @@ def readme_examples() -> list[tuple[str, list[str]]]:
     return [(c, lines) for c, lines in examples if not c.startswith(NOT_RUN_HERE)]
 
 
+def _fenced_blocks(text: str) -> list[list[str]]:
+    """The lines of each ``` block (the fences' own lines left out)."""
+    blocks: list[list[str]] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+            if inside:
+                blocks.append([])
+        elif inside:
+            blocks[-1].append(line)
+    return blocks
+
+
 def run(command: str, data_dir: Path) -> str:
-    env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir), "COLUMNS": "120", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "CLAIMGRAPH_DATA_DIR": str(data_dir),
+        "COLUMNS": "120",
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",  # stdout and stderr in the order a terminal shows them
+    }
     args = shlex.split(command)[1:]
     done = subprocess.run(
-        [sys.executable, "-m", "claimgraph.cli.app", *args], env=env, capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-m", "claimgraph.cli.app", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
     )
-    assert done.returncode == 0, done.stderr
-    return done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout
+    return done.stdout
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:

@@ -21,6 +21,7 @@ from claimgraph.cli.app import app
 from claimgraph.services import AdminService, ClaimGraph
 from kg.gazetteer import Gazetteer
 from kg.nli.model import SHIPPED_MODEL, _weights_hash, load_nli_model
+from kg.nli.precision import runtime_precision
 from kg.store import store_for
 from kg.verify.aggregate import OperatingPoint
 from kg.verify.assess import decide_prepared, prepare
@@ -73,7 +74,7 @@ def test_every_seed_claim_gets_a_verdict(verified: tuple[ClaimGraph, VerifySumma
     assert (
         summary.agreement.agreeing == matrix["SUPPORTED"]["✓"] + matrix["REFUTED"]["×"] + matrix["NOT_ENOUGH_INFO"]["×"]
     )
-    assert summary.backend == "onnx-int8" and summary.model == "claimgraph-nli-minilm"
+    assert summary.backend == f"torch-{runtime_precision()[0]}" and summary.model == "claimgraph-nli-minilm-v2"
 
 
 def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySummary]) -> None:
@@ -83,7 +84,7 @@ def test_provenance_is_stored_and_returned(verified: tuple[ClaimGraph, VerifySum
     for claim in service.queries.claims():
         v = claim.verdict
         assert v is not None
-        assert (v.model, v.model_sha256, v.scope) == ("claimgraph-nli-minilm", sha, "cited")
+        assert (v.model, v.model_sha256, v.scope) == ("claimgraph-nli-minilm-v2", sha, "cited")
         datetime.fromisoformat(v.verified_at)
         assert len(v.evidence) <= 6  # top 5 admitted by the gate, plus a numeric sentence outside them
         assert v.reason  # every verdict says why
@@ -146,7 +147,7 @@ def test_changed_model_reverifies_everything(
         service = ClaimGraph(service.settings.model_copy(update={"nli_backend": backend}))
         summary = service.verification.verify(model=str(tiny_nli_model), benchmark="XNLI")
         assert summary.claims_verified == summary.claims_selected > 0
-        assert summary.backend == backend
+        assert summary.backend == (f"torch-{runtime_precision()[0]}" if backend == "torch" else backend)
     claims = service.queries.claims(benchmark="XNLI")
     assert all(c.verdict is not None and c.verdict.model == str(tiny_nli_model) for c in claims)
     scored = [e for c in claims if c.verdict for e in c.verdict.evidence]
@@ -318,7 +319,7 @@ def test_readme_verify_examples_run(verified: tuple[ClaimGraph, VerifySummary], 
     from tests.conftest import REPO
 
     readme = (REPO / "docs" / "verifier.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Verifying claims") : readme.index("How a verdict is reached")]
+    section = readme[readme.index("## Verifying claims") : readme.index("A verdict is reached in steps")]
     commands = [line.split("  #")[0].strip() for line in section.splitlines() if line.startswith("kg ")]
     assert len(commands) == 5
     service = copy_of(verified[0], tmp_path)
@@ -354,7 +355,7 @@ def test_cli_verifier_eval_scores_a_claim_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     results = json.loads(result.stdout)["results"]
-    assert [r["system"].split(" ")[0] for r in results] == ["majority", "all-MiniLM-L6-v2", "claimgraph-nli-minilm"]
+    assert [r["system"].split(" ")[0] for r in results] == ["majority", "all-MiniLM-L6-v2", "claimgraph-nli-minilm-v2"]
     ours = results[-1]
     assert ours["claims"] == 2 and sum(map(sum, ours["confusion"])) == 2
     assert ours["confusion"][1][1] == 1  # the off-topic claim is not enough info
@@ -374,7 +375,7 @@ def test_verifier_eval_decides_exactly_as_verify(verified: tuple[ClaimGraph, Ver
     settings = service.settings
     aggregator, _ = load_aggregator(settings.verify_aggregator, settings.nli_model)
     views = [c for c in service.queries.claims() if c.verdict is not None]
-    with store_for(settings.store_uri, read_only=True) as store:
+    with store_for(settings.store_uri(), read_only=True) as store:
         sentences, papers_of_report, extracted = _evidence_sources(store)
         extracted_of = {view.key: extracted.get(view.key, set()) for view in views}
         assert store.count_nodes(NodeLabel.VERDICT) == len(views)
