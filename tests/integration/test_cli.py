@@ -155,3 +155,27 @@ def test_help_teaches(tmp_path: Path) -> None:
     assert "kg ingest examples/reports" in top
     ingest_help = kg("ingest", "--help", data_dir=tmp_path).stdout
     assert "FILE:LINE: REASON" in ingest_help and "--no-paraphrases" in ingest_help
+
+
+def test_a_read_where_there_is_no_store_says_so(tmp_path: Path) -> None:
+    done = kg("claims", "--benchmark", "XNLI", data_dir=tmp_path / "nowhere", check=False)
+    assert done.returncode == 2 and "no ClaimGraph store at" in done.stderr and "kg ingest" in done.stderr
+    assert not (tmp_path / "nowhere").exists()  # a read creates nothing
+
+
+def test_export_takes_its_format_from_the_file_name(seeded_dir: Path, tmp_path: Path) -> None:
+    kg("export", str(tmp_path / "graph.graphml"), data_dir=seeded_dir)
+    assert (tmp_path / "graph.graphml").read_text(encoding="utf-8").startswith("<?xml")
+    kg("export", str(tmp_path / "graph.json"), data_dir=seeded_dir)
+    assert json.loads((tmp_path / "graph.json").read_text(encoding="utf-8"))["nodes"]
+    done = kg("export", str(tmp_path / "graph.txt"), data_dir=seeded_dir, check=False)
+    assert done.returncode == 2 and "cannot tell the export format" in done.stderr
+
+
+def test_a_sized_model_matches_its_family_and_a_family_says_what_it_leaves_out(seeded_dir: Path) -> None:
+    sized = kg("claims", "--model", "XLM-R XXL", "--json", data_dir=seeded_dir)
+    family = kg("claims", "--model", "XLM-R", "--json", data_dir=seeded_dir)
+    assert json.loads(sized.stdout)["count"] == json.loads(family.stdout)["count"] > 0
+    assert "matching its family XLM-R" in sized.stderr
+    bert = kg("claims", "--model", "BERT", "--json", data_dir=seeded_dir)
+    assert "not included:" in bert.stderr and "mBERT" in bert.stderr
