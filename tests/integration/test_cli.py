@@ -179,3 +179,21 @@ def test_a_sized_model_matches_its_family_and_a_family_says_what_it_leaves_out(s
     assert "matching its family XLM-R" in sized.stderr
     bert = kg("claims", "--model", "BERT", "--json", data_dir=seeded_dir)
     assert "not included:" in bert.stderr and "mBERT" in bert.stderr
+
+
+def test_markup_in_data_prints_literally_and_does_not_crash_the_cli(tmp_path: Path) -> None:
+    """Claim texts, titles and file names are data: rich markup in them is printed as written."""
+    hostile = "Results on XNLI [/x] improve [bold red]a lot[/] with C:\\new\\table."
+    report = tmp_path / "[red]notes[x].txt"
+    report.write_text(
+        f"[bold]A title[/bold]\n\nAn author\n\n2026-12-01\n\nExtracted Claims\n\nClaim\tVerified\tConfidence\n{hostile}\t✓\t0.5\n",
+        encoding="utf-8",
+    )
+    data_dir = tmp_path / "store"
+    ingested = kg("ingest", "--offline", "--no-paraphrases", str(report), data_dir=data_dir)
+    assert "[red]notes[x].txt" in ingested.stdout
+    listed = kg("claims", data_dir=data_dir)
+    assert "[/x]" in listed.stdout and "[bold red]" in listed.stdout
+    key = json.loads(kg("claims", "--json", data_dir=data_dir).stdout)["claims"][0]["key"]
+    explained = kg("explain", key, data_dir=data_dir)
+    assert hostile in explained.stdout.replace("\n", "") and "[bold]A title[/bold]" in explained.stdout
