@@ -61,7 +61,11 @@ def neo4j_start(
         nodes = sum(copied["target"]["nodes"].values())
         rels = sum(copied["target"]["relationships"].values())
         out.print(Text(f"graph loaded: {nodes} nodes, {rels} relationships"))
-    out.print(Text(f"Neo4j Browser: {state['browser']}  (Bolt {state['bolt']}, no password, 127.0.0.1 only)"))
+    # soft wrap: the address must stay one piece to be copied or clicked
+    out.print(
+        Text(f"Neo4j Browser: {state['browser']}  (Bolt {state['bolt']}, no password, 127.0.0.1 only)"),
+        soft_wrap=True,
+    )
     out.print(Text(f"data: {home}; stop it with `kg neo4j stop`"))
 
 
@@ -88,7 +92,10 @@ def neo4j_status(
     if as_json:
         emit_json(state)
     elif state["running"]:
-        out.print(Text(f"running: Neo4j Browser {state['browser']}, Bolt {state['bolt']} (pid {state['neo4j_pid']})"))
+        out.print(
+            Text(f"running: Neo4j Browser {state['browser']}, Bolt {state['bolt']} (pid {state['neo4j_pid']})"),
+            soft_wrap=True,
+        )
     else:
         out.print(Text(f"not running (data dir {state['home']})"))
     if not state["running"]:
