@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from ingest.jsonlines import json_lines
 from kg.errors import ParseError, SourceIssue
+from kg.text import has_words
 from schemas.claim_record import ClaimRecord
 
 
@@ -41,7 +42,11 @@ def parse_claims_jsonl(text: str, source_name: str) -> list[tuple[int, ClaimReco
         if errors:
             issues.extend(SourceIssue(source_name, number, _describe(e)) for e in errors)
             continue
-        records.append((number, ClaimRecord.model_validate(data)))
+        record = ClaimRecord.model_validate(data)
+        if not has_words(record.text):
+            issues.append(SourceIssue(source_name, number, f"text: claim has no words: {record.text!r}"))
+            continue
+        records.append((number, record))
     if issues:
         raise ParseError(issues)
     if not records:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kg.errors import NotAReportError, ParseError, SourceIssue
-from kg.text import MAX_LINE_CHARS, clean_text, looks_truncated, split_lines
+from kg.text import MAX_LINE_CHARS, clean_text, has_words, looks_truncated, split_lines
 from schemas.report import ClaimRow, ParsedReport, Reference
 
 VERIFIED_MARK = "✓"
@@ -147,6 +147,8 @@ def _parse_claim_rows(section: _Section, source: str, issues: list[SourceIssue],
         problems: list[str] = []
         if not clean_text(text_as_written):
             problems.append("claim text is empty")
+        elif not has_words(text_as_written):
+            problems.append(f"claim has no words: {text_as_written!r}")
         elif len(text_as_written) > MAX_CLAIM_CHARS:
             problems.append(f"claim is {len(text_as_written):,} characters long (at most {MAX_CLAIM_CHARS:,})")
         verified = _mark(mark)

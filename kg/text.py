@@ -130,3 +130,8 @@ _STOPWORDS = frozenset(
 def content_tokens(text: str) -> frozenset[str]:
     """Lower-cased word tokens without stop words, for overlap measures."""
     return frozenset(t for t in _TOKEN.findall(match_text(text)) if t not in _STOPWORDS)
+
+
+def has_words(text: str) -> bool:
+    """Whether a cleaned text holds a letter or a digit: "...", "!!!" or an empty tag is no claim."""
+    return any(c.isalnum() for c in clean_text(text))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from claimgraph.cli import render
 from claimgraph.cli.common import (
@@ -24,6 +25,19 @@ class ExportFormat(StrEnum):
     graphml = "graphml"
     json = "json"
     csv = "csv"
+
+
+def without_password(uri: str) -> str:
+    """A store URI as it may be printed: ``bolt://neo4j:***@host:7687`` (a password never reaches a log)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    host = parts.hostname or ""
+    netloc = user + host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def export_format_of(path: Path) -> ExportFormat:
@@ -114,7 +128,7 @@ def bulk_load(
         )
     else:
         out.print(
-            f"loaded {folder} into {target} in {done.total_seconds:.1f} s "
+            f"loaded {folder} into {without_password(target)} in {done.total_seconds:.1f} s "
             f"(importer {done.importer_seconds:.1f} s; {done.rest.nodes_updated} nodes and "
             f"{done.rest.relationships_updated} relationships finished by the writer)"
         )
@@ -145,8 +159,11 @@ def migrate(
         return
     out.print(render.stats_table(after))
     out.print(
-        f"copied into {target}: {written.nodes_created} nodes and {written.relationships_created} relationships "
-        f"created, {written.nodes_updated + written.relationships_updated} updated"
+        Text(
+            f"copied into {without_password(target)}: {written.nodes_created} nodes and "
+            f"{written.relationships_created} relationships created, "
+            f"{written.nodes_updated + written.relationships_updated} updated"
+        )
     )
     if before != after:
         err.print("[yellow]note:[/] the target held other data too; its counts differ from the source's")

@@ -33,6 +33,7 @@ def test_valid_records_keep_their_line_numbers() -> None:
         ({**GOOD, "colour": "red"}, "Additional properties are not allowed ('colour' was unexpected)"),
         ({"text": "x", "verified": True, "confidence": 0.1}, "a claim needs a source"),
         ({k: v for k, v in GOOD.items() if k != "text"}, "'text' is a required property"),
+        ({**GOOD, "text": "..."}, "text: claim has no words: '...'"),
     ],
 )
 def test_each_invalid_record_is_named(record: dict[str, object], reason: str) -> None:

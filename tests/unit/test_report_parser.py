@@ -212,3 +212,12 @@ def test_markdown_pipe_table_is_accepted() -> None:
     )
     report = parse_report(text, "pipes.md")
     assert [(r.text, r.verified, r.confidence) for r in report.rows] == [("Piped claim.", True, 0.4)]
+
+
+@pytest.mark.parametrize("text", ["...", "!!!", "<i></i> –", "“”"])
+def test_a_claim_without_words_is_refused_with_its_line(text: str) -> None:
+    report = make_report(["A real claim.\t✓\t0.2", f"{text}\t✓\t0.3"])
+    with pytest.raises(ParseError) as caught:
+        parse_report(report, "empty.txt")
+    line = report.splitlines().index(f"{text}\t✓\t0.3") + 1
+    assert str(caught.value.issues[0]).startswith(f"empty.txt:{line}: claim ")
