@@ -32,6 +32,18 @@ def json_problem(body: bytes) -> str | None:
     return None  # anything else, malformed JSON included, the route answers in its own words
 
 
+def query_string_problem(query_string: bytes) -> str | None:
+    """Why a ``variables`` or ``extensions`` parameter (JSON in a URL) cannot be taken, or None."""
+    from urllib.parse import parse_qsl
+
+    if b"variables" not in query_string and b"extensions" not in query_string:
+        return None
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name in ("variables", "extensions") and (problem := json_problem(value.encode("utf-8", "replace"))):
+            return f"?{name}=: {problem}"
+    return None
+
+
 class RequestGuard:
     """Pure ASGI middleware: size limit for every body, a parse check for JSON bodies."""
 
@@ -41,6 +53,10 @@ class RequestGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            # GraphQL over GET carries its JSON in ?variables=: the same check as a POST body gets
+            if scope["type"] == "http" and (problem := query_string_problem(scope.get("query_string", b""))):
+                await error_response(400, "invalid_input", problem)(scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

@@ -97,6 +97,13 @@ def test_requests_that_used_to_be_500s(api: TestClient) -> None:
             b'"variables": {"n": ' + b"9" * 5000 + b"}}", headers={"content-type": "application/json"},
         ),
         "body too large": api.post("/reports", content=b"x" * 200_000, headers={"Authorization": f"Bearer {TOKEN}"}),
+        "deep GraphQL over GET": api.get(
+            "/graphql", params={"query": "{ stats }", "variables": "[" * 5_000 + "]" * 5_000},
+        ),
+        "5000-digit variable over GET": api.get(
+            "/graphql", params={"query": "query($n: Int!) { claims(first: $n) { edges { cursor } } }",
+                                "variables": '{"n": ' + "9" * 5000 + "}"},
+        ),
     }  # fmt: skip
     statuses = {name: response.status_code for name, response in answers.items()}
     assert statuses == {
@@ -104,10 +111,14 @@ def test_requests_that_used_to_be_500s(api: TestClient) -> None:
         "40k-deep GraphQL": 400,
         "5000-digit variable": 400,
         "body too large": 413,
+        "deep GraphQL over GET": 400,
+        "5000-digit variable over GET": 400,
     }
     for response in answers.values():
         assert set(response.json()["error"]) >= {"code", "message"}  # the documented error shape
     assert api.post("/graphql", json={"query": "{ benchmarks { name } }"}).status_code == 200  # guards let it be
+    plain_get = api.get("/graphql", params={"query": "{ benchmarks { name } }", "variables": "{}"})
+    assert plain_get.status_code == 200 and "errors" not in plain_get.json()
 
 
 def _graphql(client: TestClient, query: str) -> dict:  # type: ignore[type-arg]
