@@ -78,7 +78,9 @@ def create_app(settings: Settings | None = None, service: ClaimGraph | None = No
 
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if token else None
+        # the same rule as REST (HTTPBearer): only the Bearer scheme carries a token; "Basic <token>" is none
+        bearer = scheme.lower() == "bearer" and token
+        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if bearer else None
         require_reader(service, credentials)
         return {"service": service, "loaders": make_loaders(service)}
 

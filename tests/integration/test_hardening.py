@@ -155,3 +155,17 @@ def test_graphql_requests_have_a_time_budget(tmp_path: Path) -> None:
         body = _graphql(client, "{ reports { key claims(first: 1) { key } } }")
     assert body["errors"] and {e["extensions"]["code"] for e in body["errors"]} == {"limit_exceeded"}
     assert "time budget" in body["errors"][0]["message"]
+
+
+def test_graphql_takes_a_token_only_in_the_bearer_scheme_like_rest(tmp_path: Path) -> None:
+    data_dir = tmp_path / "store"
+    ClaimGraph(Settings(data_dir=data_dir)).ingestion.ingest([SEEDS], link_paraphrases=False)
+    settings = Settings(data_dir=data_dir, api_token=TOKEN, api_protect_reads=True)  # type: ignore[arg-type]
+    query = {"query": "{ benchmarks { name } }"}
+    with TestClient(create_app(settings)) as client:
+        answers = {
+            scheme: client.post("/graphql", json=query, headers={"Authorization": f"{scheme} {TOKEN}"}).status_code
+            for scheme in ("Bearer", "bearer", "Basic", "Token")
+        }
+        rest = client.get("/stats", headers={"Authorization": f"Basic {TOKEN}"}).status_code
+    assert answers == {"Bearer": 200, "bearer": 200, "Basic": 401, "Token": 401} and rest == 401
