@@ -7,10 +7,13 @@ bad line is not imported at all.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
 
 from ingest.jsonlines import json_lines
 from kg.errors import ParseError, SourceIssue
+from schemas.claim_record import ARXIV_ID_PATTERN
 from schemas.paper import PaperRecord
 
 
@@ -22,6 +25,13 @@ def parse_papers_jsonl(text: str, source_name: str) -> list[PaperRecord]:
             issues.append(item)
             continue
         number, data = item
+        raw_id = data.get("arxiv_id") if isinstance(data, dict) else None
+        if isinstance(raw_id, str) and not re.fullmatch(ARXIV_ID_PATTERN, raw_id):
+            # fullmatch: "$" would let a trailing newline through; repr shows it instead of breaking the line
+            issues.append(
+                SourceIssue(source_name, number, f"arxiv_id: {raw_id[:60]!r} is not an arXiv id (e.g. 2104.08645)")
+            )
+            continue
         try:
             records.append(PaperRecord.model_validate(data))
         except ValidationError as exc:

@@ -46,3 +46,16 @@ def test_import_fills_abstracts_resolves_titles_and_is_idempotent(tmp_path: Path
     assert (tmp_path / "store" / "arxiv" / "2005.13013.json").exists()  # cached: `papers fetch` won't ask again
     again = service.papers.import_file(PAPERS)
     assert not again.written.changed
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["../../etc/passwd", "http://arxiv.org/abs/2104.08645", "9" * 10_000, "2104.08645\n"]
+)
+def test_an_arxiv_id_that_is_not_one_is_refused_with_its_line(bad_id: str) -> None:
+    good = PAPERS.read_text(encoding="utf-8").splitlines()[0]
+    record = {**json.loads(good), "arxiv_id": bad_id}
+    with pytest.raises(ParseError) as caught:
+        parse_papers_jsonl(good + "\n" + json.dumps(record) + "\n", "papers.jsonl")
+    [issue] = caught.value.issues
+    assert str(issue).startswith("papers.jsonl:2: arxiv_id: ") and "is not an arXiv id" in str(issue)
+    assert "\n" not in str(issue) and len(str(issue)) < 200  # the id is quoted, short, on one line
