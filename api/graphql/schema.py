@@ -378,19 +378,31 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         for error in (result.errors or []) if result is not None else []:
-            original = error.original_error
-            if isinstance(original, ClaimGraphError):
-                code = original.policy.code
-            elif original is None or isinstance(original, GraphQLError):
-                code = "invalid_query"
-            else:
-                code = ERROR_POLICY[ClaimGraphError].code
-            error.extensions = {**(error.extensions or {}), "code": code}
+            add_code(error)
+
+
+def add_code(error: GraphQLError) -> None:
+    """``extensions.code`` from the error-policy table; kept when already set."""
+    if (error.extensions or {}).get("code"):
+        return
+    original = error.original_error
+    if isinstance(original, ClaimGraphError):
+        code = original.policy.code
+    elif original is None or isinstance(original, GraphQLError):
+        code = "invalid_query"
+    else:
+        code = ERROR_POLICY[ClaimGraphError].code
+    error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class _Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Log only faults: a ClaimGraph error or a refused query (limits, validation) is the user's answer."""
+        """Log only faults: a ClaimGraph error or a refused query (limits, validation) is the user's answer.
+
+        Every error gets its code here too: a query refused while parsing (the token limit) never reaches
+        the extensions' operation hook with its result."""
+        for error in errors:
+            add_code(error)
         unexpected = [
             e for e in errors if e.original_error is not None and not isinstance(e.original_error, ClaimGraphError)
         ]

@@ -169,3 +169,10 @@ def test_graphql_takes_a_token_only_in_the_bearer_scheme_like_rest(tmp_path: Pat
         }
         rest = client.get("/stats", headers={"Authorization": f"Basic {TOKEN}"}).status_code
     assert answers == {"Bearer": 200, "bearer": 200, "Basic": 401, "Token": 401} and rest == 401
+
+
+def test_every_graphql_error_has_a_code_the_token_limit_too(api: TestClient) -> None:
+    too_long = "{ " + " ".join(["stats { nodes }"] * 800) + " }"
+    for query in (too_long, "{ nope }", "{"):
+        [error] = api.post("/graphql", json={"query": query}).json()["errors"]
+        assert error["extensions"]["code"] == "invalid_query", (query[:20], error)
