@@ -12,6 +12,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from tests.conftest import SEEDS
+
 
 def kg(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(data_dir), "COLUMNS": "200"}
@@ -197,3 +199,11 @@ def test_markup_in_data_prints_literally_and_does_not_crash_the_cli(tmp_path: Pa
     key = json.loads(kg("claims", "--json", data_dir=data_dir).stdout)["claims"][0]["key"]
     explained = kg("explain", key, data_dir=data_dir)
     assert hostile in explained.stdout.replace("\n", "") and "[bold]A title[/bold]" in explained.stdout
+
+
+def test_a_data_dir_with_uri_characters_in_its_name_reads_back(tmp_path: Path) -> None:
+    data_dir = tmp_path / "runs #1?final 100%"
+    kg("ingest", "--offline", "--no-paraphrases", str(SEEDS / "000_9d9b0186167b53ff.txt"), data_dir=data_dir)
+    listed = json.loads(kg("claims", "--limit", "0", "--json", data_dir=data_dir).stdout)
+    assert listed["count"] == 11
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs #1?final 100%"]  # no stray file beside it
