@@ -97,3 +97,22 @@ class RequestGuard:
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"the request body is larger than {self.max_body_bytes:,} bytes (CLAIMGRAPH_API_MAX_BODY_BYTES)"
         await error_response(413, "payload_too_large", message)(scope, receive, send)
+
+
+class HeadAsGet:
+    """HEAD answers as GET would, headers and all, without the body (RFC 9110 9.3.2); FastAPI routes are GET only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

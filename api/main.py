@@ -17,7 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 from api import errors
 from api.graphql.loaders import make_loaders
 from api.graphql.schema import build_schema
-from api.guards import RequestGuard
+from api.guards import HeadAsGet, RequestGuard
 from api.routes import catalog, claims, graph, insight, pages, writes
 from claimgraph.services import ClaimGraph
 from kg import __version__
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, service: ClaimGraph | None = No
     app.state.service = service
     errors.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.api_max_body_bytes)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD goes through every check as the GET it stands for
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["*"], allow_headers=["*"]

@@ -176,3 +176,11 @@ def test_every_graphql_error_has_a_code_the_token_limit_too(api: TestClient) -> 
     for query in (too_long, "{ nope }", "{"):
         [error] = api.post("/graphql", json={"query": query}).json()["errors"]
         assert error["extensions"]["code"] == "invalid_query", (query[:20], error)
+
+
+def test_head_answers_as_get_without_the_body(api: TestClient) -> None:
+    for path in ("/stats", "/claims?benchmark=XNLI", "/"):
+        got, head = api.get(path), api.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+    assert api.head("/claims/c_nope").status_code == 404
