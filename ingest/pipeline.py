@@ -32,6 +32,16 @@ CLAIMS_SUFFIXES = (".jsonl",)
 Status = Literal["ingested", "unchanged", "skipped", "failed"]
 
 
+def printable(text: str) -> str:
+    """A file name as text that can be stored and printed: bytes that are not UTF-8 become U+FFFD.
+
+    On Linux a file name is bytes; Python hands undecodable ones over as lone surrogates, which
+    SQLite, JSON and the terminal refuse. One such name used to fail the whole write group of
+    up to 1,024 valid files.
+    """
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class SourceOutcome(BaseModel):
     path: str
     kind: Literal["report", "claims", "unknown"]
@@ -71,7 +81,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SourceOutcome]]:
     problems: list[SourceOutcome] = []
 
     def fail(path: Path, reason: str) -> None:
-        problems.append(SourceOutcome(path=str(path), kind="unknown", status="failed", errors=[f"{path}: {reason}"]))
+        problems.append(
+            SourceOutcome(
+                path=printable(str(path)), kind="unknown", status="failed", errors=[printable(f"{path}: {reason}")]
+            )
+        )
 
     for path in paths:
         if path.is_dir():
@@ -135,7 +149,9 @@ def _read_text(path: Path) -> str:
         return normalise_controls(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ParseError([SourceIssue(path.name, line, f"not UTF-8 text (byte offset {exc.start})")]) from exc
+        raise ParseError(
+            [SourceIssue(printable(path.name), line, f"not UTF-8 text (byte offset {exc.start})")]
+        ) from exc
 
 
 @dataclass
@@ -195,11 +211,11 @@ class Ingestor:
     def _build(self, path: Path, text: str) -> tuple[str, BuiltBatch]:
         index = self._claim_index()
         if path.suffix.lower() in CLAIMS_SUFFIXES:
-            records = parse_claims_jsonl(text, path.name)
+            records = parse_claims_jsonl(text, printable(path.name))
             named = {r.report for _, r in records if r.report is not None}
             existing = {key for key in named if key in self._pending_reports or self._report_exists(key)}
-            return "claims", build_records_batch(records, path.name, index, self.gazetteer, existing)
-        report = parse_report(text, path.name)
+            return "claims", build_records_batch(records, printable(path.name), index, self.gazetteer, existing)
+        report = parse_report(text, printable(path.name))
         if self._titles is None:
             self._titles = title_index(self.store)
         return "report", build_report_batch(report, index, self.gazetteer, self._titles, self._settled)
@@ -249,19 +265,28 @@ class Ingestor:
             _, built = self._build(path, _read_text(path))
             batch = self._without_stale_results(built.batch)
         except NotAReportError as exc:
-            return SourceOutcome(path=str(path), kind=kind, status="skipped", warnings=[str(i) for i in exc.issues])
+            return SourceOutcome(
+                path=printable(str(path)), kind=kind, status="skipped", warnings=[str(i) for i in exc.issues]
+            )
         except ParseError as exc:
             # the index may have seen claims of this file before it failed: rebuild it
             self._index = None
-            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[str(i) for i in exc.issues])
+            return SourceOutcome(
+                path=printable(str(path)), kind=kind, status="failed", errors=[str(i) for i in exc.issues]
+            )
         except OSError as exc:
-            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[f"{path}: {exc.strerror or exc}"])
+            return SourceOutcome(
+                path=printable(str(path)),
+                kind=kind,
+                status="failed",
+                errors=[printable(f"{path}: {exc.strerror or exc}")],
+            )
         except Exception as exc:  # a defect of ours or an input we did not foresee: this file fails, the batch goes on
             self._index = None
             reason = (
                 f"{path}: could not be read as a {kind} file ({type(exc).__name__}: {exc}); nothing from it was written"
             )
-            return SourceOutcome(path=str(path), kind=kind, status="failed", errors=[reason])
+            return SourceOutcome(path=printable(str(path)), kind=kind, status="failed", errors=[reason])
         self._remember_pending(built, batch)
         return _Prepared(path, kind, built, batch)
 
@@ -292,7 +317,10 @@ class Ingestor:
                 )
                 outcomes.append(
                     SourceOutcome(
-                        path=str(item.path), kind=item.kind, status="failed", errors=[f"{item.path.name}: {why}"]
+                        path=printable(str(item.path)),
+                        kind=item.kind,
+                        status="failed",
+                        errors=[f"{printable(item.path.name)}: {why}"],
                     )
                 )
                 continue
@@ -305,7 +333,7 @@ class Ingestor:
                     self.touched_claims[key] = None
             outcomes.append(
                 SourceOutcome(
-                    path=str(item.path),
+                    path=printable(str(item.path)),
                     kind=item.kind,
                     status="ingested" if result.changed else "unchanged",
                     report=item.built.report_key,

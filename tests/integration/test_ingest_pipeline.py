@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -255,3 +257,21 @@ def test_claims_settled_earlier_in_a_run_are_only_asserted_and_the_graph_is_as_f
     ]
     americas = [rel for rel in graph[1] if rel[0] == RelType.ABOUT and rel[2] == "AmericasNLI"]
     assert americas == []  # the last copy rewrote the named claim's links from its text
+
+
+def test_a_file_name_that_is_not_utf8_fails_nothing(
+    store: EmbeddedStore, seeds_dir: Path, tmp_path: Path, gazetteer: Gazetteer
+) -> None:
+    """Linux names are bytes: an undecodable one is stored as U+FFFD and its group goes in (it failed them all)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for seed in sorted(seeds_dir.iterdir())[:2]:
+        shutil.copy(seed, folder / seed.name)
+    odd = os.fsencode(folder) + b"/caf\xe9 notes.txt"
+    with open(odd, "wb") as handle:
+        handle.write((seeds_dir / "003_5c31363324ac88fb.txt").read_bytes())
+    result = Ingestor(store, gazetteer).ingest([folder])
+    assert result.ok and sum(o.status == "ingested" for o in result.outcomes) == 3
+    names = {o.path.rsplit("/", 1)[-1] for o in result.outcomes}
+    assert "caf\ufffd notes.txt" in names
+    assert json.dumps([o.model_dump() for o in result.outcomes])  # printable, storable
