@@ -194,6 +194,10 @@ def serve(
     if workers < 1:
         raise InputError("--workers must be at least 1")
     if workers == 1:
+        # open the store once before the server starts: a store another process writes is one line and exit 4,
+        # not uvicorn's startup traceback and exit 3
+        with service.workspace.store():
+            pass
         uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
         return
     settings = service.settings

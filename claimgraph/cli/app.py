@@ -113,7 +113,8 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)  # returns the code of a typer.Exit in this mode
     except ClaimGraphError as exc:
-        err.print(Text.assemble(("error:", "red"), f" {exc}"), highlight=False)  # messages quote data: no markup
+        # messages quote data (no markup) and paths (no hard wrap: a path broken over lines cannot be copied)
+        err.print(Text.assemble(("error:", "red"), f" {exc}"), highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

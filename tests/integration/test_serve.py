@@ -189,3 +189,18 @@ def test_readers_are_served_while_an_upload_is_written(seeded_dir: Path, tmp_pat
     print(f"\nupload took {took:.1f} s; {len(during)} reads answered meanwhile; longest gap {longest_wait:.2f} s")
     # readers were answered all through the write, not just before the server took the lock and after it let go
     assert len(during) >= 20 and longest_wait < 0.5 * took, (took, len(during), longest_wait)
+
+
+def test_a_second_server_on_a_held_store_says_so_in_one_line(tmp_path: Path) -> None:
+    data_dir = tmp_path / "store"
+    from claimgraph.services import ClaimGraph
+    from kg.settings import Settings
+
+    ClaimGraph(Settings(data_dir=data_dir)).ingestion.ingest([SEEDS], link_paraphrases=False, offline=True)
+    with kg_serve(tmp_path / "first.log", "--data-dir", str(data_dir)):
+        second = subprocess.run(
+            [sys.executable, "-m", "claimgraph.cli.app", "--data-dir", str(data_dir), "serve", "--port", str(free_port())],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )  # fmt: skip
+    assert second.returncode == 4  # the store error's exit code, not uvicorn's 3
+    assert "open for writing by another process" in second.stderr and "Traceback" not in second.stderr
