@@ -19,13 +19,12 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.types import ExecutionContext, Info
 
+from api.graphql.caches import SizedParserCache, SizedValidationCache
 from api.graphql.enums import MarkedEnum, StatusEnum, VerdictEnum
 from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
@@ -427,8 +426,8 @@ def build_schema(limits: GraphQLLimits) -> strawberry.Schema:
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: AddValidationRules(rules),
-            ParserCache,
-            ValidationCache,
+            SizedParserCache,  # bounded by the size of what it keeps (strawberry's: by count only)
+            SizedValidationCache,
             lambda: CostLimiter(limits.max_cost),  # per request: it reads the variables
             lambda: TimeBudget(limits.max_seconds),
             ErrorCodes,

@@ -184,3 +184,15 @@ def test_head_answers_as_get_without_the_body(api: TestClient) -> None:
         assert head.status_code == got.status_code == 200, path
         assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
     assert api.head("/claims/c_nope").status_code == 404
+
+
+def test_distinct_graphql_queries_cannot_grow_the_caches_without_bound(api: TestClient) -> None:
+    from api.graphql import caches
+
+    pad = " " * 15_000  # cached size (< 20,000 characters), distinct text
+    for i in range(120):
+        query = "{ benchmarks { name } }" + pad + f"# {i}"
+        assert api.post("/graphql", json={"query": query}).status_code == 200
+        assert caches._documents.used <= caches.MAX_CACHED_CHARS and caches._validations.used <= caches.MAX_CACHED_CHARS
+    repeated = api.post("/graphql", json={"query": "{ benchmarks { name } }"}).json()
+    assert "errors" not in repeated and caches._documents.get(next(iter(caches._documents._items))) is not None
