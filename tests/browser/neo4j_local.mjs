@@ -19,7 +19,9 @@ try {
   // the guide of saved queries opens on its own once Browser has connected and run the post-connect commands
   const guide = page.locator('text=ClaimGraph saved queries').first();
   await guide.waitFor({ timeout: 90000 });
-  // $benchmark was set on connect; the saved query is copied from the guide into the editor and run
+  // $benchmark is set on connect too; the post-connect commands run side by side, so wait for it
+  await page.locator('text=Successfully set your parameters').first().waitFor({ timeout: 60000 });
+  // the saved query is copied from the guide into the editor and run
   const query = await page.locator('pre.runnable', { hasText: job.query_text }).first().textContent();
   out.query = query;
   const editor = page.locator('[data-testid="activeEditor"] textarea, [data-testid="activeEditor"] .monaco-editor').first();
