@@ -76,9 +76,16 @@ def column_types(rows: Iterable[dict[str, PropValue]]) -> dict[str, ColumnType |
 
 
 def _for_writer(props: dict[str, PropValue], types: dict[str, ColumnType | None]) -> dict[str, PropValue]:
-    """The properties a CSV column cannot carry: no single type, or an empty string (falkordb-bulk-loader
-    loads "" as no property)."""
-    return {k: v for k, v in props.items() if v is not None and (types.get(k) is None or v == "")}
+    """The properties a CSV column cannot carry exactly: no single type, or a string falkordb-bulk-loader
+    would change (see :func:`loader_changes`)."""
+    return {k: v for k, v in props.items() if v is not None and (types.get(k) is None or loader_changes(v))}
+
+
+def loader_changes(value: PropValue) -> bool:
+    """A string falkordb-bulk-loader does not load as written: empty (loaded as no property), with a carriage
+    return (it reads its files with universal newlines: CR and CR LF arrive as LF), or with leading or
+    trailing whitespace (stripped). The writer sets these exactly after the load, on either database."""
+    return isinstance(value, str) and (value == "" or "\r" in value or value != value.strip())
 
 
 def _cell(value: PropValue) -> str | int | float | None:
@@ -209,7 +216,9 @@ def neo4j_admin_args(manifest: BulkManifest, folder: Path, database: str = "neo4
 
 def falkordb_loader_args(manifest: BulkManifest, folder: Path, graph: str, url: str) -> list[str]:
     """The arguments of ``falkordb-bulk-insert`` (a new graph; it refuses to load into an existing one)."""
-    args = [graph, "--server-url", url, "--enforce-schema"]
+    # no escape character: the CSV doubles its quotes, and a backslash is text ("C:\\new\\table" loaded as
+    # "C:newtable" with the loader's default escape character)
+    args = [graph, "--server-url", url, "--enforce-schema", "--escapechar", "none"]
     for label, f in manifest.falkordb_nodes.items():
         args += ["--nodes-with-label", label, str(folder / f)]
     for rel_type, files in manifest.falkordb_relationships.items():

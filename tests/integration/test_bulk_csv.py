@@ -112,3 +112,84 @@ def test_neo4j_admin_import_loads_the_exported_graph(exported: tuple[Path, Snaps
         _reingest_changes_nothing(uri)
     finally:
         server.stop()
+
+
+#: Texts the bulk path used to corrupt, then random ones from every troublesome class of character.
+HARD_TEXTS = [
+    "C:\\new\\table",
+    'a \\"quoted\\" word',
+    "CR LF\r\nand a lone CR\rend",
+    "tabs\tand, commas, \"quotes\" and 'apostrophes'",
+    "trailing backslash \\",
+    "\\",
+    "line one\nline two",
+    "Ünïcödé ✓ × 中文 😀 \u200b zero width",
+]
+ALPHABET = ["\\", '"', "'", ",", ";", "\t", "\n", "\r", " ", "a", "Z", "9", "é", "✓", "中", "😀", "|", "{", "}", "#"]
+ROUND_TRIP_EXAMPLES = 400
+
+
+def random_texts(count: int, seed: int = 13) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 40))) for _ in range(count - len(HARD_TEXTS))
+    ] + HARD_TEXTS
+
+
+@pytest.fixture(scope="module")
+def hostile_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Snapshot]:
+    """An embedded store of claims (and one relationship property) holding the texts, exported as bulk CSV."""
+    from schemas.graph import GraphBatch, Node, NodeRef, Relationship
+
+    source = tmp_path_factory.mktemp("hostile") / "store"
+    texts = random_texts(ROUND_TRIP_EXAMPLES)
+    nodes = [Node(label=NodeLabel.CLAIM, key=f"c_{i:04d}", props={"text": t}) for i, t in enumerate(texts)]
+    report = Node(label=NodeLabel.REPORT, key="r_hostile", props={"title": texts[0], "source_name": "h.txt"})
+    rels = [
+        Relationship(
+            type=RelType.ASSERTS,
+            start=NodeRef(label=NodeLabel.REPORT, key="r_hostile"),
+            end=NodeRef(label=NodeLabel.CLAIM, key=n.key),
+            key=str(i),
+            props={"text_as_written": texts[-1 - i], "verified": True, "confidence": 0.5},
+        )
+        for i, n in enumerate(nodes)
+    ]
+    with store_for(f"embedded://{source}") as store:
+        store.apply(GraphBatch(source="hostile texts", nodes=[report, *nodes], relationships=rels))
+        expected = snapshot(store)
+    folder = tmp_path_factory.mktemp("hostile-bulk") / "csv"
+    ClaimGraph(Settings(data_dir=source)).admin.export_bulk_csv(folder)
+    return folder, expected
+
+
+def test_hostile_text_round_trips_through_falkordb_bulk_loader(
+    hostile_export: tuple[Path, Snapshot], request: pytest.FixtureRequest
+) -> None:
+    from tests.conftest import empty_server_graph
+
+    folder, expected = hostile_export
+    uri = empty_server_graph(request, "falkordb", "hostile")
+    ClaimGraph(Settings()).admin.bulk_load(folder, uri)
+    with store_for(uri, read_only=True) as store:
+        assert_same(snapshot(store), expected)  # byte for byte, 400 texts
+
+
+def test_hostile_text_round_trips_through_neo4j_admin_import(
+    hostile_export: tuple[Path, Snapshot], tmp_path: Path
+) -> None:
+    from kg.store.neo4j_server import java, neo4j_jars, start_neo4j
+
+    if java() is None or neo4j_jars() is None:
+        pytest.skip("needs java and the Neo4j jars (make neo4j-jars)")
+    folder, expected = hostile_export
+    manifest = BulkManifest.model_validate_json((folder / "manifest.json").read_text())
+    server = start_neo4j(tmp_path / "neo4j", import_args=neo4j_admin_args(manifest, folder))
+    try:
+        ClaimGraph(Settings()).admin.bulk_load(folder, server.store_uri())
+        with store_for(server.store_uri(), read_only=True) as store:
+            assert_same(snapshot(store), expected)
+    finally:
+        server.stop()
