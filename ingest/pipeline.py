@@ -56,6 +56,8 @@ class SourceOutcome(BaseModel):
 
 class IngestResult(BaseModel):
     outcomes: list[SourceOutcome]
+    #: Why the run stopped early: the store failed (a server gone); the files after it were not attempted.
+    store_failure: str | None = None
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -194,6 +196,8 @@ class Ingestor:
         self.touched_claims: dict[str, None] = {}
         #: keys of the Paper nodes that the files written, or found unchanged, cite or examine (the papers step's scope)
         self.papers_seen: dict[str, None] = {}
+        #: The store failed as a whole (not one batch): the run stops and says so once (see :meth:`ingest`).
+        self.store_failure: StoreError | None = None
         #: claims committed by this run's reports, key -> (text, truncated): stored with the links their text
         #: gives, so a later report only asserts them (see build_report_batch). Only this process writes while
         #: it holds the store; a claim file's batch, whose producer may give a claim's entities, unsettles them
@@ -281,6 +285,10 @@ class Ingestor:
                 status="failed",
                 errors=[printable(f"{path}: {exc.strerror or exc}")],
             )
+        except StoreError as exc:  # reading the store failed: the server is gone, not this file at fault
+            self.store_failure = exc
+            self._index = None
+            return SourceOutcome(path=printable(str(path)), kind=kind, status="failed", errors=[str(exc)])
         except Exception as exc:  # a defect of ours or an input we did not foresee: this file fails, the batch goes on
             self._index = None
             reason = (
@@ -295,6 +303,9 @@ class Ingestor:
         ready = [item for item in group if isinstance(item, _Prepared)]
         try:
             written = self.store.apply_many([item.batch for item in ready]) if ready else []
+        except StoreError as exc:  # the store itself failed (a server gone): nothing of the group was written
+            self.store_failure = exc
+            written = [exc] * len(ready)
         except Exception as exc:  # the group's transaction itself failed: nothing of it was written
             written = [exc] * len(ready)
         self._pending_reports.clear()
@@ -391,9 +402,19 @@ class Ingestor:
                     on_file(Path(outcome.path), outcome)
             group.clear()
 
-        for path in files:
+        for done, path in enumerate(files):
             group.append(self.prepare(path))
-            if sum(isinstance(item, _Prepared) for item in group) >= self.group_size:
+            if self.store_failure is None and sum(isinstance(item, _Prepared) for item in group) >= self.group_size:
                 flush()
+            if self.store_failure is not None:
+                # fail fast, once: every file after this one would wait out the driver's retries (45 s each)
+                flush()
+                cause = f"not ingested: the store failed before this file ({self.store_failure})"
+                for rest in files[done + 1 :]:
+                    outcome = SourceOutcome(path=printable(str(rest)), kind="unknown", status="failed", errors=[cause])
+                    outcomes.append(outcome)
+                    if on_file is not None:
+                        on_file(rest, outcome)
+                return IngestResult(outcomes=outcomes, store_failure=str(self.store_failure))
         flush()
         return IngestResult(outcomes=outcomes)

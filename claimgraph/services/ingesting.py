@@ -18,6 +18,7 @@ from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
 from kg.ann import Matrix
 from kg.encode_ahead import EncodeAhead, ready_in_order
+from kg.errors import StoreError
 from kg.heap import long_lived_heap
 from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink
 from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
@@ -96,6 +97,13 @@ class IngestService:
             )
             try:
                 result = ingestor.ingest(paths, on_file=on_file, on_start=started)
+                if result.store_failure is not None:  # once, with the cause; no pass or papers step on a dead store
+                    done = sum(o.status in ("ingested", "unchanged") for o in result.outcomes)
+                    raise StoreError(
+                        f"the store failed during the ingest: {result.store_failure}; {done} file(s) were written "
+                        f"before it, the other {len(result.outcomes) - done} were not (re-run the same command "
+                        "when the store is back: what was written is kept, the rest goes in)"
+                    )
                 encoder = ahead[0] if ahead else None
                 if encoder is not None:
                     encoder.writer_done()
