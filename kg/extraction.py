@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from kg.gazetteer import Gazetteer, Mention
+from kg.text import without_format_characters
 
 ResultKind = Literal["absolute", "improvement", "gap"]
 
@@ -217,6 +218,7 @@ def extract(text: str, gazetteer: Gazetteer) -> Extraction:
     Room for every distinct claim of 100k reports (296k; about 0.8 KB each): with 131k, the pass, which
     meets them in key order, extracted most of them again (38 s of its tail at 100k).
     """
+    text = without_format_characters(text)  # "PAWS\u200d-X" is PAWS-X to a reader and to the gazetteer
     known = gazetteer.find(text)
     candidates = candidate_benchmarks(text, known)
     mentions = sorted([*known, *candidates], key=lambda m: m.start)

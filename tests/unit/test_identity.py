@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ingest.report_parser import parse_report
+from kg.gazetteer import Gazetteer
 from kg.identity import ClaimIndex
 
 FULL = (
@@ -67,3 +70,31 @@ def test_seed_claims_resolve_to_31_whatever_the_order(seed_files: list[Path]) ->
     for text in reversed(rows):
         backward.resolve(text)
     assert len(forward) == len(backward) == 31
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Robust training\u200b improves cross-lingual transfer.",  # zero-width space
+        "Robust training im\u00adproves cross-lingual transfer.",  # soft hyphen
+        "\ufeffRobust training improves cross-lingual transfer.",  # byte-order mark
+        "Robust training im\u2060proves cross-lingual transfer.",  # word joiner
+        "Robust training improves cross-lingual\u200d transfer.",  # zero-width joiner
+        "\u202aRobust training improves cross-lingual transfer.\u202c",  # bidi embedding
+    ],
+)
+def test_invisible_characters_do_not_make_another_claim(variant: str) -> None:
+    index = ClaimIndex()
+    first = index.resolve("Robust training improves cross-lingual transfer.")
+    assert index.resolve(variant).key == first.key
+
+
+def test_a_combining_accent_is_the_precomposed_letter() -> None:
+    index = ClaimIndex()
+    assert index.resolve("Caf\u00e9 results improve.").key == index.resolve("Cafe\u0301 results improve.").key
+
+
+def test_a_benchmark_name_with_a_joiner_inside_is_still_the_benchmark(gazetteer: Gazetteer) -> None:
+    from kg.extraction import extract
+
+    assert extract("Accuracy on PAWS\u200d-X improves by 2 points.", gazetteer).benchmarks == ("PAWS-X",)
