@@ -41,7 +41,8 @@ def test_no_full_collection_inside_while_one_runs_outside(full_collections: list
     assert outside > 0
     with long_lived_heap():
         kept += _grow_long_lived(600_000)
-    assert len(full_collections) == outside
+        inside = len(full_collections)  # counted in the block: the first full collection may come right after it
+    assert inside == outside
 
 
 def test_young_cycles_are_still_freed_inside() -> None:
