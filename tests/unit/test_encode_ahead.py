@@ -46,7 +46,7 @@ def _helper(tmp_path: Path, flat: list[str], encoded: Counter[str], done: thread
     cache = EmbeddingCache(tmp_path, MODEL)
 
     def encode(texts: list[str]) -> np.ndarray:
-        time.sleep(0.002 * len(texts))
+        time.sleep(0.0005 * len(texts))  # slower than a cache read: the caller has to wait for it
         encoded.update(texts)
         return _vectors(texts)
 
@@ -57,7 +57,7 @@ def _helper(tmp_path: Path, flat: list[str], encoded: Counter[str], done: thread
 
 
 def _run_beside_helper(tmp_path: Path, stop_at: int) -> tuple[list[list[str]], Counter[str], Counter[str]]:
-    chunks = _chunks(3000, 250)
+    chunks = _chunks(600, 50)  # 12 chunks: enough to interleave helper and caller, quick on a cached disk
     flat = [t for chunk in chunks for t in chunk]
     by_helper: Counter[str] = Counter()
     by_caller: Counter[str] = Counter()
@@ -82,16 +82,16 @@ def _run_beside_helper(tmp_path: Path, stop_at: int) -> tuple[list[list[str]], C
 
 
 def test_beside_a_running_helper_it_only_waits_and_yields_each_chunk_once_cached(tmp_path: Path) -> None:
-    _, by_helper, by_caller = _run_beside_helper(tmp_path, stop_at=3000)
+    _, by_helper, by_caller = _run_beside_helper(tmp_path, stop_at=600)
     assert not by_caller  # the helper encoded everything: the caller never needed a model
-    assert len(by_helper) == 3000
+    assert len(by_helper) == 600
 
 
 def test_when_the_helper_stops_early_the_caller_encodes_the_rest(tmp_path: Path) -> None:
-    chunks, by_helper, by_caller = _run_beside_helper(tmp_path, stop_at=1100)
+    chunks, by_helper, by_caller = _run_beside_helper(tmp_path, stop_at=220)
     flat = [t for chunk in chunks for t in chunk]
-    assert set(by_helper) == set(flat[:1100])
-    assert set(by_caller) == set(flat[1100:])
+    assert set(by_helper) == set(flat[:220])
+    assert set(by_caller) == set(flat[220:])
 
 
 def test_the_childs_pool_hands_out_the_shortest_texts_first_each_once() -> None:
