@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.machine import machine
 from claimgraph.services import ClaimGraph
 from kg.settings import Settings
 
@@ -32,23 +34,26 @@ def run(data_dir: Path) -> str:
     agree = sum(a.verified == (c.verdict.verdict == "SUPPORTED") for c in claims if c.verdict for a in c.assertions)
     assertions = sum(len(c.assertions) for c in claims if c.verdict)
     lines = [
-        f"# Verdicts on {len(claims)} claims ({data_dir})",
+        f"# Verdicts on {len(claims)} claims (`make demo`'s store; {datetime.now(UTC):%Y-%m-%d}, {machine()})",
         "",
         f"Verdicts: {dict(sorted(verdicts.items()))}; decided by: {dict(sorted(how.items()))}; "
         f"agreement with the reports (✓ ⇔ SUPPORTED): {agree}/{assertions}.",
         "",
-        "| # | claim | verdict | score | decided by | why | reports ✓/× |",
-        "|---:|---|---|---:|---|---|---|",
+        "| # | claim | status | verdict | P(sup) | P(ref) | decided by | why | reports ✓/× |",
+        "|---:|---|---|---|---:|---:|---|---|---|",
     ]
     for i, c in enumerate(claims, start=1):
         v = c.verdict
         marks = " ".join(("✓" if a.verified else "×") + a.source_name[:3] for a in c.assertions)
         if v is None:
-            lines.append(f"| {i} | {_cell(c.text, 80)} | unchecked | | | | {marks} |")
+            lines.append(f"| {i} | {_cell(c.text, 80)} | {c.status} | unchecked | | | | | {marks} |")
             continue
+        p = v.probabilities or {}
+        sup = f"{p['SUPPORTED']:.2f}" if p else "–"
+        ref = f"{p['REFUTED']:.2f}" if p else "–"
         lines.append(
-            f"| {i} | {_cell(c.text, 80)} | {v.verdict} | {v.score:.2f} | {v.decided_by} | {_cell(v.reason, 140)} | "
-            f"{marks} |"
+            f"| {i} | {_cell(c.text, 80)} | {c.status} | {v.verdict} | {sup} | {ref} | {v.decided_by} | "
+            f"{_cell(v.reason, 140)} | {marks} |"
         )
     return "\n".join(lines) + "\n"
 
