@@ -24,7 +24,8 @@ def assets_missing() -> str | None:
     """Why the page cannot render (its third-party files are built by `make web`), or None."""
     needed = ("cytoscape.min.js", "swagger-ui-bundle.js", "graphiql.min.js", "react.production.min.js")
     missing = [name for name in needed if not (VENDOR / name).exists()]
-    return f"missing {', '.join(missing)} in {VENDOR}: run `make web`" if missing else None
+    # named relative to the project: the 503 page must not show where the server is installed
+    return f"missing {', '.join(missing)} in api/web/vendor: run `make web`" if missing else None
 
 
 def _page_or_hint(path: Path) -> HTMLResponse | FileResponse:

@@ -51,14 +51,20 @@ def upload_reports(
             path.write_bytes(upload.file.read())
             paths.append(path)
         run = service.ingestion.ingest(paths, link_paraphrases=True, papers=False)
+        # the server's temporary folder is nobody's business: answers name the uploaded file only
+        hide = re.compile(re.escape(tmp) + r"/\d+/")
+        outcomes = [
+            o.model_copy(update={"path": hide.sub("", o.path), "errors": [hide.sub("", e) for e in o.errors]})
+            for o in run.files.outcomes
+        ]
     if not run.files.ok:  # say per file what was committed: a committed file is never reported as failed
-        failed = run.files.failed
-        committed = [f"{Path(o.path).name}: {o.status}, committed" for o in run.files.outcomes if o.status != "failed"]
+        failed = [o for o in outcomes if o.status == "failed"]
+        committed = [f"{Path(o.path).name}: {o.status}, committed" for o in outcomes if o.status != "failed"]
         message = f"{len(failed)} of {len(paths)} file(s) could not be ingested and nothing of them was written"
         if committed:
             message += f"; {len(committed)} committed"
         return error_response(422, "parse_error", message, [e for o in failed for e in o.errors] + committed)
-    return IngestResponse(ok=True, files=run.files.outcomes)
+    return IngestResponse(ok=True, files=outcomes)
 
 
 @router.post("/verify", response_model=VerifySummary)

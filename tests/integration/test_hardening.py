@@ -230,3 +230,18 @@ def test_a_store_that_dies_mid_ingest_stops_the_run_once_with_the_cause(tmp_path
     message = str(caught.value)
     assert message.startswith("the store failed during the ingest: ") and "1 file(s) were written" in message
     assert "the other 5 were not" in message and elapsed < 60, elapsed
+
+
+def test_upload_answers_name_the_file_never_the_servers_folders(api: TestClient) -> None:
+    import tempfile
+
+    good = (SEEDS / "000_9d9b0186167b53ff.txt").read_bytes()
+    bad = b"Title\n\nA\n\nJuly 1, 2026\n\nExtracted Claims\n\nClaim\tVerified\tConfidence\nX.\t\xe2\x9c\x93\n"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    ok = api.post("/reports", files=[("files", ("good.txt", good))], headers=headers)
+    failed = api.post("/reports", files=[("files", ("good.txt", good)), ("files", ("bad.txt", bad))], headers=headers)
+    assert ok.status_code == 200 and failed.status_code == 422
+    for response in (ok, failed):
+        assert tempfile.gettempdir() not in response.text
+    assert [f["path"] for f in ok.json()["files"]] == ["good.txt"]
+    assert any(d.startswith("bad.txt:") for d in failed.json()["error"]["details"])
