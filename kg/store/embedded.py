@@ -29,32 +29,35 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from functools import cache, partial
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO
 
 from kg.errors import StoreError, StoreLockedError
 from kg.store.base import GraphStore, StoreHealth, validate_batch
-from kg.store.views import Edge, build_claim_views
+from kg.store.embedded_reads import EmbeddedReads
+from kg.store.embedded_rows import (
+    DELETE_REL,
+    LABEL,
+    UPDATE_REL_PROPS,
+    dumps,
+    key_chunks,
+    rel_row,
+)
 from schemas.graph import (
     REL_ENDPOINTS,
     GraphBatch,
-    Node,
-    NodeLabel,
     NodeRef,
     PropValue,
     Relationship,
     RelType,
     WriteSummary,
 )
-from schemas.views import ClaimQuery, ClaimView, GraphStats
 
 DATABASE = "graph.sqlite"
 LOCK = ".lock"
 LEGACY_SNAPSHOT = "graph.json"
 LEGACY_JOURNAL = "journal.jsonl"
 SCHEMA_VERSION = 2
-SEP = "\x1f"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -83,49 +86,8 @@ WRITE_CACHE_KIB = 1024 * 1024
 #: 100k-report writer alone: 286 -> 262 s, 35 -> 24 GB written (the WAL is removed when the store closes)
 WAL_CHECKPOINT_PAGES = 262_144
 
-RelRow = tuple[str, str, str, str, str, str, str]  # start_label, start_key, type, end_label, end_key, rkey, props
 
-
-def _nid(label: str, key: str) -> str:
-    return f"{label}{SEP}{key}"
-
-
-def _split(nid: str) -> tuple[str, str]:
-    label, key = nid.split(SEP, 1)
-    return label, key
-
-
-#: built once: ``json.dumps`` with options builds a new encoder per call (a quarter of each call's time, and
-#: the writer calls it for every node and relationship)
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def _dumps(props: dict[str, PropValue]) -> str:
-    return _ENCODER.encode(props)
-
-
-_DELETE_REL = "DELETE FROM rels WHERE start_label=? AND start_key=? AND type=? AND end_label=? AND end_key=? AND rkey=?"
-_UPDATE_REL_PROPS = (
-    "UPDATE rels SET props=? WHERE start_label=? AND start_key=? AND type=? AND end_label=? AND end_key=? AND rkey=?"
-)
-
-
-def _rel_row(rel: Relationship) -> tuple[str, str, str, str, str, str]:
-    return (rel.start.label, rel.start.key, rel.type, rel.end.label, rel.end.key, rel.key)
-
-
-def _key_chunks(refs: Iterable[tuple[str, str]]) -> Iterator[tuple[NodeLabel, list[str], str]]:
-    """(label, keys, ``?,?,…``) per label and chunk of 500 distinct keys: the one shape of every batched read here."""
-    by_label: dict[str, list[str]] = {}
-    for label, key in dict.fromkeys(refs):
-        by_label.setdefault(label, []).append(key)
-    for label, keys in by_label.items():
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            yield _LABEL[label], chunk, ",".join("?" * len(chunk))
-
-
-class EmbeddedStore(GraphStore):
+class EmbeddedStore(EmbeddedReads, GraphStore):
     backend = "embedded"
 
     def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
@@ -335,7 +297,7 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(f"replace {rel_type}: a {rel.type} relationship is not one of them")
             if rel.start.label not in starts_allowed or rel.end.label not in ends_allowed:
                 raise StoreError(f"replace {rel_type}: {rel_type} cannot connect {rel.start.label} to {rel.end.label}")
-            wanted[_rel_row(rel)] = rel.props  # a relationship listed twice: the last one wins, as in the batch path
+            wanted[rel_row(rel)] = rel.props  # a relationship listed twice: the last one wins, as in the batch path
         with self._transaction() as conn:
             endpoints = {(row[0], row[1]) for row in wanted} | {(row[3], row[4]) for row in wanted}
             if missing := sorted(endpoints - self._stored_keys(conn, sorted(endpoints))):
@@ -349,37 +311,24 @@ class EmbeddedStore(GraphStore):
                 )
             }
             doomed = sorted(ident for ident in stored if ident not in wanted)
-            conn.executemany(_DELETE_REL, doomed)
+            conn.executemany(DELETE_REL, doomed)
             inserts: list[tuple[str, ...]] = []
             updates: list[tuple[str, ...]] = []
             for ident, props in wanted.items():
                 old_json = stored.get(ident)
                 if old_json is None:
-                    inserts.append((*ident, _dumps(props)))
+                    inserts.append((*ident, dumps(props)))
                     continue
                 old = json.loads(old_json)
                 merged = {**old, **props}  # as a MERGE with SET r += props: what the batch path does
                 if merged != old:
-                    updates.append((_dumps(merged), *ident))
+                    updates.append((dumps(merged), *ident))
             inserts.sort()  # primary-key order: the B-tree is walked once
             conn.executemany("INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
-            conn.executemany(_UPDATE_REL_PROPS, updates)
+            conn.executemany(UPDATE_REL_PROPS, updates)
         return WriteSummary(
             relationships_created=len(inserts), relationships_updated=len(updates), relationships_deleted=len(doomed)
         )
-
-    @staticmethod
-    def _stored_props(
-        conn: sqlite3.Connection, refs: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], dict[str, PropValue]]:
-        """Current properties of the given nodes, one query per label and chunk of keys."""
-        found: dict[tuple[str, str], dict[str, PropValue]] = {}
-        for label, chunk, marks in _key_chunks(refs):
-            for key, props in conn.execute(
-                f"SELECT key, props FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk)
-            ):
-                found[(label, key)] = json.loads(props)
-        return found
 
     @staticmethod
     def _outgoing(
@@ -393,7 +342,7 @@ class EmbeddedStore(GraphStore):
             return found
         wanted = sorted(types)
         of_type = ",".join("?" * len(wanted))
-        for label, chunk, marks in _key_chunks(starts):
+        for label, chunk, marks in key_chunks(starts):
             for *ident, props in conn.execute(
                 "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
                 f"WHERE start_label=? AND start_key IN ({marks}) AND type IN ({of_type})",
@@ -412,21 +361,16 @@ class EmbeddedStore(GraphStore):
         in_batch = {node.ref for node in batch.nodes}
         outside = {end for rel in batch.relationships for end in (rel.start, rel.end) if end not in in_batch}
         stored = EmbeddedStore._stored_keys(conn, [(ref.label, ref.key) for ref in outside])
-        return {NodeRef(label=_LABEL[label], key=key) for label, key in stored}
+        return {NodeRef(label=LABEL[label], key=key) for label, key in stored}
 
     @staticmethod
     def _stored_keys(conn: sqlite3.Connection, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of the (label, key) pairs are stored nodes; one query per label and chunk."""
         found: set[tuple[str, str]] = set()
-        for label, chunk, marks in _key_chunks(refs):
+        for label, chunk, marks in key_chunks(refs):
             rows = conn.execute(f"SELECT key FROM nodes WHERE label=? AND key IN ({marks})", (label, *chunk))
             found.update((label, key) for (key,) in rows)
         return found
-
-    @staticmethod
-    def _exists(conn: sqlite3.Connection, ref: NodeRef) -> bool:
-        row = conn.execute("SELECT 1 FROM nodes WHERE label=? AND key=?", (ref.label, ref.key)).fetchone()
-        return row is not None
 
     def _apply_one(self, conn: sqlite3.Connection, batch: GraphBatch) -> WriteSummary:
         summary = WriteSummary()
@@ -451,7 +395,7 @@ class EmbeddedStore(GraphStore):
         if batch.replace_outgoing and batch.replace_types:
             # Only relationships the batch does not re-assert are deleted, so re-ingesting an
             # unchanged report counts no change at all.
-            wanted = {_rel_row(r) for r in batch.relationships}
+            wanted = {rel_row(r) for r in batch.relationships}
             types = {str(t) for t in batch.replace_types}
             replaced = {(ref.label, ref.key) for ref in batch.replace_outgoing}
             doomed = [
@@ -459,7 +403,7 @@ class EmbeddedStore(GraphStore):
                 for ident in stored_rels
                 if ident[2] in types and (ident[0], ident[1]) in replaced and ident not in wanted
             ]
-            conn.executemany(_DELETE_REL, doomed)
+            conn.executemany(DELETE_REL, doomed)
             summary.relationships_deleted += len(doomed)
             for ident in doomed:
                 del stored_rels[ident]
@@ -469,12 +413,12 @@ class EmbeddedStore(GraphStore):
         for node in batch.nodes:
             old = stored_nodes.get((node.label, node.key))
             if old is None:
-                inserts.append((node.label, node.key, _dumps(node.props)))
+                inserts.append((node.label, node.key, dumps(node.props)))
                 stored_nodes[(node.label, node.key)] = dict(node.props)  # a node listed twice merges, as in a store
                 continue
             merged = {**old, **node.props}
             if merged != old:
-                updates.append((_dumps(merged), node.label, node.key))
+                updates.append((dumps(merged), node.label, node.key))
                 stored_nodes[(node.label, node.key)] = merged
         conn.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)", inserts)
         conn.executemany("UPDATE nodes SET props=? WHERE label=? AND key=?", updates)
@@ -483,198 +427,19 @@ class EmbeddedStore(GraphStore):
         rel_inserts: list[tuple[str, ...]] = []
         rel_updates: list[tuple[str, ...]] = []
         for rel in batch.relationships:
-            ident = _rel_row(rel)
+            ident = rel_row(rel)
             old_props = stored_rels.get(ident)
             if old_props is None:
-                rel_inserts.append((*ident, _dumps(rel.props)))
+                rel_inserts.append((*ident, dumps(rel.props)))
                 stored_rels[ident] = dict(rel.props)
                 continue
             merged_props = {**old_props, **rel.props}
             if merged_props != old_props:
-                rel_updates.append((_dumps(merged_props), *ident))
+                rel_updates.append((dumps(merged_props), *ident))
                 stored_rels[ident] = merged_props
         rel_inserts.sort()  # in primary-key order the B-tree is walked once, not at random (127k links: 1.3 -> 0.9 s)
         conn.executemany("INSERT OR REPLACE INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", rel_inserts)
-        conn.executemany(_UPDATE_REL_PROPS, rel_updates)
+        conn.executemany(UPDATE_REL_PROPS, rel_updates)
         summary.relationships_created += len(rel_inserts)
         summary.relationships_updated += len(rel_updates)
         return summary
-
-    # -- reads -----------------------------------------------------------------------
-    def get_node(self, ref: NodeRef) -> Node | None:
-        row = self._read().execute("SELECT props FROM nodes WHERE label=? AND key=?", (ref.label, ref.key)).fetchone()
-        return Node.model_construct(label=ref.label, key=ref.key, props=json.loads(row[0])) if row else None
-
-    def get_nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
-        found: dict[NodeRef, Node | None] = dict.fromkeys(refs)
-        stored = self._stored_props(self._read(), [(ref.label, ref.key) for ref in refs])
-        for (label, key), props in stored.items():
-            found[NodeRef(label=label, key=key)] = Node(label=label, key=key, props=props)
-        return found
-
-    def iter_nodes(self, label: NodeLabel) -> Iterator[Node]:
-        rows = self._read().execute("SELECT key, props FROM nodes WHERE label=? ORDER BY key", (label,))
-        for key, props in rows:
-            yield Node.model_construct(label=label, key=key, props=json.loads(props))
-
-    def iter_relationships(self, rel_type: RelType) -> Iterator[Relationship]:
-        rows = self._read().execute(
-            "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels WHERE type=? "
-            "ORDER BY start_key, end_key, rkey",
-            (rel_type,),
-        )
-        for row in rows:
-            yield _relationship(row)
-
-    def related(
-        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
-    ) -> dict[NodeRef, list[tuple[Relationship, Node]]]:
-        conn = self._read()
-        near, far = ("start", "end") if direction == "out" else ("end", "start")
-        rows: dict[NodeRef, list[tuple[Relationship, Node]]] = {ref: [] for ref in refs}
-        for label, chunk, marks in _key_chunks((ref.label, ref.key) for ref in refs):
-            query = (
-                "SELECT r.start_label, r.start_key, r.type, r.end_label, r.end_key, r.rkey, r.props, n.props "
-                f"FROM rels r JOIN nodes n ON n.label=r.{far}_label AND n.key=r.{far}_key "
-                f"WHERE r.{near}_label=? AND r.type=? AND r.{near}_key IN ({marks})"
-            )
-            for row in conn.execute(query, (label, rel_type, *chunk)):
-                rel = _relationship(row[:7])
-                mine, other = (rel.start, rel.end) if direction == "out" else (rel.end, rel.start)
-                node = Node.model_construct(label=other.label, key=other.key, props=json.loads(row[7]))
-                rows[mine].append((rel, node))
-        return {ref: sorted(found, key=lambda item: (item[1].key, item[0].key)) for ref, found in rows.items()}
-
-    def relationships_of(
-        self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
-    ) -> dict[NodeRef, list[Relationship]]:
-        conn = self._read()
-        near = "start" if direction == "out" else "end"
-        rows: dict[NodeRef, list[Relationship]] = {ref: [] for ref in refs}
-        for label, chunk, marks in _key_chunks((ref.label, ref.key) for ref in refs):
-            query = (
-                "SELECT start_label, start_key, type, end_label, end_key, rkey, props FROM rels "
-                f"WHERE {near}_label=? AND type=? AND {near}_key IN ({marks})"
-            )
-            for row in conn.execute(query, (label, rel_type, *chunk)):
-                rel = _relationship(row)
-                rows[rel.start if direction == "out" else rel.end].append(rel)
-        key = (lambda rel: (rel.end.key, rel.key)) if direction == "out" else (lambda rel: (rel.start.key, rel.key))
-        return {ref: sorted(found, key=key) for ref, found in rows.items()}
-
-    def stats(self) -> GraphStats:
-        conn = self._read()
-        nodes = {label.value: 0 for label in NodeLabel}
-        for label, count in conn.execute("SELECT label, count(*) FROM nodes GROUP BY label"):
-            nodes[label] = count
-        rels = {rel_type.value: 0 for rel_type in RelType}
-        for rel_type, count in conn.execute("SELECT type, count(*) FROM rels GROUP BY type"):
-            rels[rel_type] = count
-        return GraphStats(nodes=nodes, relationships=rels)
-
-    def count_nodes(self, label: NodeLabel) -> int:
-        return int(self._read().execute("SELECT count(*) FROM nodes WHERE label=?", (label,)).fetchone()[0])
-
-    def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
-        conn = self._read()
-        keys: Iterable[str]
-        if query.keys is not None:
-            keys = sorted(
-                {k for k in query.keys if self._exists(conn, NodeRef(label=NodeLabel.CLAIM, key=k))},
-                reverse=query.descending,
-            )
-        else:
-            keys = self._candidate_keys(conn, query)
-        claim_ids = (_nid(NodeLabel.CLAIM, key) for key in keys)
-
-        @cache  # one request: the benchmark, its languages and reports come back for claim after claim
-        def node(nid: str) -> Node:
-            label, key = _split(nid)
-            row = conn.execute("SELECT props FROM nodes WHERE label=? AND key=?", (label, key)).fetchone()
-            return Node.model_construct(label=_LABEL[label], key=key, props=json.loads(row[0]) if row else {})
-
-        return build_claim_views(
-            claim_ids, query, node=node, out=partial(_edges, conn, "out"), inc=partial(_edges, conn, "in")
-        )
-
-    def _candidate_keys(self, conn: sqlite3.Connection, query: ClaimQuery) -> Iterator[str]:
-        """Claim keys linked to every entity the query names (all claims if none), in page order, from the cursor.
-
-        A generator over one cursor: the view builder stops reading once its page is full.
-        """
-        parts: list[str] = []
-        params: list[str] = []
-        for label, name in (
-            (NodeLabel.BENCHMARK, query.benchmark),
-            (NodeLabel.LANGUAGE, query.language),
-            (NodeLabel.MODEL, query.model),
-        ):
-            if name is None:
-                continue
-            rel_type = RelType.ABOUT if label == NodeLabel.BENCHMARK else RelType.MENTIONS
-            if label == NodeLabel.MODEL:  # a model filter also matches every size of a family
-                ends = [
-                    key
-                    for key, props in conn.execute("SELECT key, props FROM nodes WHERE label=?", (label,))
-                    if name in (key, json.loads(props).get("family"))
-                ]
-            else:
-                ends = [name]
-            marks = ",".join("?" * len(ends)) or "NULL"
-            parts.append(
-                "SELECT start_key AS key FROM rels WHERE end_label=? AND type=? AND start_label=? "
-                f"AND end_key IN ({marks})"
-            )
-            params += [label, rel_type, NodeLabel.CLAIM, *ends]
-        if not parts:
-            parts.append("SELECT key FROM nodes WHERE label=?")
-            params.append(NodeLabel.CLAIM)
-        inner = " INTERSECT ".join(parts)
-        direction = "DESC" if query.descending else "ASC"
-        where = ""
-        if query.after is not None:
-            where = "WHERE key < ?" if query.descending else "WHERE key > ?"
-            params.append(query.after)
-        sql = f"SELECT DISTINCT key FROM ({inner}) {where} ORDER BY key {direction}"
-        for (key,) in conn.execute(sql, params):
-            yield key
-
-    # -- bulk reads (export, paraphrase index) ----------------------------------------
-    def iter_all(self) -> tuple[Iterable[Node], Iterable[Relationship]]:
-        conn = self._read()
-        nodes = (
-            Node.model_construct(label=_LABEL[label], key=key, props=json.loads(props))
-            for label, key, props in conn.execute("SELECT label, key, props FROM nodes ORDER BY label, key")
-        )
-        rels = (_relationship(row) for row in conn.execute("SELECT * FROM rels ORDER BY type, start_key, end_key"))
-        return nodes, rels
-
-
-_EDGES = {
-    "out": "SELECT type, end_label, end_key, props, rkey FROM rels WHERE start_label=? AND start_key=?",
-    "in": "SELECT type, start_label, start_key, props, rkey FROM rels WHERE end_label=? AND end_key=?",
-}
-
-
-def _edges(conn: sqlite3.Connection, direction: Literal["out", "in"], nid: str) -> Iterator[Edge]:
-    """A node's relationships in one direction, as the view builder walks them: (type, other id, props, key)."""
-    for rel_type, other_label, other_key, props, rkey in conn.execute(_EDGES[direction], _split(nid)).fetchall():
-        yield rel_type, _nid(other_label, other_key), json.loads(props), rkey
-
-
-#: the enums by value: calling ``NodeLabel(value)`` goes through ``EnumType.__call__``, which was 44 % of reading
-#: the 100k relationships of the papers step
-_LABEL: dict[str, NodeLabel] = {label.value: label for label in NodeLabel}
-_TYPE: dict[str, RelType] = {rel_type.value: rel_type for rel_type in RelType}
-
-
-def _relationship(row: tuple[Any, ...] | RelRow) -> Relationship:
-    start_label, start_key, rel_type, end_label, end_key, rkey, props = row
-    # validating constructors: in pydantic 2 they cost less than model_construct, which is pure Python
-    return Relationship(
-        type=_TYPE[rel_type],
-        start=NodeRef(label=_LABEL[start_label], key=start_key),
-        end=NodeRef(label=_LABEL[end_label], key=end_key),
-        key=rkey,
-        props=json.loads(props),
-    )
