@@ -194,10 +194,29 @@ CITINT_CALIB_PERCENT = 20
 
 @dataclass(frozen=True)
 class CitintClaim:
+    """A claim in SciFact's format (Citation-Integrity and SciFact share it): its evidence sets and cited docs."""
+
     id: str
     claim: str
     evidence: dict[str, list[tuple[list[int], str]]]  # doc id → (sentence indices, NLI label)
     cited: list[str]
+
+    @property
+    def labels(self) -> set[str]:
+        return {label for sets in self.evidence.values() for _, label in sets}
+
+    @classmethod
+    def parse(cls, item: dict[str, object], text: str, labels: dict[str, str]) -> CitintClaim:
+        """One claims_*.jsonl record with its text as given; evidence labels mapped by ``labels``."""
+        raw = item.get("evidence") or {}
+        assert isinstance(raw, dict)
+        evidence = {
+            str(doc): [([int(i) for i in e["sentences"]], labels[e["label"]]) for e in sets]
+            for doc, sets in sorted(raw.items())
+        }
+        cited = item.get("cited_doc_ids") or []
+        assert isinstance(cited, list)
+        return cls(str(item["id"]), text, evidence, [str(d) for d in cited])
 
 
 def citint_corpus(root: Path) -> dict[str, list[str]]:
@@ -216,12 +235,7 @@ def citint_claims(root: Path, split: str) -> list[CitintClaim]:
         item = json.loads(line)
         if file == "train" and held_apart(f"citint-{item['id']}", CITINT_CALIB_PERCENT) != (split == "calib"):
             continue
-        evidence = {
-            str(doc): [([int(i) for i in e["sentences"]], CITINT_LABELS[e["label"]]) for e in sets]
-            for doc, sets in sorted((item.get("evidence") or {}).items())
-        }
-        cited = [str(d) for d in item.get("cited_doc_ids", [])]
-        claims.append(CitintClaim(str(item["id"]), _clean_citation(item["claim"]), evidence, cited))
+        claims.append(CitintClaim.parse(item, _clean_citation(item["claim"]), CITINT_LABELS))
     return claims
 
 

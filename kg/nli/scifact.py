@@ -20,9 +20,9 @@ Deterministic: the same files give the same pairs in the same order.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
+from kg.nli.data import CitintClaim, held_apart, tokens
 from kg.nli.pairs import NLIPair
 
 SCIFACT_LABELS = {"SUPPORT": "entailment", "CONTRADICT": "contradiction"}
@@ -34,16 +34,8 @@ OTHER_SENTENCES_PER_CLAIM = 6
 NEI_SENTENCES_PER_CLAIM = 4
 
 
-@dataclass(frozen=True)
-class SciFactClaim:
-    id: str
-    claim: str
-    evidence: dict[str, list[tuple[list[int], str]]]  # doc id → (sentence indices, NLI label)
-    cited: list[str]
-
-    @property
-    def labels(self) -> set[str]:
-        return {label for sets in self.evidence.values() for _, label in sets}
+#: SciFact and Citation-Integrity share one claim format.
+SciFactClaim = CitintClaim
 
 
 def scifact_corpus(root: Path) -> dict[str, list[str]]:
@@ -56,8 +48,6 @@ def scifact_corpus(root: Path) -> dict[str, list[str]]:
 
 def scifact_claims(root: Path, split: str) -> list[SciFactClaim]:
     """``train``: claims_train.jsonl; ``calib`` and ``eval``: the two disjoint halves of claims_dev.jsonl."""
-    from kg.nli.data import held_apart
-
     if split not in ("train", "calib", "eval"):
         raise ValueError(f"SciFact split {split!r} is not train, calib or eval")
     file = "train" if split == "train" else "dev"
@@ -68,20 +58,13 @@ def scifact_claims(root: Path, split: str) -> list[SciFactClaim]:
         item = json.loads(line)
         if file == "dev" and held_apart(f"scifact-{item['id']}", SCIFACT_CALIB_PERCENT) != (split == "calib"):
             continue
-        evidence = {
-            str(doc): [([int(i) for i in e["sentences"]], SCIFACT_LABELS[e["label"]]) for e in sets]
-            for doc, sets in sorted((item.get("evidence") or {}).items())
-        }
-        cited = [str(d) for d in item.get("cited_doc_ids", [])]
         text = " ".join(item["claim"].split())
         if text not in seen_in_train:
-            claims.append(SciFactClaim(str(item["id"]), text, evidence, cited))
+            claims.append(SciFactClaim.parse(item, text, SCIFACT_LABELS))
     return claims
 
 
 def _overlap_order(claim: str, candidates: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
-    from kg.nli.data import tokens
-
     query = tokens(claim)
     return sorted(candidates, key=lambda c: (-len(query & tokens(c[2])), c[0], c[1]))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,22 +98,28 @@ def test_falkordb_bulk_loader_loads_the_exported_graph(
         ClaimGraph(Settings()).admin.bulk_load(folder, uri)
 
 
-def test_neo4j_admin_import_loads_the_exported_graph(exported: tuple[Path, Snapshot], tmp_path: Path) -> None:
+@contextmanager
+def _neo4j_imported(folder: Path, tmp_path: Path) -> Iterator[str]:
+    """A Neo4j built from ``folder`` by neo4j-admin import, finished by `kg bulk-load`: its store URI."""
     from kg.store.neo4j_server import java, neo4j_jars, start_neo4j
 
     if java() is None or neo4j_jars() is None:
         pytest.skip("needs java and the Neo4j jars (make neo4j-jars)")
-    folder, expected = exported
     manifest = BulkManifest.model_validate_json((folder / "manifest.json").read_text())
     server = start_neo4j(tmp_path / "neo4j", import_args=neo4j_admin_args(manifest, folder))
     try:
-        uri = server.store_uri()
-        ClaimGraph(Settings()).admin.bulk_load(folder, uri)
+        ClaimGraph(Settings()).admin.bulk_load(folder, server.store_uri())
+        yield server.store_uri()
+    finally:
+        server.stop()
+
+
+def test_neo4j_admin_import_loads_the_exported_graph(exported: tuple[Path, Snapshot], tmp_path: Path) -> None:
+    folder, expected = exported
+    with _neo4j_imported(folder, tmp_path) as uri:
         with store_for(uri, read_only=True) as store:
             assert_same(snapshot(store), expected)
         _reingest_changes_nothing(uri)
-    finally:
-        server.stop()
 
 
 #: Texts the bulk path used to corrupt, then random ones from every troublesome class of character.
@@ -180,16 +188,6 @@ def test_hostile_text_round_trips_through_falkordb_bulk_loader(
 def test_hostile_text_round_trips_through_neo4j_admin_import(
     hostile_export: tuple[Path, Snapshot], tmp_path: Path
 ) -> None:
-    from kg.store.neo4j_server import java, neo4j_jars, start_neo4j
-
-    if java() is None or neo4j_jars() is None:
-        pytest.skip("needs java and the Neo4j jars (make neo4j-jars)")
     folder, expected = hostile_export
-    manifest = BulkManifest.model_validate_json((folder / "manifest.json").read_text())
-    server = start_neo4j(tmp_path / "neo4j", import_args=neo4j_admin_args(manifest, folder))
-    try:
-        ClaimGraph(Settings()).admin.bulk_load(folder, server.store_uri())
-        with store_for(server.store_uri(), read_only=True) as store:
-            assert_same(snapshot(store), expected)
-    finally:
-        server.stop()
+    with _neo4j_imported(folder, tmp_path) as uri, store_for(uri, read_only=True) as store:
+        assert_same(snapshot(store), expected)
