@@ -7,153 +7,28 @@ file, including skipped ones, is returned: nothing is dropped silently.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
-
-from ingest.claims_jsonl import parse_claims_jsonl
+from ingest.claims_jsonl import ClaimsFileCheck, check_claims_jsonl, claim_record_chunks
+from ingest.discovery import CLAIMS_SUFFIXES, discover, read_text
+from ingest.outcomes import IngestResult, SourceOutcome, printable
 from ingest.report_parser import parse_report
-from kg.errors import NotAReportError, ParseError, SourceIssue, StoreError
+from kg.errors import NotAReportError, ParseError, StoreError
 from kg.gazetteer import Gazetteer
 from kg.graph_builder import BuiltBatch, build_records_batch, build_report_batch
 from kg.identity import ClaimIndex, KnownClaim
 from kg.papers import title_index
 from kg.store.base import GraphStore
-from kg.text import normalise_controls
+from schemas.claim_record import ClaimRecord
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, RelType, WriteSummary
 
-REPORT_SUFFIXES = (".txt", ".md")
-CLAIMS_SUFFIXES = (".jsonl",)
+__all__ = ["IngestResult", "Ingestor", "SourceOutcome", "discover"]
 
-Status = Literal["ingested", "unchanged", "skipped", "failed"]
-
-
-def printable(text: str) -> str:
-    """A file name as text that can be stored and printed: bytes that are not UTF-8 become U+FFFD.
-
-    On Linux a file name is bytes; Python hands undecodable ones over as lone surrogates, which
-    SQLite, JSON and the terminal refuse. One such name used to fail the whole write group of
-    up to 1,024 valid files.
-    """
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-class SourceOutcome(BaseModel):
-    path: str
-    kind: Literal["report", "claims", "unknown"]
-    status: Status
-    report: str | None = None
-    assertions: int = 0
-    new_claims: int = 0
-    written: WriteSummary = Field(default_factory=WriteSummary)
-    warnings: list[str] = Field(default_factory=list)
-    errors: list[str] = Field(default_factory=list)
-
-
-class IngestResult(BaseModel):
-    outcomes: list[SourceOutcome]
-    #: Why the run stopped early: the store failed (a server gone); the files after it were not attempted.
-    store_failure: str | None = None
-
-    @property
-    def failed(self) -> list[SourceOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def skipped(self) -> list[SourceOutcome]:
-        return [o for o in self.outcomes if o.status == "skipped"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[SourceOutcome]]:
-    """Files to ingest (folders walked recursively, sorted), and a failed outcome for every path passed over.
-
-    Nothing is skipped without a word: a dangling or looping symlink, a FIFO or socket named like a
-    report, a symlink that leads out of the folder given, or a symlinked folder is reported with the
-    path as found (the link, not its target). Symlinks inside the folder are followed to files inside it.
-    """
-    files: list[Path] = []
-    problems: list[SourceOutcome] = []
-
-    def fail(path: Path, reason: str) -> None:
-        problems.append(
-            SourceOutcome(
-                path=printable(str(path)), kind="unknown", status="failed", errors=[printable(f"{path}: {reason}")]
-            )
-        )
-
-    for path in paths:
-        if path.is_dir():
-            before = len(files) + len(problems)
-            _walk(path, files, fail)
-            if len(files) + len(problems) == before:
-                fail(path, "folder holds no .txt, .md or .jsonl files")
-        elif path.is_file():
-            files.append(path)
-        elif path.is_symlink():
-            fail(path, f"dangling symlink (to {path.readlink()})")
-        elif path.exists():
-            fail(path, "not a regular file (a FIFO, socket or device)")
-        else:
-            fail(path, "no such file")
-    unique: dict[Path, Path] = {}
-    for file in files:
-        unique.setdefault(file.resolve(), file.absolute())
-    return list(unique.values()), problems
-
-
-def _walk(folder: Path, files: list[Path], fail: Callable[[Path, str], None]) -> None:
-    root = folder.resolve()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        here = Path(dirpath)
-        dirnames.sort()
-        for name in dirnames:
-            if (here / name).is_symlink():
-                fail(here / name, "symlinked folder: not followed (give its target folder itself)")
-        for name in sorted(filenames):
-            candidate = here / name
-            if candidate.suffix.lower() not in REPORT_SUFFIXES + CLAIMS_SUFFIXES:
-                continue
-            reason = _unreadable(candidate, root)
-            if reason is None:
-                files.append(candidate)
-            else:
-                fail(candidate, reason)
-
-
-def _unreadable(candidate: Path, root: Path) -> str | None:
-    """Why a file found in a folder is not ingested, or None."""
-    if candidate.is_symlink():
-        try:
-            target = candidate.resolve()
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
-            return "symlink loop"
-        if not target.exists():
-            return f"dangling symlink (to {candidate.readlink()})"
-        if not target.is_relative_to(root):
-            return f"symlink to a file outside {root}: not followed"
-    if not candidate.is_file():
-        return "not a regular file (a FIFO, socket or device)"
-    return None
-
-
-def _read_text(path: Path) -> str:
-    """The file's text, control characters normalised once here so that every backend stores the same strings."""
-    data = path.read_bytes()
-    try:
-        return normalise_controls(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(
-            [SourceIssue(printable(path.name), line, f"not UTF-8 text (byte offset {exc.start})")]
-        ) from exc
+#: A claim file with more records than this is built and written a chunk at a time, in one transaction
+STREAM_RECORDS = 5_000
 
 
 @dataclass
@@ -164,6 +39,21 @@ class _Prepared:
     kind: Literal["report", "claims"]
     built: BuiltBatch
     batch: GraphBatch
+
+
+@dataclass
+class _Streamed:
+    """A large claim file, validated, to be built and written a chunk at a time (see :meth:`Ingestor.commit`)."""
+
+    path: Path
+    text: str
+    check: ClaimsFileCheck
+    kind: Literal["claims"] = "claims"
+    #: filled while its chunks are built: claim key -> text, the Paper keys it cites, its warnings, counts
+    claims: dict[str, str] = field(default_factory=dict)
+    papers: dict[str, None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    new_claims: int = 0
 
 
 class Ingestor:
@@ -212,17 +102,95 @@ class Ingestor:
             self._index = ClaimIndex(known)
         return self._index
 
-    def _build(self, path: Path, text: str) -> tuple[str, BuiltBatch]:
+    def _build(self, path: Path, text: str) -> BuiltBatch | _Streamed:
         index = self._claim_index()
         if path.suffix.lower() in CLAIMS_SUFFIXES:
-            records = parse_claims_jsonl(text, printable(path.name))
-            named = {r.report for _, r in records if r.report is not None}
-            existing = {key for key in named if key in self._pending_reports or self._report_exists(key)}
-            return "claims", build_records_batch(records, printable(path.name), index, self.gazetteer, existing)
+            check = check_claims_jsonl(text, printable(path.name))
+            if check.records > STREAM_RECORDS:
+                return _Streamed(path, text, check)
+            [records] = claim_record_chunks(text, printable(path.name), check.records)
+            return self._build_records(records, printable(path.name), check.key, replace_links=True)
         report = parse_report(text, printable(path.name))
         if self._titles is None:
             self._titles = title_index(self.store)
-        return "report", build_report_batch(report, index, self.gazetteer, self._titles, self._settled)
+        return build_report_batch(report, index, self.gazetteer, self._titles, self._settled)
+
+    def _build_records(
+        self, records: list[tuple[int, ClaimRecord]], name: str, key: str, *, replace_links: bool
+    ) -> BuiltBatch:
+        """``replace_links``: the file's own Report gets exactly these links; a large file's chunks only add theirs
+        (its key is its content's hash, so the links are the same each time; a chunk replacing them would
+        delete the other chunks' links, only for those to write them again)."""
+        named = {r.report for _, r in records if r.report is not None}
+        existing = {report for report in named if report in self._pending_reports or self._report_exists(report)}
+        index = self._claim_index()
+        built = build_records_batch(
+            records, name, index, self.gazetteer, existing, file_key=key, replace_file_report=replace_links
+        )
+        self._pending_reports.update(named)
+        return built
+
+    def _streamed_batches(self, item: _Streamed) -> Iterator[GraphBatch]:
+        """The batches of a large claim file, one chunk of records at a time; ``item`` collects what they hold."""
+        name = printable(item.path.name)
+        for records in claim_record_chunks(item.text, name, STREAM_RECORDS):
+            built = self._build_records(records, name, item.check.key, replace_links=False)
+            # a claim's derived links are replaced where the file first names it; a later chunk only adds links,
+            # as one batch would (its replacement keeps every link the file gives the claim)
+            seen = [
+                ref for ref in built.batch.replace_outgoing if ref.label == NodeLabel.CLAIM and ref.key in item.claims
+            ]
+            if seen:
+                built.batch = built.batch.model_copy(
+                    update={"replace_outgoing": [ref for ref in built.batch.replace_outgoing if ref not in set(seen)]}
+                )
+            batch = self._without_stale_results(built.batch)
+            self._remember_pending(built, batch)
+            for node in batch.nodes:
+                if node.label == NodeLabel.CLAIM:
+                    item.claims[node.key] = str(node.props.get("text", ""))
+                elif node.label == NodeLabel.PAPER:
+                    item.papers[node.key] = None
+            item.warnings.extend(built.warnings)
+            item.new_claims += built.new_claims
+            yield batch
+
+    def _commit_streamed(self, item: _Streamed) -> SourceOutcome:
+        """A large claim file in one transaction, built while it is written: all of it or nothing."""
+        outcome = SourceOutcome(path=printable(str(item.path)), kind="claims", status="failed")
+        try:
+            written = self.store.apply_stream(self._streamed_batches(item))
+        except Exception as exc:  # nothing of the file was written
+            self._index = None
+            if isinstance(exc, StoreError):
+                self.store_failure = exc
+            why = exc.issues if isinstance(exc, ParseError) else [exc]
+            outcome.errors = [
+                str(issue) if isinstance(exc, ParseError | StoreError) else f"the store rejected it ({issue})"
+                for issue in why
+            ]
+            return outcome
+        finally:
+            self._pending_reports.clear()
+            self._pending_results.clear()
+        if self.on_claims_written is not None and written.changed:
+            self.on_claims_written(item.claims)
+        self.papers_seen.update(item.papers)
+        for key in item.claims:
+            self._settled.pop(key, None)  # a claim file unsettles its claims (see _settle)
+            if written.changed:
+                self.touched_claims.pop(key, None)
+                self.touched_claims[key] = None
+        return outcome.model_copy(
+            update={
+                "status": "ingested" if written.changed else "unchanged",
+                "report": item.check.key,
+                "assertions": item.check.records,
+                "new_claims": item.new_claims if written.changed else 0,
+                "written": written,
+                "warnings": item.warnings,
+            }
+        )
 
     def _report_exists(self, key: str) -> bool:
         return self.store.get_node(NodeRef(label=NodeLabel.REPORT, key=key)) is not None
@@ -262,11 +230,13 @@ class Ingestor:
             if rel.type == RelType.REPORTS:
                 self._pending_results.setdefault(rel.start, set()).add(rel.end)
 
-    def prepare(self, path: Path) -> _Prepared | SourceOutcome:
+    def prepare(self, path: Path) -> _Prepared | _Streamed | SourceOutcome:
         """Parse and build one file (no write): what its group will apply, or why it failed."""
         kind: Literal["report", "claims"] = "claims" if path.suffix.lower() in CLAIMS_SUFFIXES else "report"
         try:
-            _, built = self._build(path, _read_text(path))
+            built = self._build(path, read_text(path))
+            if isinstance(built, _Streamed):
+                return built
             batch = self._without_stale_results(built.batch)
         except NotAReportError as exc:
             return SourceOutcome(
@@ -298,8 +268,11 @@ class Ingestor:
         self._remember_pending(built, batch)
         return _Prepared(path, kind, built, batch)
 
-    def commit(self, group: list[_Prepared | SourceOutcome]) -> list[SourceOutcome]:
-        """Apply a group's batches in one transaction; the outcome of every file, in order."""
+    def commit(self, group: list[_Prepared | _Streamed | SourceOutcome]) -> list[SourceOutcome]:
+        """Apply a group's batches in one transaction; the outcome of every file, in order.
+
+        A large claim file (:class:`_Streamed`) is written in a transaction of its own after the group's.
+        """
         ready = [item for item in group if isinstance(item, _Prepared)]
         try:
             written = self.store.apply_many([item.batch for item in ready]) if ready else []
@@ -314,9 +287,13 @@ class Ingestor:
         if self.on_claims_written is not None:
             self.on_claims_written(self._claim_texts_written(ready, by_path))
         outcomes: list[SourceOutcome] = []
+        streamed = {id(item): self._commit_streamed(item) for item in group if isinstance(item, _Streamed)}
         for item in group:
             if isinstance(item, SourceOutcome):
                 outcomes.append(item)
+                continue
+            if isinstance(item, _Streamed):
+                outcomes.append(streamed[id(item)])
                 continue
             result = by_path[id(item)]
             if isinstance(result, Exception):
@@ -393,7 +370,7 @@ class Ingestor:
         files, outcomes = discover(paths)
         if on_start is not None:
             on_start(len(files))
-        group: list[_Prepared | SourceOutcome] = []
+        group: list[_Prepared | _Streamed | SourceOutcome] = []
 
         def flush() -> None:
             for outcome in self.commit(group):
@@ -403,8 +380,9 @@ class Ingestor:
             group.clear()
 
         for done, path in enumerate(files):
-            group.append(self.prepare(path))
-            if self.store_failure is None and sum(isinstance(item, _Prepared) for item in group) >= self.group_size:
+            group.append(item := self.prepare(path))
+            full = sum(isinstance(ready, _Prepared) for ready in group) >= self.group_size
+            if self.store_failure is None and (full or isinstance(item, _Streamed)):  # a large file's text goes soon
                 flush()
             if self.store_failure is not None:
                 # fail fast, once: every file after this one would wait out the driver's retries (45 s each)

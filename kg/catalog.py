@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kg.errors import InputError
+from kg.store.base import AssertionPage
 from kg.store.views import opt_str
 from schemas.graph import Node, Relationship
 from schemas.views import (
@@ -42,17 +44,14 @@ def report_summary(report: Node, asserts: list[tuple[Relationship, Node]]) -> Re
     )
 
 
-def _row(item: tuple[Relationship, Node]) -> int:
-    row = item[0].props.get("row")
-    return row if isinstance(row, int) else 0
-
-
 def report_detail(
     report: Node,
-    asserts: list[tuple[Relationship, Node]],
+    page: AssertionPage,
     cites: list[tuple[Relationship, Node]],
     examines: list[tuple[Relationship, Node]],
+    limit: int,
 ) -> ReportDetail:
+    """The report with one page of its claims, in row order (the page's counts cover all of them)."""
     p = report.props
     claims = [
         AssertionOfReport(
@@ -62,17 +61,36 @@ def report_detail(
             confidence=float(c) if isinstance(c := rel.props.get("confidence"), int | float) else 0.0,
             line=int(n) if isinstance(n := rel.props.get("line"), int) else 0,
         )
-        for rel, claim in sorted(asserts, key=_row)
+        for rel, claim in page.rows
     ]
     return ReportDetail(
-        **report_summary(report, asserts).model_dump(),
+        **report_header(report).model_dump(),
+        assertions=page.total,
+        verified=page.verified,
         author=opt_str(p.get("author")),
         examined_title=opt_str(p.get("examined_title")),
         research_question=opt_str(p.get("research_question")),
         claims=claims,
+        next_cursor=assertion_cursor(page.next_after),
+        limit=limit,
         cites=[paper.key for _, paper in cites],
         examines=[paper.key for _, paper in examines],
     )
+
+
+def assertion_cursor(after: tuple[int, str] | None) -> str | None:
+    """The ``next_cursor`` of a report's page: its last row and relationship key."""
+    return f"{after[0]}:{after[1]}" if after is not None else None
+
+
+def parse_assertion_cursor(cursor: str | None) -> tuple[int, str] | None:
+    """What :func:`assertion_cursor` made, or :class:`InputError` for anything else."""
+    if cursor is None:
+        return None
+    row, sep, key = cursor.partition(":")
+    if not sep or not row.isdigit() or len(row) > 9:
+        raise InputError(f"cursor {cursor!r} is not a `next_cursor` of a report's page")
+    return int(row), key
 
 
 def paper_view(paper: Node, cited_by: Iterable[str] = ()) -> PaperView:

@@ -211,6 +211,36 @@ def related(start: NodeLabel, rel: RelType, direction: Literal["out", "in"], key
     )
 
 
+def assertion_counts(report_key: str) -> tuple[str, Params]:
+    """How many claims a report asserts, and how many it marks ✓."""
+    return (
+        "MATCH (r:Report {key: $key})-[a:ASSERTS]->() "
+        "RETURN count(a) AS total, sum(CASE WHEN a.verified THEN 1 ELSE 0 END) AS verified",
+        {"key": report_key},
+    )
+
+
+def assertions_page(report_key: str, after: tuple[int, str] | None, limit: int) -> tuple[str, Params]:
+    """A page of a report's ASSERTS with their claims, in (row, rkey) order, after the cursor ``after``."""
+    later = "WHERE coalesce(a.row, 0) > $row OR (coalesce(a.row, 0) = $row AND a.rkey > $rkey) " if after else ""
+    return (
+        f"MATCH (r:Report {{key: $key}})-[a:ASSERTS]->(c:Claim) {later}"
+        "RETURN a.rkey AS rkey, properties(a) AS rprops, c.key AS key, properties(c) AS props "
+        "ORDER BY coalesce(a.row, 0), a.rkey LIMIT $limit",
+        {"key": report_key, "row": after[0] if after else 0, "rkey": after[1] if after else "", "limit": limit},
+    )
+
+
+def first_claims_of_reports(keys: list[str], first: int) -> tuple[str, Params]:
+    """Each report's first ``first`` claim keys in (row, rkey) order: sorted and cut in the database."""
+    return (
+        "UNWIND $keys AS k MATCH (r:Report {key: k})-[a:ASSERTS]->(c:Claim) "
+        "WITH k, a, c ORDER BY coalesce(a.row, 0), a.rkey "
+        "WITH k, collect(c.key) AS claims RETURN k AS report, claims[..$first] AS claims",
+        {"keys": keys, "first": first},
+    )
+
+
 def delete_all() -> tuple[str, Params]:
     return "MATCH (n) DETACH DELETE n", {}
 

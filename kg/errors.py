@@ -97,6 +97,10 @@ class StoreLockedError(StoreError):
     """Another process has the embedded store open for writing."""
 
 
+class StoreFullError(StoreError):
+    """The disk under the store is full: the write was rolled back; free space and run it again."""
+
+
 class ModelError(ClaimGraphError):
     """A model could not be found or loaded."""
 
@@ -126,6 +130,7 @@ ERROR_POLICY: dict[type[ClaimGraphError], ErrorPolicy] = {
     NotAReportError: ErrorPolicy(422, "not_a_report", 3),
     StoreError: ErrorPolicy(503, "store_unavailable", 4),
     StoreLockedError: ErrorPolicy(503, "store_unavailable", 4),
+    StoreFullError: ErrorPolicy(507, "store_full", 4),
     ModelError: ErrorPolicy(503, "model_unavailable", 5),
     SourceError: ErrorPolicy(502, "source_unavailable", 6),
 }

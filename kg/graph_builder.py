@@ -8,6 +8,7 @@ languages by ISO code, results by (claim, benchmark, value, kind).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -274,9 +275,33 @@ def build_report_batch(
     )
 
 
+class RecordsDigest:
+    """The content key of a claim file's own Report, fed one record at a time.
+
+    It hashes ``json.dumps([record.model_dump(mode="json"), ...], sort_keys=True, ensure_ascii=False)``
+    (the key such a Report has always had) without the list in memory: a file can hold a million records.
+    """
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self._first = True
+
+    def add(self, record: ClaimRecord) -> None:
+        item = json.dumps(record.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        self._hash.update((item if self._first else ", " + item).encode("utf-8"))
+        self._first = False
+
+    def key(self) -> str:
+        digest = self._hash.copy()
+        digest.update(b"]")
+        return f"x_{digest.hexdigest()[:16]}"
+
+
 def records_key(records: Iterable[ClaimRecord]) -> str:
-    payload = [record.model_dump(mode="json") for record in records]
-    return stable_key("x", json.dumps(payload, sort_keys=True, ensure_ascii=False))
+    digest = RecordsDigest()
+    for record in records:
+        digest.add(record)
+    return digest.key()
 
 
 def build_records_batch(
@@ -285,16 +310,23 @@ def build_records_batch(
     index: ClaimIndex,
     gazetteer: Gazetteer,
     existing_reports: set[str],
+    *,
+    file_key: str | None = None,
+    replace_file_report: bool = True,
 ) -> BuiltBatch:
     """Claims from an extraction pipeline (one ``.jsonl`` file) as one batch.
 
     Records without ``report`` are asserted by the file itself (a Report of kind
     "extraction" keyed by the file's content hash). A named report that does not exist yet
     is created with minimal properties; an existing one is linked to, never overwritten.
+
+    A large file comes in chunks (see :mod:`ingest.claims_jsonl`): each passes the whole file's
+    ``file_key`` and none replaces the file Report's links (``replace_file_report``): the key is the
+    file's content hash, so the same key always means the same links.
     """
     out = _Collector()
     warnings: list[str] = []
-    file_key = records_key(record for _, record in records)
+    file_key = file_key or records_key(record for _, record in records)
     file_report = ReportNode(
         key=file_key, kind="extraction", title=source_name, layout="jsonl", source_name=source_name
     )
@@ -304,7 +336,7 @@ def build_records_batch(
     for line, record in records:
         if record.report is None:
             report_ref = out.node(file_report.to_node())
-            replace = [report_ref]
+            replace = [report_ref] if replace_file_report else []
         elif record.report in existing_reports:
             report_ref = NodeRef(label=NodeLabel.REPORT, key=record.report)
         else:

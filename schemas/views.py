@@ -292,10 +292,17 @@ class AssertionOfReport(BaseModel):
 
 
 class ReportDetail(ReportSummary):
+    """A report with one page of its claims in row order; ``assertions`` and ``verified`` count all of them.
+
+    Pass ``next_cursor`` as ``cursor`` for the next page (null at the end).
+    """
+
     author: str | None = None
     examined_title: str | None = None
     research_question: str | None = None
     claims: list[AssertionOfReport]
+    next_cursor: str | None = None
+    limit: int
     cites: list[str]
     examines: list[str]
 

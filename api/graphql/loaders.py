@@ -21,7 +21,8 @@ class Loaders:
     claims: DataLoader[str, ClaimView | None]
     reports: DataLoader[str, Node | None]
     papers: DataLoader[str, Node | None]
-    report_claims: DataLoader[str, list[str]]
+    #: (report key, how many): the keys of its first claims in row order, read a page at a time from the store
+    report_claims: DataLoader[tuple[str, int], list[str]]
     report_papers: DataLoader[str, list[str]]
 
 
@@ -46,10 +47,13 @@ def make_loaders(service: ClaimGraph) -> Loaders:
 
         return load
 
+    async def report_claims(wanted: list[tuple[str, int]]) -> list[list[str]]:
+        return await run_in_threadpool(service.queries.report_claim_keys, list(wanted))
+
     return Loaders(
         claims=DataLoader(load_fn=claims),
         reports=DataLoader(load_fn=nodes_of(NodeLabel.REPORT)),
         papers=DataLoader(load_fn=nodes_of(NodeLabel.PAPER)),
-        report_claims=DataLoader(load_fn=related_keys(NodeLabel.REPORT, RelType.ASSERTS)),
+        report_claims=DataLoader(load_fn=report_claims),
         report_papers=DataLoader(load_fn=related_keys(NodeLabel.REPORT, RelType.CITES)),
     )

@@ -116,10 +116,10 @@ class Report:
     source_name: str
     date: str | None
 
-    @strawberry.field(description="Claims this report asserts (the first `first`, by key).")
+    @strawberry.field(description="Claims this report asserts (the first `first`, in the report's row order).")
     async def claims(self, info: Info[Any, Any], first: int = LIST_PAGE) -> list[Claim]:
         _, loaders = _ctx(info)
-        keys = (await loaders.report_claims.load(self.key))[: _page(info, first)]
+        keys = await loaders.report_claims.load((self.key, _page(info, first)))
         views = await loaders.claims.load_many(keys)
         return [Claim.of(v) for v in views if v is not None]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from api.deps import Reader, Service
 from api.errors import ERROR_RESPONSES
+from kg.errors import InputError
 from schemas.views import BenchmarkSummary, PaperView, ReportDetail, ReportSummary, ResultRow
 
 router = APIRouter(dependencies=[Reader], responses=ERROR_RESPONSES)
@@ -27,8 +30,16 @@ def list_reports(service: Service) -> list[ReportSummary]:
 
 
 @router.get("/reports/{key}", response_model=ReportDetail, tags=["reports"])
-def get_report(service: Service, key: str) -> ReportDetail:
-    return service.queries.report(key)
+def get_report(
+    service: Service,
+    key: str,
+    cursor: Annotated[str | None, Query(max_length=1000, description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, description="claims per page (capped by the server's api_max_page)")] = 200,
+) -> ReportDetail:
+    """The report with one page of its claims in row order; `assertions` and `verified` count all of them."""
+    if limit > service.settings.api_max_page:
+        raise InputError(f"limit must be at most {service.settings.api_max_page}")
+    return service.queries.report(key, cursor=cursor, limit=limit)
 
 
 @router.get("/benchmarks", response_model=list[BenchmarkSummary], tags=["benchmarks"])

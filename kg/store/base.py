@@ -10,7 +10,7 @@ contract suite in ``tests/contract``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Literal, Self
 
@@ -33,6 +33,18 @@ class StoreHealth(BaseModel):
     ok: bool
     backend: str
     detail: str
+
+
+class AssertionPage(BaseModel):
+    """One page of a report's assertions in row order, with counts over all of them.
+
+    A report can assert 50,000 claims; its page reads only ``limit`` of them (with their claims).
+    """
+
+    rows: list[tuple[Relationship, Node]]
+    total: int
+    verified: int
+    next_after: tuple[int, str] | None  # (row, relationship key) of the last row, when more follow
 
 
 class GraphStore(ABC):
@@ -77,6 +89,15 @@ class GraphStore(ABC):
             except Exception as exc:  # the batch is atomic: it wrote nothing; the rest still go in
                 outcomes.append(exc)
         return outcomes
+
+    @abstractmethod
+    def apply_stream(self, batches: Iterable[GraphBatch]) -> WriteSummary:
+        """Apply batches that together are one write, atomically: all of them or none; one summary.
+
+        ``batches`` may be a generator that reads this store while it runs: a large claim file is
+        built a chunk at a time, so that only one chunk's nodes and relationships are in memory.
+        Each batch sees the ones before it, as separate :meth:`apply` calls would.
+        """
 
     def replace_relationships(self, rel_type: RelType, relationships: list[Relationship]) -> WriteSummary:
         """Make ``relationships`` the complete set of ``rel_type`` (used for derived links)."""
@@ -134,6 +155,19 @@ class GraphStore(ABC):
         return {ref: [rel for rel, _ in rows] for ref, rows in self.related(refs, rel_type, direction).items()}
 
     @abstractmethod
+    def assertions_page(self, report: NodeRef, *, after: tuple[int, str] | None, limit: int) -> AssertionPage:
+        """The report's ASSERTS relationships with their claims, ordered by ``row`` then key, after ``after``.
+
+        Only the page is read: the database sorts and limits (ordered by the ``row`` property, then the
+        relationship key, so that a page boundary never splits or repeats a row).
+        """
+
+    @abstractmethod
+    def first_claims_of_reports(self, reports: list[str], first: int) -> dict[str, list[str]]:
+        """For each report key, the keys of its first ``first`` claims in row order (as :meth:`assertions_page`),
+        in one round trip for all of them: the GraphQL loader's read for ``report { claims(first:) }``."""
+
+    @abstractmethod
     def stats(self) -> GraphStats: ...
 
     def count_nodes(self, label: NodeLabel) -> int:
@@ -145,6 +179,20 @@ class GraphStore(ABC):
     @abstractmethod
     def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
         """Claims matching every filter, ordered by key, with their assertions and links."""
+
+
+def page_of(rows: list[tuple[Relationship, Node]], limit: int, total: int, verified: int) -> AssertionPage:
+    """A page from up to ``limit + 1`` rows read in order: the extra one only says that more follow."""
+    page = rows[:limit]
+    more = len(rows) > limit and page
+    last = page[-1][0] if more else None
+    row = last.props.get("row") if last is not None else None
+    return AssertionPage(
+        rows=page,
+        total=total,
+        verified=verified,
+        next_after=(row if isinstance(row, int) else 0, last.key) if last is not None else None,
+    )
 
 
 def validate_batch(batch: GraphBatch, is_stored: Callable[[NodeRef], bool]) -> None:

@@ -10,31 +10,26 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Literal, TypeVar
 
 import networkx as nx
 
 from kg import cypher
 from kg.cypher import Params, Segment
 from kg.errors import StoreError
-from kg.store.base import GraphStore, StoreHealth, validate_batch
+from kg.store.base import AssertionPage, GraphStore, StoreHealth, page_of, validate_batch
+from kg.store.cypher_group import Group, RelIdentity, Rows, props_of, stored_starts
 from kg.store.views import claim_views_from_graph
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, PropValue, Relationship, RelType, WriteSummary
 from schemas.views import ClaimQuery, ClaimView, GraphStats
 
-Rows = list[dict[str, Any]]
 Run = Callable[[str, Params], Rows]
-RelIdentity = tuple[RelType, NodeRef, NodeRef, str]
 G = TypeVar("G")
 T = TypeVar("T")
 
 #: keys per UNWIND parameter when reading; keeps each message small
 READ_CHUNK = 500
-
-
-def _props(raw: dict[str, Any], *drop: str) -> dict[str, PropValue]:
-    return {k: v for k, v in raw.items() if k not in drop and v is not None}
 
 
 def _chunks(items: list[str], size: int = READ_CHUNK) -> Iterator[list[str]]:
@@ -132,7 +127,7 @@ class CypherStore(GraphStore):
         return self.executor.write_transaction(lambda run: self._apply(run, batch))
 
     def apply_many(self, batches: list[GraphBatch]) -> list[WriteSummary | Exception]:
-        """A group in one transaction and one write statement, each batch's summary exact (see :class:`_Group`).
+        """A group in one transaction and one write statement, each batch's summary exact (see ``Group``).
 
         A batch that fails validation fails alone, before anything is sent. If the database rejects the
         group's statement, nothing of it was written and the batches are retried one per transaction, so
@@ -146,20 +141,48 @@ class CypherStore(GraphStore):
         except Exception:  # the group wrote nothing: find the culprit one by one
             return super().apply_many(batches)
 
-    def _apply_group(self, run: Run, batches: list[GraphBatch]) -> list[WriteSummary | Exception]:
+    def apply_stream(self, batches: Iterable[GraphBatch]) -> WriteSummary:
+        """All batches in one write transaction (on FalkorDB, which has none, one statement where it can).
+
+        The batches are read first: a server transaction may be retried, and a generator runs once.
+        Without deletions they go as one group statement, atomic on both servers; with deletions
+        (stale results) one by one inside the transaction, atomic on Neo4j only.
+        """
+        listed = list(batches)
+
+        def work(run: Run) -> WriteSummary:
+            total = WriteSummary()
+            if any(batch.delete_nodes for batch in listed):
+                for batch in listed:
+                    total = total + self._apply(run, batch)
+                return total
+            for outcome in self._apply_group(run, listed, all_or_nothing=True):
+                if isinstance(outcome, Exception):  # all_or_nothing raises before it would return one
+                    raise outcome
+                total = total + outcome
+            return total
+
+        return self.executor.write_transaction(work)
+
+    def _apply_group(
+        self, run: Run, batches: list[GraphBatch], *, all_or_nothing: bool = False
+    ) -> list[WriteSummary | Exception]:
+        """Each batch's summary or error; ``all_or_nothing``: the first error is raised before anything is sent."""
         refs: set[NodeRef] = set()
         for batch in batches:
             refs.update(node.ref for node in batch.nodes)
             refs.update(end for rel in batch.relationships for end in (rel.start, rel.end))
             refs.update(batch.replace_outgoing)
         existing = self._existing_nodes(run, refs)
-        starts = _stored_starts(batches, existing)
-        group = _Group(existing, self._existing_relationships(run, starts) if starts else {})
+        starts = stored_starts(batches, existing)
+        group = Group(existing, self._existing_relationships(run, starts) if starts else {})
         outcomes: list[WriteSummary | Exception] = []
         for batch in batches:
             try:
                 outcomes.append(group.apply(batch))
             except StoreError as exc:
+                if all_or_nothing:
+                    raise
                 outcomes.append(exc)
         query, params = cypher.chain(group.segments())
         if query:
@@ -174,7 +197,7 @@ class CypherStore(GraphStore):
         found: dict[NodeRef, dict[str, PropValue]] = {}
         for groups in _grouped_chunks(by_label):
             for row in run(*cypher.nodes_by_keys(groups)):
-                found[NodeRef(label=row["label"], key=row["key"])] = _props(row["props"], "key")
+                found[NodeRef(label=row["label"], key=row["key"])] = props_of(row["props"], "key")
         return found
 
     def _existing_relationships(
@@ -190,7 +213,7 @@ class CypherStore(GraphStore):
                     NodeRef(label=row["end_label"], key=row["end"]),
                     row["rkey"] or "",
                 )
-                found[identity] = _props(row["props"], "rkey")
+                found[identity] = props_of(row["props"], "rkey")
         return found
 
     def _apply(self, run: Run, batch: GraphBatch) -> WriteSummary:
@@ -217,16 +240,16 @@ class CypherStore(GraphStore):
         for node in batch.nodes:
             old = existing.get(node.ref)
             if old is None:
-                node_rows[node.label].append({"key": node.key, "props": _props(node.props)})
+                node_rows[node.label].append({"key": node.key, "props": props_of(node.props)})
                 summary.nodes_created += 1
                 continue
-            merged = _props({**old, **node.props})
+            merged = props_of({**old, **node.props})
             if merged != old:
                 changed = {k: node.props[k] for k in node.props if old.get(k) != node.props[k]}
                 node_rows[node.label].append({"key": node.key, "props": changed})
                 summary.nodes_updated += 1
 
-        starts = _stored_starts([batch], existing)
+        starts = stored_starts([batch], existing)
         current = self._existing_relationships(run, starts) if starts else {}
 
         wanted = {rel.identity for rel in batch.relationships}
@@ -246,9 +269,9 @@ class CypherStore(GraphStore):
             row = {"start": rel.start.key, "end": rel.end.key, "rkey": rel.key}
             old_rel = current.get(rel.identity)
             if old_rel is None:
-                rel_rows[group].append({**row, "props": _props(rel.props)})
+                rel_rows[group].append({**row, "props": props_of(rel.props)})
                 summary.relationships_created += 1
-            elif _props({**old_rel, **rel.props}) != old_rel:
+            elif props_of({**old_rel, **rel.props}) != old_rel:
                 changed = {k: rel.props[k] for k in rel.props if old_rel.get(k) != rel.props[k]}
                 rel_rows[group].append({**row, "props": changed})
                 summary.relationships_updated += 1
@@ -273,7 +296,7 @@ class CypherStore(GraphStore):
     # -- reads -----------------------------------------------------------------------
     def get_node(self, ref: NodeRef) -> Node | None:
         rows = self.executor.read(*cypher.nodes_by_key(ref.label, [ref.key]))
-        return Node(label=ref.label, key=ref.key, props=_props(rows[0]["props"], "key")) if rows else None
+        return Node(label=ref.label, key=ref.key, props=props_of(rows[0]["props"], "key")) if rows else None
 
     def get_nodes(self, refs: list[NodeRef]) -> dict[NodeRef, Node | None]:
         found: dict[NodeRef, Node | None] = dict.fromkeys(refs)
@@ -283,7 +306,7 @@ class CypherStore(GraphStore):
 
     def iter_nodes(self, label: NodeLabel) -> Iterator[Node]:
         for row in self.executor.read(*cypher.all_nodes(label)):
-            yield Node(label=label, key=row["key"], props=_props(row["props"], "key"))
+            yield Node(label=label, key=row["key"], props=props_of(row["props"], "key"))
 
     def iter_relationships(self, rel_type: RelType) -> Iterator[Relationship]:
         for row in self.executor.read(*cypher.all_relationships(rel_type)):
@@ -292,7 +315,7 @@ class CypherStore(GraphStore):
                 start=NodeRef(label=row["start_label"], key=row["start"]),
                 end=NodeRef(label=row["end_label"], key=row["end"]),
                 key=row["rkey"] or "",
-                props=_props(row["props"], "rkey"),
+                props=props_of(row["props"], "rkey"),
             )
 
     def related(
@@ -306,17 +329,42 @@ class CypherStore(GraphStore):
             for chunk in _chunks(sorted(set(keys))):
                 for row in self.executor.read(*cypher.related(start_label, rel_type, direction, chunk)):
                     here = NodeRef(label=start_label, key=row["start"])
-                    other = Node(label=row["label"], key=row["key"], props=_props(row["props"], "key"))
+                    other = Node(label=row["label"], key=row["key"], props=props_of(row["props"], "key"))
                     ends = (here, other.ref) if direction == "out" else (other.ref, here)
                     rel = Relationship(
                         type=rel_type,
                         start=ends[0],
                         end=ends[1],
                         key=row["rkey"] or "",
-                        props=_props(row["rprops"], "rkey"),
+                        props=props_of(row["rprops"], "rkey"),
                     )
                     found[here].append((rel, other))
         return {ref: sorted(rows, key=lambda row: (row[1].key, row[0].key)) for ref, rows in found.items()}
+
+    def assertions_page(self, report: NodeRef, *, after: tuple[int, str] | None, limit: int) -> AssertionPage:
+        counts = self.executor.read(*cypher.assertion_counts(report.key))
+        total, verified = (int(counts[0]["total"]), int(counts[0]["verified"] or 0)) if counts else (0, 0)
+        rows = [
+            (
+                Relationship(
+                    type=RelType.ASSERTS,
+                    start=report,
+                    end=NodeRef(label=NodeLabel.CLAIM, key=row["key"]),
+                    key=row["rkey"] or "",
+                    props=props_of(row["rprops"], "rkey"),
+                ),
+                Node(label=NodeLabel.CLAIM, key=row["key"], props=props_of(row["props"], "key")),
+            )
+            for row in self.executor.read(*cypher.assertions_page(report.key, after, limit + 1))
+        ]
+        return page_of(rows, limit, total, verified)
+
+    def first_claims_of_reports(self, reports: list[str], first: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {key: [] for key in reports}
+        for chunk in _chunks(sorted(set(reports))):
+            for row in self.executor.read(*cypher.first_claims_of_reports(chunk, first)):
+                found[row["report"]] = list(row["claims"])
+        return found
 
     def stats(self) -> GraphStats:
         nodes = {node_label.value: 0 for node_label in NodeLabel}
@@ -360,7 +408,7 @@ class CypherStore(GraphStore):
                 claim_id = f"Claim\x1f{row['claim']}"
                 other_id = f"{row['label']}\x1f{row['key']}"
                 graph.add_node(
-                    other_id, node=Node(label=row["label"], key=row["key"], props=_props(row["props"], "key"))
+                    other_id, node=Node(label=row["label"], key=row["key"], props=props_of(row["props"], "key"))
                 )
                 edge = (claim_id, other_id) if direction == "out" else (other_id, claim_id)
                 rkey = row["rkey"] or ""
@@ -369,13 +417,13 @@ class CypherStore(GraphStore):
                     *edge,
                     key=f"{row['type']}\x1f{rkey}",
                     type=row["type"],
-                    props=_props(row["rprops"], "rkey"),
+                    props=props_of(row["rprops"], "rkey"),
                     rkey=rkey,
                 )
         for row in self.executor.read(*cypher.nodes_by_key(NodeLabel.CLAIM, keys)):
             claim_id = f"Claim\x1f{row['key']}"
             graph.add_node(
-                claim_id, node=Node(label=NodeLabel.CLAIM, key=row["key"], props=_props(row["props"], "key"))
+                claim_id, node=Node(label=NodeLabel.CLAIM, key=row["key"], props=props_of(row["props"], "key"))
             )
             claim_ids.append(claim_id)
 
@@ -384,113 +432,3 @@ class CypherStore(GraphStore):
             return found
 
         return claim_views_from_graph(graph, sorted(claim_ids, reverse=query.descending), query, node)
-
-
-def _stored_starts(
-    batches: list[GraphBatch], existing: Mapping[NodeRef, object]
-) -> dict[tuple[RelType, NodeLabel], set[str]]:
-    """The (type, start label) -> start keys whose current relationships the batches need to compare or replace.
-
-    Only nodes that already exist can have relationships to compare or delete.
-    """
-    starts: dict[tuple[RelType, NodeLabel], set[str]] = defaultdict(set)
-    for batch in batches:
-        for rel in batch.relationships:
-            if rel.start in existing:
-                starts[(rel.type, rel.start.label)].add(rel.start.key)
-        for ref in batch.replace_outgoing:
-            if ref in existing:
-                for rel_type in batch.replace_types:
-                    starts[(rel_type, ref.label)].add(ref.key)
-    return starts
-
-
-class _Group:
-    """Batches applied one after another to an in-memory copy of what they touch; then one diff to write.
-
-    Each batch's summary is what applying it alone, after the ones before it, would report; the
-    statement written is the net change of the whole group (a link one batch adds and a later one
-    replaces is never sent).
-    """
-
-    def __init__(self, nodes: dict[NodeRef, dict[str, PropValue]], rels: dict[RelIdentity, dict[str, PropValue]]):
-        self.initial_nodes = dict(nodes)
-        self.initial_rels = dict(rels)
-        self.nodes = dict(nodes)
-        self.rels: dict[tuple[RelType, NodeRef], dict[RelIdentity, dict[str, PropValue]]] = defaultdict(dict)
-        for identity, props in rels.items():
-            self.rels[(identity[0], identity[1])][identity] = props
-
-    def apply(self, batch: GraphBatch) -> WriteSummary:
-        validate_batch(batch, is_stored=lambda ref: ref in self.nodes)
-        summary = WriteSummary()
-        for node in batch.nodes:
-            old = self.nodes.get(node.ref)
-            if old is None:
-                self.nodes[node.ref] = _props(node.props)
-                summary.nodes_created += 1
-            elif (merged := _props({**old, **node.props})) != old:
-                self.nodes[node.ref] = merged
-                summary.nodes_updated += 1
-        wanted = {rel.identity for rel in batch.relationships}
-        for ref in batch.replace_outgoing:
-            for rel_type in batch.replace_types:
-                current = self.rels.get((rel_type, ref))
-                if not current:
-                    continue
-                for identity in [i for i in current if i not in wanted]:
-                    del current[identity]
-                    summary.relationships_deleted += 1
-        for rel in batch.relationships:
-            here = self.rels[(rel.type, rel.start)]
-            old_rel = here.get(rel.identity)
-            if old_rel is None:
-                here[rel.identity] = _props(rel.props)
-                summary.relationships_created += 1
-            elif (merged_rel := _props({**old_rel, **rel.props})) != old_rel:
-                here[rel.identity] = merged_rel
-                summary.relationships_updated += 1
-        return summary
-
-    def segments(self) -> list[Segment]:
-        node_rows: dict[NodeLabel, Rows] = defaultdict(list)
-        for ref, props in sorted(self.nodes.items(), key=lambda item: (item[0].label, item[0].key)):
-            old = self.initial_nodes.get(ref)
-            if old is None:
-                node_rows[ref.label].append({"key": ref.key, "props": props})
-            elif props != old:
-                node_rows[ref.label].append(
-                    {"key": ref.key, "props": {k: v for k, v in props.items() if old.get(k) != v}}
-                )
-        final = {identity: props for here in self.rels.values() for identity, props in here.items()}
-        delete_rows: dict[tuple[RelType, NodeLabel, NodeLabel], Rows] = defaultdict(list)
-        for identity in sorted(set(self.initial_rels) - set(final), key=_identity_order):
-            rel_type, start, end, rkey = identity
-            delete_rows[(rel_type, start.label, end.label)].append({"start": start.key, "end": end.key, "rkey": rkey})
-        rel_rows: dict[tuple[RelType, NodeLabel, NodeLabel], Rows] = defaultdict(list)
-        for identity, props in sorted(final.items(), key=lambda item: _identity_order(item[0])):
-            rel_type, start, end, rkey = identity
-            old = self.initial_rels.get(identity)
-            if old is None:
-                changed = props
-            elif props != old:
-                changed = {k: v for k, v in props.items() if old.get(k) != v}
-            else:
-                continue
-            row = {"start": start.key, "end": end.key, "rkey": rkey, "props": changed}
-            rel_rows[(rel_type, start.label, end.label)].append(row)
-        segments: list[Segment] = [
-            cypher.delete_relationships(rel_type, start_label, end_label, rows)
-            for (rel_type, start_label, end_label), rows in sorted(delete_rows.items())
-        ]
-        segments += [cypher.merge_nodes(label, rows) for label, rows in sorted(node_rows.items())]
-        segments += [
-            cypher.merge_relationships(rel_type, start_label, end_label, rows)
-            for (rel_type, start_label, end_label), rows in sorted(rel_rows.items())
-        ]
-        return segments
-
-
-def _identity_order(identity: RelIdentity) -> tuple[str, str, str, str, str, str]:
-    rel_type, start, end, rkey = identity
-    return (rel_type, start.label, start.key, end.label, end.key, rkey)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache, partial
 from typing import Literal
 
+from kg.store.base import AssertionPage, page_of
 from kg.store.embedded_rows import LABEL, edges, key_chunks, nid, relationship, split_id
 from kg.store.views import build_claim_views
 from schemas.graph import Node, NodeLabel, NodeRef, PropValue, Relationship, RelType
@@ -101,6 +102,41 @@ class EmbeddedReads:
                 rows[rel.start if direction == "out" else rel.end].append(rel)
         key = (lambda rel: (rel.end.key, rel.key)) if direction == "out" else (lambda rel: (rel.start.key, rel.key))
         return {ref: sorted(found, key=key) for ref, found in rows.items()}
+
+    def assertions_page(self, report: NodeRef, *, after: tuple[int, str] | None, limit: int) -> AssertionPage:
+        conn = self._read()
+        mine = "r.start_label=? AND r.start_key=? AND r.type=?"
+        ident = (report.label.value, report.key, RelType.ASSERTS.value)
+        total, verified = conn.execute(
+            f"SELECT count(*), coalesce(sum(json_extract(r.props, '$.verified')), 0) FROM rels r WHERE {mine}", ident
+        ).fetchone()
+        row_of = "coalesce(CAST(json_extract(r.props, '$.row') AS INTEGER), 0)"
+        later = f"AND ({row_of} > ? OR ({row_of} = ? AND r.rkey > ?))" if after else ""
+        query = (
+            "SELECT r.start_label, r.start_key, r.type, r.end_label, r.end_key, r.rkey, r.props, n.props "
+            "FROM rels r JOIN nodes n ON n.label=r.end_label AND n.key=r.end_key "
+            f"WHERE {mine} {later} ORDER BY {row_of}, r.rkey LIMIT ?"
+        )
+        args = (*ident, *((after[0], after[0], after[1]) if after else ()), limit + 1)
+        rows = [
+            (relationship(row[:7]), Node.model_construct(label=NodeLabel(row[3]), key=row[4], props=json.loads(row[7])))
+            for row in conn.execute(query, args)
+        ]
+        return page_of(rows, limit, total, verified)
+
+    def first_claims_of_reports(self, reports: list[str], first: int) -> dict[str, list[str]]:
+        conn = self._read()
+        found: dict[str, list[str]] = {key: [] for key in reports}
+        row_of = "coalesce(CAST(json_extract(props, '$.row') AS INTEGER), 0)"
+        for _, chunk, marks in key_chunks((NodeLabel.REPORT.value, key) for key in reports):
+            query = (
+                "SELECT start_key, end_key FROM (SELECT start_key, end_key, row_number() OVER "
+                f"(PARTITION BY start_key ORDER BY {row_of}, rkey) AS n FROM rels "
+                f"WHERE start_label=? AND type=? AND start_key IN ({marks})) WHERE n <= ? ORDER BY start_key, n"
+            )
+            for report, claim in conn.execute(query, (NodeLabel.REPORT.value, RelType.ASSERTS.value, *chunk, first)):
+                found[report].append(claim)
+        return found
 
     def stats(self) -> GraphStats:
         conn = self._read()

@@ -12,7 +12,8 @@ from urllib.parse import urlparse
 
 from kg.cypher import Params, schema_statements
 from kg.errors import InputError, StoreError
-from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run, T
+from kg.store.cypher_group import Rows
+from kg.store.cypher_store import CypherExecutor, CypherStore, Run, T
 
 DEFAULT_PORT = 6379
 DEFAULT_GRAPH = "claimgraph"

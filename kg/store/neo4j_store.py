@@ -18,7 +18,8 @@ from urllib.parse import urlparse, urlunparse
 from kg.cypher import Params, schema_statements
 from kg.errors import StoreError
 from kg.settings import Neo4jSettings
-from kg.store.cypher_store import CypherExecutor, CypherStore, Rows, Run, T
+from kg.store.cypher_group import Rows
+from kg.store.cypher_store import CypherExecutor, CypherStore, Run, T
 
 
 class Neo4jExecutor(CypherExecutor):

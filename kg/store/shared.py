@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, TypeVar
 
-from kg.store.base import GraphStore, StoreHealth
+from kg.store.base import AssertionPage, GraphStore, StoreHealth
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.views import ClaimQuery, ClaimView, GraphStats
 
@@ -91,6 +91,13 @@ class SharedStore(GraphStore):
         with self.lock.writing():
             return self.inner.apply(batch)
 
+    def apply_stream(self, batches: Iterable[GraphBatch]) -> WriteSummary:
+        """The batches are built before the lock is taken: building reads this store, and a reader
+        waits for the writer (a server's uploads are bounded in size, so the list is too)."""
+        listed = list(batches)
+        with self.lock.writing():
+            return self.inner.apply_stream(listed)
+
     # -- reads -------------------------------------------------------------------------
     def get_node(self, ref: NodeRef) -> Node | None:
         return self._read(lambda: self.inner.get_node(ref))
@@ -113,6 +120,12 @@ class SharedStore(GraphStore):
         self, refs: list[NodeRef], rel_type: RelType, direction: Literal["out", "in"]
     ) -> dict[NodeRef, list[Relationship]]:
         return self._read(lambda: self.inner.relationships_of(refs, rel_type, direction))
+
+    def assertions_page(self, report: NodeRef, *, after: tuple[int, str] | None, limit: int) -> AssertionPage:
+        return self._read(lambda: self.inner.assertions_page(report, after=after, limit=limit))
+
+    def first_claims_of_reports(self, reports: list[str], first: int) -> dict[str, list[str]]:
+        return self._read(lambda: self.inner.first_claims_of_reports(reports, first))
 
     def stats(self) -> GraphStats:
         return self._read(self.inner.stats)

@@ -54,3 +54,32 @@ def test_exported_json_schemas_are_up_to_date() -> None:
     for name, schema in json_schemas().items():
         committed = (SCHEMA_DIR / name).read_text(encoding="utf-8")
         assert committed == render(schema), f"{name} is stale: run `python -m schemas.export`"
+
+
+def test_a_file_of_thousands_of_bad_lines_lists_the_first_ones_and_counts_the_rest() -> None:
+    """A 100,000-line file missing a field printed 200,000 error lines; now 200 and one that counts the rest."""
+    from ingest.claims_jsonl import MAX_REPORTED_ISSUES
+
+    bad = {k: v for k, v in GOOD.items() if k != "confidence"}
+    lines = [json.dumps(GOOD)] + [json.dumps(bad)] * 1_000
+    with pytest.raises(ParseError) as caught:
+        parse_claims_jsonl("\n".join(lines), "c.jsonl")
+    issues = caught.value.issues
+    assert len(issues) == MAX_REPORTED_ISSUES + 1
+    assert str(issues[0]) == "c.jsonl:2: 'confidence' is a required property"
+    assert str(issues[-1]) == (
+        f"c.jsonl:{MAX_REPORTED_ISSUES + 1}: and {1_000 - MAX_REPORTED_ISSUES:,} more problems after this line (not listed)"
+    )
+
+
+def test_the_key_of_a_claim_file_is_the_one_it_had_before_streaming() -> None:
+    """Files ingested before keep their Report: the key hashes the same JSON list, fed one record at a time."""
+    from ingest.claims_jsonl import check_claims_jsonl
+    from kg.text import stable_key
+
+    records = [GOOD, {**GOOD, "text": 'Ünïcode — claim \\ with "quotes"', "report": "r"}]
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    dumped = [r.model_dump(mode="json") for _, r in parse_claims_jsonl(text, "c.jsonl")]
+    expected = stable_key("x", json.dumps(dumped, sort_keys=True, ensure_ascii=False))
+    check = check_claims_jsonl(text, "c.jsonl")
+    assert (check.records, check.key) == (2, expected)
