@@ -18,7 +18,7 @@ from api import errors
 from api.graphql.loaders import make_loaders
 from api.graphql.schema import build_schema
 from api.guards import HeadAsGet, RequestGuard
-from api.routes import catalog, claims, graph, insight, pages, writes
+from api.routes import catalog, claims, graph, insight, pages, reviews, writes
 from claimgraph.services import ClaimGraph
 from kg import __version__
 from kg.settings import Settings
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, service: ClaimGraph | None = No
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
-    for module in (claims, catalog, insight, writes, graph, pages):
+    for module in (claims, catalog, insight, writes, reviews, graph, pages):
         app.include_router(module.router)
     app.mount(pages.STATIC, pages.static_files(), name="static")
 

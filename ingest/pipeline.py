@@ -145,7 +145,9 @@ class Ingestor:
                     update={"replace_outgoing": [ref for ref in built.batch.replace_outgoing if ref not in set(seen)]}
                 )
             batch = self._without_stale_results(built.batch)
-            self._remember_pending(built, batch)
+            # no later chunk replaces these claims again (see above), so their results need not be remembered:
+            # at a million claims that was a NodeRef and a set each
+            self._pending_results.clear()
             for node in batch.nodes:
                 if node.label == NodeLabel.CLAIM:
                     item.claims[node.key] = str(node.props.get("text", ""))

@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(
         default=None, description="Bearer token required by the API's write routes (unset: writes are refused)."
     )
+    reviewer: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Who reviews: `kg review add` signs with it, and the API signs reviews written with the token.",
+    )
     api_protect_reads: bool = Field(default=False, description="Require the bearer token on read routes too.")
     api_cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (JSON list).")
     api_max_page: int = Field(default=200, ge=1, le=10_000, description="Largest `limit` a list route accepts.")

@@ -28,6 +28,7 @@ class NodeLabel(StrEnum):
     MODEL = "Model"
     RESULT = "Result"
     VERDICT = "Verdict"
+    REVIEW = "Review"
 
 
 class RelType(StrEnum):
@@ -43,6 +44,8 @@ class RelType(StrEnum):
     HAS_VERDICT = "HAS_VERDICT"  # (Claim)->(Verdict), the verifier's current verdict
     SUPPORTED_BY = "SUPPORTED_BY"  # (Claim)->(Paper) {sentence index, sentence, probabilities}
     REFUTED_BY = "REFUTED_BY"  # (Claim)->(Paper) {sentence index, sentence, probabilities}
+    REVIEWS = "REVIEWS"  # (Review)->(Claim), a person's label for the claim
+    REVIEW_EVIDENCE = "REVIEW_EVIDENCE"  # (Review)->(Paper) {sentence}, the evidence the reviewer named
 
 
 #: Which labels each relationship type may connect; the stores enforce it.
@@ -62,6 +65,8 @@ REL_ENDPOINTS: dict[RelType, tuple[frozenset[NodeLabel], frozenset[NodeLabel]]] 
     RelType.HAS_VERDICT: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.VERDICT})),
     RelType.SUPPORTED_BY: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.PAPER})),
     RelType.REFUTED_BY: (frozenset({NodeLabel.CLAIM}), frozenset({NodeLabel.PAPER})),
+    RelType.REVIEWS: (frozenset({NodeLabel.REVIEW}), frozenset({NodeLabel.CLAIM})),
+    RelType.REVIEW_EVIDENCE: (frozenset({NodeLabel.REVIEW}), frozenset({NodeLabel.PAPER})),
 }
 
 
@@ -312,3 +317,29 @@ class VerdictNode(_TypedNode):
     min_precision: float | None = None  # the operating point asked for (threshold_* are its probabilities)
     gate_min_similarity: float | None = None
     aggregator_sha256: str = ""
+
+
+class ReviewNode(_TypedNode):
+    """One person's current review of one claim (key: claim + reviewer), with every change it went through.
+
+    What a person decided is kept apart from what the reports assert and what the verifier found: the
+    label, who and when, the verifier's verdict and model it reviewed, and the claim's text as it was
+    then (a review of a text that has since changed is stale). ``history`` is the append-only audit
+    log: one JSON event per change (who, when, before, after); nothing is ever removed from it.
+    """
+
+    label: ClassVar[NodeLabel] = NodeLabel.REVIEW
+
+    claim: str
+    verdict: VerdictLabel
+    reviewer: str
+    reviewed_at: str
+    note: str = ""
+    claim_text: str
+    evidence_paper: str | None = None
+    evidence_sentence: str | None = None
+    evidence_text: str | None = None  # free-text evidence (a table, a figure, another source)
+    verifier_verdict: VerdictLabel | None = None
+    verifier_model: str | None = None
+    verifier_score: float | None = None
+    history: list[str] = Field(default_factory=list)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from schemas.graph import DecidedBy, NumericStatus, VerifyScope
 from schemas.graph import VerdictLabel as VerifierVerdict
+from schemas.review import ReviewView
 
 ReportVerdict = Literal["verified", "unverified", "conflicting"]
 #: A claim's standing, derived from what the reports assert and what the verifier found (docs/vocabulary.md).
@@ -138,6 +139,21 @@ class ClaimView(BaseModel):
     assertions: list[AssertionView]
     paraphrases: list[ParaphraseView]
     verdict: VerdictView | None = None
+    reviews: list[ReviewView] = Field(default_factory=list, description="what people decided, newest first")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def review(self) -> ReviewView | None:
+        """The review that decides: the newest one that is not stale (a person's label wins over the verifier's)."""
+        return next((r for r in self.reviews if not r.stale), None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_by(self) -> Literal["review", "verifier", "reports"]:
+        """Whose word the status rests on: a person's review, else the verifier's verdict, else the marks alone."""
+        if self.review is not None:
+            return "review"
+        return "verifier" if self.verdict is not None else "reports"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -148,7 +164,8 @@ class ClaimView(BaseModel):
     @property
     def status(self) -> ClaimStatus:
         """verified / refuted / disputed / asserted-only / unconfirmed (see :data:`STATUS_MEANING`)."""
-        return claim_status({a.verified for a in self.assertions}, self.verdict.verdict if self.verdict else None)
+        label = self.review.verdict if self.review else (self.verdict.verdict if self.verdict else None)
+        return claim_status({a.verified for a in self.assertions}, label)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

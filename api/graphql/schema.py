@@ -28,6 +28,7 @@ from api.graphql.caches import SizedParserCache, SizedValidationCache
 from api.graphql.enums import MarkedEnum, StatusEnum, VerdictEnum
 from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
+from api.graphql.reviews import QueueEntry, Review
 from claimgraph.services import ClaimGraph
 from kg.catalog import paper_view, report_header
 from kg.errors import ERROR_POLICY, ClaimGraphError, InputError, LimitExceededError
@@ -158,6 +159,8 @@ class Claim:
     report_verdict: MarkedEnum = strawberry.field(description="what the asserting reports marked (✓/×)")
     status: StatusEnum = strawberry.field(description="verified, refuted, disputed, asserted-only or unconfirmed")
     verdict: Verdict | None
+    reviews: list[Review] = strawberry.field(description="what people decided, newest first (stale ones flagged)")
+    status_by: str = strawberry.field(description="whose word the status rests on: review, verifier or reports")
     all_assertions: strawberry.Private[list[Assertion]]
     paraphrase_keys: list[str]
 
@@ -206,6 +209,8 @@ class Claim:
                 for a in view.assertions
             ],
             paraphrase_keys=[p.claim for p in view.paraphrases],
+            reviews=[Review.of(r) for r in view.reviews],
+            status_by=view.status_by,
         )
 
     @strawberry.field(description="What each report asserting this claim marked (the first `first`).")
@@ -336,6 +341,14 @@ class Query:
         service, _ = _ctx(info)
         nodes = await run_in_threadpool(service.queries.nodes_labelled, NodeLabel.PAPER, _page(info, first))
         return [_paper(n) for n in nodes]
+
+    @strawberry.field(description="Claims worth a person's review, highest priority first, each with its reasons.")
+    async def review_queue(
+        self, info: Info[Any, Any], benchmark: str | None = None, first: int = LIST_PAGE
+    ) -> list[QueueEntry]:
+        service, _ = _ctx(info)
+        items = await run_in_threadpool(lambda: service.reviews.queue(benchmark=benchmark, limit=_page(info, first)))
+        return [QueueEntry.of(item) for item in items]
 
     @strawberry.field
     async def benchmarks(self, info: Info[Any, Any]) -> list[BenchmarkInfo]:

@@ -16,7 +16,16 @@ import typer
 from pydantic import ValidationError
 from rich.text import Text
 
-from claimgraph.cli import admin_cmds, ingest_cmds, neo4j_cmds, nli_cmds, papers_cmds, query_cmds, verify_cmds
+from claimgraph.cli import (
+    admin_cmds,
+    ingest_cmds,
+    neo4j_cmds,
+    nli_cmds,
+    papers_cmds,
+    query_cmds,
+    review_cmds,
+    verify_cmds,
+)
 from claimgraph.cli.common import err, out, teardown_skipped
 from claimgraph.services import ClaimGraph
 from kg.errors import ClaimGraphError, InputError
@@ -105,6 +114,7 @@ app.command()(admin_cmds.serve)
 app.add_typer(nli_cmds.nli_app, name="nli")
 app.add_typer(verify_cmds.verifier_app, name="verifier")
 app.add_typer(neo4j_cmds.neo4j_app, name="neo4j")
+app.add_typer(review_cmds.review_app, name="review")
 
 
 def main() -> None:

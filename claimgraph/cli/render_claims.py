@@ -42,7 +42,30 @@ def verdict_cell(verdict: VerdictView | None) -> Text:
 
 
 def status_cell(claim: ClaimView) -> Text:
-    return Text(claim.status, style=STATUS_STYLE[claim.status])
+    cell = Text(claim.status, style=STATUS_STYLE[claim.status])
+    if claim.review is not None:  # a person's label decides: say whose
+        cell.append(f"\nreviewed {claim.review.verdict} by {claim.review.reviewer}", style="dim")
+    elif claim.reviews:
+        cell.append("\nreview stale (text changed)", style="dim")
+    return cell
+
+
+def review_lines(claim: ClaimView) -> list[Text]:
+    """What people reviewed: each review with who, when, the note, and whether it still decides."""
+    if not claim.reviews:
+        return [Text.assemble(("what people reviewed", "bold"), f": nothing yet (kg review add {claim.key} LABEL)")]
+    lines = [Text.assemble(("what people reviewed", "bold"), f" (status rests on: {claim.status_by})")]
+    for r in claim.reviews:
+        state = "stale: the claim's text changed since" if r.stale else ("decides" if r is claim.review else "older")
+        lines.append(Text(f"  {r.verdict} by {r.reviewer} at {r.reviewed_at} ({state}; {r.changes} change(s))"))
+        if r.note:
+            lines.append(Text(f"    note: {r.note}"))
+        if r.evidence_paper or r.evidence_sentence or r.evidence_text:
+            where = " ".join(x for x in (r.evidence_paper, r.evidence_sentence, r.evidence_text) if x)
+            lines.append(Text(f"    evidence: {where}"))
+        if r.verifier_verdict:
+            lines.append(Text(f"    the verifier said {r.verifier_verdict} then ({r.verifier_model})", style="dim"))
+    return lines
 
 
 def _assertions(claim: ClaimView) -> Text:
@@ -125,6 +148,8 @@ def explain_lines(claim: ClaimView) -> list[Text]:
         )
     for p in claim.paraphrases:
         lines.append(Text(f"  ≈ paraphrase {p.claim} ({p.score:.2f}): {p.text}", style="dim"))
+    lines.append(Text())
+    lines += review_lines(claim)
     lines.append(Text())
     v = claim.verdict
     if v is None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from claimgraph.services.ingesting import IngestRun, IngestService
     from claimgraph.services.papers import PaperService
     from claimgraph.services.queries import QueryService
+    from claimgraph.services.reviewing import ReviewService
     from claimgraph.services.verifying import VerifyService
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "IngestService",
     "PaperService",
     "QueryService",
+    "ReviewService",
     "VerifyService",
     "Workspace",
 ]
@@ -42,6 +44,7 @@ _LAZY = {
     "IngestService": "claimgraph.services.ingesting",
     "PaperService": "claimgraph.services.papers",
     "QueryService": "claimgraph.services.queries",
+    "ReviewService": "claimgraph.services.reviewing",
     "VerifyService": "claimgraph.services.verifying",
 }
 
@@ -89,6 +92,12 @@ class ClaimGraph:
         from claimgraph.services.verifying import VerifyService
 
         return VerifyService(self.workspace, self.queries)
+
+    @cached_property
+    def reviews(self) -> ReviewService:
+        from claimgraph.services.reviewing import ReviewService
+
+        return ReviewService(self.workspace, self.queries)
 
     @cached_property
     def admin(self) -> AdminService:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from kg.review.records import review_view
 from schemas.graph import Node, NodeLabel, PropValue, RelType, VerdictNode
+from schemas.review import ReviewView
 from schemas.views import (
     AssertionView,
     ClaimQuery,
@@ -77,8 +79,12 @@ def build_claim_views(
             continue  # decided from the ✓/× marks alone, before building anything
         paraphrases: list[ParaphraseView] = []
         assertions: list[AssertionView] = []
+        reviews: list[ReviewView] = []
+        text = _str(claim.props.get("text"))
         for rel_type, other_id, props, _ in incoming:
-            if rel_type == RelType.PARAPHRASE_OF:
+            if rel_type == RelType.REVIEWS:
+                reviews.append(review_view(node(other_id), text))
+            elif rel_type == RelType.PARAPHRASE_OF:
                 paraphrases.append(_paraphrase(node(other_id), props))
             elif rel_type == RelType.ASSERTS:
                 report = node(other_id)
@@ -134,6 +140,7 @@ def build_claim_views(
             assertions=sorted(assertions, key=lambda a: (a.source_name, a.report, a.row)),
             paraphrases=sorted(paraphrases, key=lambda p: p.claim),
             verdict=verdict,
+            reviews=sorted(reviews, key=lambda r: (r.reviewed_at, r.key), reverse=True),
         )
         if _matches(view, query, {family for _, family in models}):
             views.append(view)

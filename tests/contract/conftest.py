@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from ingest.pipeline import Ingestor
+from kg.gazetteer import Gazetteer
 from kg.store.base import GraphStore
 from kg.store.cypher_store import CypherStore
 from kg.store.embedded import EmbeddedStore
@@ -52,6 +54,14 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
 def store(store_factory: StoreFactory) -> Iterator[GraphStore]:
     with store_factory() as opened:
         yield opened
+
+
+@pytest.fixture
+def seeded(store: GraphStore, seeds_dir: Path, gazetteer: Gazetteer) -> GraphStore:
+    """The store with the five sample reports ingested through the pipeline."""
+    result = Ingestor(store, gazetteer).ingest([seeds_dir])
+    assert result.ok
+    return store
 
 
 class CountingExecutor:

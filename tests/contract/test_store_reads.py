@@ -20,13 +20,6 @@ from tests.contract.conftest import count_round_trips
 # -- the seed reports, through the ingest pipeline --------------------------------------------
 
 
-@pytest.fixture
-def seeded(store: GraphStore, seeds_dir: Path, gazetteer: Gazetteer) -> GraphStore:
-    result = Ingestor(store, gazetteer).ingest([seeds_dir])
-    assert result.ok
-    return store
-
-
 def test_seed_counts(seeded: GraphStore) -> None:
     stats = seeded.stats()
     assert stats.nodes["Report"] == 5
