@@ -1,7 +1,7 @@
 // ClaimGraph's own page: search claims, read one claim (reports, verdict with evidence, paraphrases,
 // conflicts) and see its neighbourhood graph. Plain JavaScript over the REST API; the graph is drawn
 // by cytoscape (vendored from npm, served from /static/vendor). Routes: #/ (search), #/claim/KEY,
-// #/benchmark/NAME.
+// #/benchmark/NAME, #/review (the review queue, in review.js).
 'use strict';
 
 // The same colours as docker/neo4j/claimgraph.grass, so the page and Neo4j Browser look alike.
@@ -116,6 +116,10 @@ async function showClaim(key) {
       ${v ? `<p data-testid="verdict">${badge(v)} <span class="key">decided by ${esc(v.decided_by)}, model ${esc(v.model)}</span></p>
         <p class="why" data-testid="reason">${esc(v.reason || '')}</p>${evidenceTable(v)}`
         : '<p>Not verified yet: run <code>kg verify</code>.</p>'}
+      <h3>What people reviewed</h3>
+      ${claim.reviews.length ? `<ul>${claim.reviews.map((r) => `<li data-testid="claim-review"><span class="badge ${esc(r.verdict)}">${esc(r.verdict)}</span>
+        by ${esc(r.reviewer)} at ${esc(r.reviewed_at)}${r.stale ? ' (stale: the text changed)' : ''}${r.note ? ` — ${esc(r.note)}` : ''}</li>`).join('')}</ul>`
+        : '<p>Nobody yet: <a href="#/review">the review queue</a>.</p>'}
       <h3>Paraphrases</h3>
       ${claim.paraphrases.length ? `<ul>${claim.paraphrases.map((p) => `<li><a href="#/claim/${esc(p.claim)}">${esc(p.text)}</a>
         <span class="key">(${p.score.toFixed(2)})</span></li>`).join('')}</ul>` : '<p>none</p>'}
@@ -170,10 +174,13 @@ async function drawGraph(path, title) {
 function show(which) {
   $('#results').hidden = which !== 'results';
   $('#claim').hidden = which !== 'claim';
+  $('#review').hidden = which !== 'review';
+  $('#search').hidden = which === 'review';
   if (which !== 'claim') $('#graph-panel').hidden = true;
 }
 
 async function route() {
+  if (location.hash === '#/review') return showReviewQueue().catch((error) => status(error.message, true));
   const [, kind, value] = location.hash.match(/^#\/(claim|benchmark)\/(.+)$/) || [];
   if (kind === 'claim') return showClaim(decodeURIComponent(value));
   if (kind === 'benchmark') {

@@ -67,3 +67,39 @@ def test_a_researcher_finds_reads_and_sees_a_claim(demo_dir: Path, tmp_path: Pat
     assert seen["docs_operations"] >= 15  # Swagger UI rendered the OpenAPI document from local assets
     assert "XNLI" in str(seen["graphiql_query"])  # GraphiQL opens with the XNLI question…
     assert CLAIM in str(seen["graphiql_response"])  # …and answers it
+
+
+def test_a_researcher_reviews_a_claim_on_the_page(demo_dir: Path, tmp_path: Path) -> None:
+    """The review page end to end: queue, claim with marks and evidence, one click to REFUTED with a note."""
+    import shutil
+
+    missing = browser_tools_missing() or assets_missing()
+    if missing:
+        pytest.skip(missing)
+    data_dir = tmp_path / "store"
+    shutil.copytree(demo_dir, data_dir, ignore=shutil.ignore_patterns(".lock"))
+    service = ClaimGraph(Settings(data_dir=data_dir))
+    expected_queue = [item.claim for item in service.reviews.queue(limit=20)]
+    note = "[b]Table 2[/b] <i>reports</i> 71.2"  # shown literally, never as markup
+    os.environ["CLAIMGRAPH_API_TOKEN"] = "review-token"
+    try:
+        with kg_serve(tmp_path / "serve.log", "--data-dir", str(data_dir)) as base:
+            shots = os.environ.get("CLAIMGRAPH_SCREENSHOTS") or str(tmp_path)
+            seen = run_browser("review_page.mjs", {"base": base, "token": "review-token", "note": note, "shots": shots})
+    finally:
+        del os.environ["CLAIMGRAPH_API_TOKEN"]
+    assert seen["requests_outside"] == []
+    assert seen["queue"] == expected_queue
+    top = expected_queue[0]
+    claim = service.queries.claim(top)
+    assert seen["text"] == claim.text
+    assert seen["evidence_rows"] == (len(claim.verdict.evidence) if claim.verdict else 0)
+    assert seen["status"] == "recorded: REFUTED by Ada Reviewer"
+    assert (
+        seen["queue_after"] == [item.claim for item in service.reviews.queue(limit=20)]
+        and top not in seen["queue_after"]
+    )
+    reviewed = service.queries.claim(top)
+    assert reviewed.review is not None and (reviewed.review.verdict, reviewed.review.note) == ("REFUTED", note)
+    assert note in str(seen["claim_review"]) and seen["claim_status"] == reviewed.status
+    assert reviewed.status_by == "review"
