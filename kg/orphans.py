@@ -1,9 +1,10 @@
 """What a report's deletion leaves without a reason to exist.
 
-A claim stays while another report asserts it (or it was extracted from a paper); its
-results and verdict go with it. A paper stays while a report cites or examines it, or a
-remaining claim was extracted from it or is supported/refuted by it. Benchmarks, languages
-and models stay while anything still points at them.
+A claim stays while another report asserts it, or it was extracted from a paper, or a person
+reviewed it (reviews are never lost); otherwise its results and verdict go with it. A paper
+stays while a report cites or examines it, or a remaining claim was extracted from it or is
+supported/refuted by it. Benchmarks, languages and models stay while anything still points
+at them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ def orphans_after_deleting(store: GraphStore, report: NodeRef) -> list[NodeRef]:
     asserted = [claim.ref for _, claim in store.related([report], RelType.ASSERTS, "out")[report]]
     asserters = store.related(asserted, RelType.ASSERTS, "in")
     extracted = store.related(asserted, RelType.EXTRACTED_FROM, "out")
-    claims = [c for c in asserted if all(r.start == report for r, _ in asserters[c]) and not extracted[c]]
+    reviewed = store.relationships_of(asserted, RelType.REVIEWS, "in")  # a person's review keeps its claim
+    claims = [
+        c for c in asserted if all(r.start == report for r, _ in asserters[c]) and not extracted[c] and not reviewed[c]
+    ]
     doomed |= set(claims)
     for rel_type in (RelType.REPORTS, RelType.HAS_VERDICT):
         for rows in store.related(claims, rel_type, "out").values():

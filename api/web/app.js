@@ -7,7 +7,7 @@
 // The same colours as docker/neo4j/claimgraph.grass, so the page and Neo4j Browser look alike.
 const COLOURS = {
   Claim: '#F79767', Report: '#4C8EDA', Paper: '#57C7E3', Benchmark: '#8DCC93',
-  Language: '#FFE081', Model: '#C990C0', Result: '#F16667', Verdict: '#7B6FE0',
+  Language: '#FFE081', Model: '#C990C0', Result: '#F16667', Verdict: '#7B6FE0', Review: '#E07BB4',
 };
 const $ = (selector) => document.querySelector(selector);
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

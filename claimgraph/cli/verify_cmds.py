@@ -111,6 +111,12 @@ def verifier_fit(
     output: Annotated[
         Path | None, typer.Option(help="Where to write verifier.json (default: beside the model).")
     ] = None,
+    with_reviews: Annotated[
+        bool,
+        typer.Option(
+            "--with-reviews", help="Also learn from the claims people reviewed in this store (a calibration set)."
+        ),
+    ] = False,
 ) -> None:
     """Choose the relevance-gate threshold and fit the calibrated aggregator on held-apart calibration claims.
 
@@ -128,6 +134,7 @@ def verifier_fit(
     service = service_of(ctx)
     settings = service.settings
     name = model or settings.nli_model
+    reviews = service.reviews.examples() if with_reviews else []
     with counting_bar("fit", "claims") as bar:
         task = bar.add_task("", total=None)
         aggregator, report, target = fit(
@@ -140,6 +147,7 @@ def verifier_fit(
             output=output,
             progress=lambda n: bar.update(task, advance=n),
             on_start=lambda total: bar.update(task, total=total),
+            reviews=reviews,
         )
     out.print(render.fit_summary(report, aggregator, target))
 
@@ -167,6 +175,9 @@ def verifier_eval(
     ] = None,
     baselines: Annotated[bool, typer.Option(help="Add the majority and cosine baselines.")] = True,
     data: Annotated[Path | None, typer.Option(help="Folder with fever/, citint/, healthver/.")] = None,
+    on_reviews: Annotated[
+        bool, typer.Option("--on-reviews", help="Also score the claims people reviewed in this store.")
+    ] = False,
     write: Annotated[Path | None, typer.Option(help="Also write the table (Markdown) to this file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -190,8 +201,10 @@ def verifier_eval(
     sets = {str(path): read_examples(path) for path in files or []}
     if public:
         sets |= public_examples(data or settings.nli_data, [p.value for p in public])
+    if on_reviews:
+        sets["reviews in this store"] = service.reviews.examples()
     if not sets:
-        raise InputError("give claim files or --public sets to evaluate (see `kg verifier eval --help`)")
+        raise InputError("give claim files, --public sets or --on-reviews to evaluate (see `kg verifier eval --help`)")
     aggregator, _ = load_aggregator(settings.verify_aggregator, name)
     scorer = load_scorer(name, settings.nli_backend, settings.data_dir)
     with counting_bar("eval", "claims", quiet=as_json) as bar:

@@ -15,6 +15,7 @@ from claimgraph.services.workspace import Workspace
 from kg.errors import InputError, NotFoundError
 from kg.review.queue import review_queue
 from kg.review.records import decide, events_of, export_line, review_batch, review_key, review_node
+from kg.verify.examples import ClaimExample
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, ReviewNode, WriteSummary
 from schemas.review import QueueItem, ReviewEvent, ReviewInput, ReviewView
 from schemas.views import ClaimQuery
@@ -90,6 +91,17 @@ class ReviewService:
         with self._ws.store(read_only=True) as store:
             nodes = [review_node(node) for node in store.iter_nodes(NodeLabel.REVIEW)]
         return sorted(nodes, key=lambda r: (r.claim, r.reviewer))
+
+    def examples(self) -> list[ClaimExample]:
+        """Reviewed claims as labelled examples with the evidence `kg verify` would rank (see
+        :mod:`kg.verify.review_examples`); an InputError when nobody has reviewed anything yet."""
+        from kg.verify.review_examples import review_examples
+
+        with self._ws.store(read_only=True) as store:
+            examples = review_examples(store)
+        if not examples:
+            raise InputError("no claim has a current review yet: `kg review add CLAIM LABEL` first")
+        return examples
 
     def reviews_of(self, claim: str) -> list[ReviewView]:
         return self._queries.find(ClaimQuery(keys=[self._queries.claim_key(claim)]))[0].reviews

@@ -48,3 +48,10 @@ MATCH (r:Report)-[a:ASSERTS]->(c:Claim)-[:HAS_VERDICT]->(v:Verdict)
 WHERE (a.verified = true AND v.verdict <> 'SUPPORTED') OR (a.verified = false AND v.verdict = 'SUPPORTED')
 RETURN c.text AS claim, r.source_name AS report, a.verified AS report_verified, v.verdict AS verdict, v.score AS score
 ORDER BY claim, report;
+
+// name: What people reviewed, beside what the verifier found
+MATCH (rv:Review)-[:REVIEWS]->(c:Claim)
+OPTIONAL MATCH (c)-[:HAS_VERDICT]->(v:Verdict)
+RETURN c.text AS claim, rv.verdict AS reviewed, rv.reviewer AS reviewer, rv.reviewed_at AS at, rv.note AS note,
+       v.verdict AS verifier
+ORDER BY at DESC, claim;

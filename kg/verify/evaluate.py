@@ -66,24 +66,33 @@ def fit(
     output: Path | None = None,
     progress: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
+    reviews: Sequence[ClaimExample] = (),
 ) -> tuple[Aggregator, dict[str, Any], Path]:
-    """Fit on the calibration sets and write ``verifier.json`` (beside the model unless ``output`` is given)."""
+    """Fit on the calibration sets and write ``verifier.json`` (beside the model unless ``output`` is given).
+
+    ``reviews``: claims people labelled (``--with-reviews``), a calibration set of their own: the
+    balancing weights give it the weight of one set, and the default point must hold on it too.
+    """
     sets = public_examples(data_root, CALIBRATION_SETS)
+    names = list(CALIBRATION_SETS)
+    if reviews:
+        sets["reviews"] = list(reviews)
+        names.append("reviews")
     if on_start:
         on_start(sum(len(v) for v in sets.values()))
     scorer = load_scorer(model, backend, cache_dir)
     prepared = prepare_sets(sets, scorer, embedding_model, Gazetteer.load(), progress)
-    items = [item for name in CALIBRATION_SETS for item in prepared[name]]
-    groups = [name for name in CALIBRATION_SETS for _ in prepared[name]]
+    items = [item for name in names for item in prepared[name]]
+    groups = [name for name in names for _ in prepared[name]]
     provenance = {
         "nli_model": Path(resolve_nli_location(model)).name,
         "nli_weights_sha256": scorer.weights_sha256,
         "nli_backend": scorer.backend,
         "embedding_model": embedding_model,
         "top_k": top_k,
-        "calibration_sets": {name: len(sets[name]) for name in CALIBRATION_SETS},
+        "calibration_sets": {name: len(sets[name]) for name in names},
         "cosine_baseline_threshold": best_cosine_threshold(items),
-        "reproduce": f"kg verifier fit --model {model} --backend {backend}",
+        "reproduce": f"kg verifier fit --model {model} --backend {backend}" + (" --with-reviews" if reviews else ""),
     }
     aggregator, report = fit_aggregator(items, top_k, provenance, groups)
     target = output or Path(resolve_nli_location(model)) / ARTEFACT

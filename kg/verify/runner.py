@@ -84,7 +84,7 @@ class Progress:
     on_advance: Callable[[int], None] | None = None
 
 
-def _evidence_sources(store: GraphStore) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
+def evidence_sources(store: GraphStore) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
     sentences = {
         node.key: [str(s) for s in sents] if isinstance(sents := node.props.get("abstract_sentences"), list) else []
         for node in store.iter_nodes(NodeLabel.PAPER)
@@ -107,7 +107,7 @@ def plan_claims(
     The fingerprint covers only the *admitted* sentences, so papers or reports that add no
     evidence the gate admits for a claim leave its verdict untouched.
     """
-    sentences, papers_of_report, extracted = _evidence_sources(store)
+    sentences, papers_of_report, extracted = evidence_sources(store)
     stored = {n.key: n.props.get("evidence_hash") for n in store.iter_nodes(NodeLabel.VERDICT)}
     everything = candidates(sentences, sentences) if config.scope == "all" else None
     pools: list[list[Candidate]] = []

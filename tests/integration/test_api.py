@@ -372,3 +372,17 @@ def test_one_error_policy_for_rest_graphql_and_the_cli(client: TestClient, verif
     assert cli.returncode == policy.exit_code
     missing = client.get("/claims/c_nope")
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, ERROR_POLICY[NotFoundError].code)
+
+
+def test_deleting_a_report_keeps_a_claim_a_person_reviewed_with_its_review(writable: TestClient) -> None:
+    reports = {r["source_name"]: r["key"] for r in writable.get("/reports").json()}
+    key = reports["000_9d9b0186167b53ff.txt"]
+    shared = {c["claim"] for k in reports.values() if k != key for c in writable.get(f"/reports/{k}").json()["claims"]}
+    own = sorted({c["claim"] for c in writable.get(f"/reports/{key}").json()["claims"]} - shared)
+    reviewed, gone = own[0], own[1]
+    body = {"verdict": "REFUTED", "reviewer": "ana", "note": "checked"}
+    assert writable.post(f"/claims/{reviewed}/reviews", json=body, headers=AUTH).json()["changed"]
+    assert writable.delete(f"/reports/{key}", headers=AUTH).status_code == 200
+    kept = writable.get(f"/claims/{reviewed}").json()
+    assert kept["assertions"] == [] and kept["review"]["verdict"] == "REFUTED" and kept["status_by"] == "review"
+    assert writable.get(f"/claims/{gone}").status_code == 404

@@ -12,10 +12,13 @@ from typer.testing import CliRunner
 
 from claimgraph.cli.app import app
 from claimgraph.services import ClaimGraph
+from kg.review.records import decide, review_batch
 from kg.settings import Settings
 from kg.store.cypher_store import CypherStore
 from kg.store.registry import store_for
-from schemas.graph import NodeLabel, RelType
+from schemas.graph import GraphBatch, NodeLabel, RelType
+from schemas.review import ReviewInput
+from schemas.views import ClaimQuery
 from tests.conftest import empty_server_graph
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
@@ -106,7 +109,7 @@ def saved_queries() -> list[tuple[str, str]]:
 
 def test_saved_queries_use_only_known_labels_and_types() -> None:
     known = {label.value for label in NodeLabel} | {t.value for t in RelType}
-    assert len(saved_queries()) == 8
+    assert len(saved_queries()) == 9
     for name, query in saved_queries():
         used = set(re.findall(r"[(\[]\w*:(\w+)", query))
         assert used <= known, (name, used - known)
@@ -146,6 +149,20 @@ def test_saved_queries_answer_on_the_samples(seeded_falkor: str) -> None:
         assert {(r["value"], r["unit"], r["report"][:3]) for r in paws} == {
             (2.1, "points", s) for s in ("000", "001", "003")
         }
+        reviewed = queries["What people reviewed, beside what the verifier found"]
+        assert run(reviewed, {}) == []
+    with store_for(seeded_falkor) as store:  # a person reviews one claim; the saved query shows it
+        claim = store.find_claims(ClaimQuery(text_contains="Syntactic features"))[0]
+        given = ReviewInput(claim=claim.key, verdict="REFUTED", reviewer="ana", note="Sec. 5")
+        review = decide(None, given, claim_text=claim.text, verdict=None, now="2026-12-07T10:00:00+00:00")
+        assert review is not None
+        store.apply(review_batch(review, paper_exists=False))
+        assert isinstance(store, CypherStore)
+        rows = store.executor.read(reviewed, {})
+        assert [(r["reviewed"], r["reviewer"], r["note"], r["verifier"]) for r in rows] == [
+            ("REFUTED", "ana", "Sec. 5", None)
+        ]
+        store.apply(GraphBatch(source="undo", delete_nodes=[review.ref]))  # the module's other tests see no review
 
 
 def test_image_copies_every_package_the_wheel_includes() -> None:
