@@ -28,7 +28,7 @@ from kg.verify.assess import decide_prepared, prepare
 from kg.verify.evaluate import load_aggregator
 from kg.verify.evidence import candidates, linked_papers
 from kg.verify.examples import ClaimExample
-from kg.verify.runner import _evidence_sources
+from kg.verify.runner import evidence_sources
 from schemas.graph import NodeLabel, RelType
 from schemas.views import VerifySummary
 from tests.arxiv_server import ArxivServer
@@ -376,7 +376,7 @@ def test_verifier_eval_decides_exactly_as_verify(verified: tuple[ClaimGraph, Ver
     aggregator, _ = load_aggregator(settings.verify_aggregator, settings.nli_model)
     views = [c for c in service.queries.claims() if c.verdict is not None]
     with store_for(settings.store_uri(), read_only=True) as store:
-        sentences, papers_of_report, extracted = _evidence_sources(store)
+        sentences, papers_of_report, extracted = evidence_sources(store)
         extracted_of = {view.key: extracted.get(view.key, set()) for view in views}
         assert store.count_nodes(NodeLabel.VERDICT) == len(views)
     examples = []
