@@ -209,6 +209,7 @@ def _write(path: Path, header: list[str], rows: list[list[str | int | float | No
 def neo4j_admin_args(manifest: BulkManifest, folder: Path, database: str = "neo4j") -> list[str]:
     """The arguments of ``neo4j-admin`` that import the export into an empty (or overwritten) database."""
     args = ["database", "import", "full", database, "--overwrite-destination=true", "--multiline-fields=true"]
+    args.append(f"--report-file={folder / 'import.report'}")  # beside the CSV, not in whatever folder we run from
     args += [f"--nodes={folder / f}" for f in manifest.neo4j_nodes.values()]
     args += [f"--relationships={folder / f}" for files in manifest.neo4j_relationships.values() for f in files]
     return args

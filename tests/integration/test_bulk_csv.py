@@ -107,6 +107,7 @@ def _neo4j_imported(folder: Path, tmp_path: Path) -> Iterator[str]:
         pytest.skip("needs java and the Neo4j jars (make neo4j-jars)")
     manifest = BulkManifest.model_validate_json((folder / "manifest.json").read_text())
     server = start_neo4j(tmp_path / "neo4j", import_args=neo4j_admin_args(manifest, folder))
+    assert (folder / "import.report").exists()  # the importer's report goes beside the CSV, not into the cwd
     try:
         ClaimGraph(Settings()).admin.bulk_load(folder, server.store_uri())
         yield server.store_uri()
