@@ -94,7 +94,7 @@ def fit(
         "cosine_baseline_threshold": best_cosine_threshold(items),
         "reproduce": f"kg verifier fit --model {model} --backend {backend}" + (" --with-reviews" if reviews else ""),
     }
-    aggregator, report = fit_aggregator(items, top_k, provenance, groups)
+    aggregator, report = fit_aggregator(items, top_k, provenance, groups, unbalanced=frozenset({"reviews"}))
     target = output or Path(resolve_nli_location(model)) / ARTEFACT
     aggregator.save(target)
     return aggregator, report, target

@@ -197,15 +197,26 @@ def default_point(
 
 
 def fit_aggregator(
-    items: Sequence[Prepared], top_k: int, provenance: dict[str, Any], groups: Sequence[str] | None = None
+    items: Sequence[Prepared],
+    top_k: int,
+    provenance: dict[str, Any],
+    groups: Sequence[str] | None = None,
+    *,
+    unbalanced: frozenset[str] = frozenset(),
 ) -> tuple[Aggregator, dict[str, Any]]:
     """The fitted aggregator and a report of the gate search (out-of-fold macro-F1 per threshold).
 
     ``groups`` names each claim's calibration set, for :func:`balancing_weights` (one set if None).
+    Claims of an ``unbalanced`` group (reviews) weigh 1 each, like an average calibration claim: balanced
+    as a set of their own, 25 reviews with 2 REFUTED among them gave each of those 2 the mass of every
+    REFUTED claim of a whole public set (bench/results/review_learning_curve.md).
     """
     index = {v: i for i, v in enumerate(VERDICTS)}
     gold = [index[item.example.label] for item in items]
-    weights = balancing_weights(gold, groups or ["all"] * len(items))
+    names = list(groups or ["all"] * len(items))
+    weights = balancing_weights(gold, names)
+    if unbalanced:
+        weights = np.where([g in unbalanced for g in names], 1.0, weights)
     search: dict[str, float] = {}
     best: tuple[float, float] | None = None
     for threshold in GATE_GRID:
