@@ -89,7 +89,9 @@ def main() -> None:
     if len(target) <= pool_size + 50:
         raise SystemExit(f"{args.set} has {len(target)} claims: too few for {pool_size} reviews and a remainder")
     variants = {"each review weighs as a calibration claim": True, "reviews balanced as a set of their own": False}
-    scores: dict[tuple[str, int], list[float]] = {("none", 0): []}
+    scores: dict[tuple[str, int], list[float]] = {("none", 0): [], ("refitted, no reviews", 0): []}
+    # the refit alone, without any review: what separates the reviews' effect from the refit's
+    refitted, _ = fit_aggregator(calib_items, DEFAULT_TOP_K, {}, calib_groups)
     scores |= {(variant, n): [] for variant in variants for n in args.sizes}
     remaining_count = len(target) - pool_size
     for draw in range(args.draws):
@@ -99,6 +101,8 @@ def main() -> None:
         rest = [target[i] for i in order[pool_size:]]
         baseline = score_sets({"rest": rest}, shipped, system="shipped", top_k=DEFAULT_TOP_K)[0].macro_f1
         scores[("none", 0)].append(baseline)
+        refit_only = score_sets({"rest": rest}, refitted, system="refitted", top_k=DEFAULT_TOP_K)[0].macro_f1
+        scores[("refitted, no reviews", 0)].append(refit_only)
         for variant, natural in variants.items():
             for n in args.sizes:
                 aggregator, _ = fit_aggregator(
@@ -133,7 +137,7 @@ def main() -> None:
         mean = statistics.mean(values)
         sd = statistics.stdev(values) if len(values) > 1 else 0.0
         gain = statistics.mean(v - b for v, b in zip(values, base, strict=True))
-        label = "0 (the shipped aggregator)" if n == 0 else str(n)
+        label = ("0 (the shipped aggregator)" if variant == "none" else "0") if n == 0 else str(n)
         lines.append(f"| {variant} | {label} | {mean:.3f} ± {sd:.3f} | {gain:+.3f} |")
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
