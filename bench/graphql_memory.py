@@ -12,20 +12,17 @@ the commit before a fix) with this checkout's environment.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 from bench.machine import machine
+from bench.serving import serve
 from claimgraph.services import ClaimGraph
 from kg.settings import Settings
-from kg.store.falkordb_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
@@ -39,29 +36,12 @@ def _rss_mib(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-def _serve(data_dir: Path, code: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(code)}
-    command = [sys.executable, "-m", "claimgraph.cli.app", "--data-dir", str(data_dir), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=code, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/stats", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"kg serve did not answer within 120 s; see {log}")
-
-
 def measure(code: Path, queries: int, size: int) -> list[tuple[int, float]]:
     """(queries sent, server RSS in MiB) before, every tenth of the run, and after."""
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "store"
         ClaimGraph(Settings(data_dir=data_dir)).ingestion.ingest([SEEDS], offline=True, link_paraphrases=False)
-        process, base = _serve(data_dir, code, Path(tmp) / "serve.log")
+        process, base = serve(data_dir, Path(tmp) / "serve.log", code=code)
         samples = []
         try:
             with httpx.Client(base_url=base, timeout=60) as client:

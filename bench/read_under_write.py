@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,32 +21,16 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from bench.serving import serve
 from bench.synthetic import write_reports
 from claimgraph.services import ClaimGraph
 from kg.settings import Settings
-from kg.store.falkordb_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 SEEDS = REPO / "examples" / "reports"
 QUERY = "/claims?benchmark=XNLI&marked=verified"
 TOKEN = "bench-token"
-
-
-def _serve(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "CLAIMGRAPH_API_TOKEN": TOKEN}
-    command = [sys.executable, "-m", "claimgraph.cli.app", "--data-dir", str(data_dir), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/stats", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"kg serve did not start: {log.read_text()}")
 
 
 def _readers(base: str, stop: threading.Event, latencies: list[float], count: int = 4) -> list[threading.Thread]:
@@ -79,7 +61,7 @@ def run(reports: int) -> str:
         new = root / "new"
         write_reports(new, reports, claims_per_report=10, seed=7)
         files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(new.iterdir())]
-        process, base = _serve(data_dir, root / "serve.log")
+        process, base = serve(data_dir, root / "serve.log", env={"CLAIMGRAPH_API_TOKEN": TOKEN})
         try:
             quiet: list[float] = []
             stop = threading.Event()

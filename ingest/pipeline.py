@@ -137,13 +137,11 @@ class Ingestor:
             built = self._build_records(records, name, item.check.key, replace_links=False)
             # a claim's derived links are replaced where the file first names it; a later chunk only adds links,
             # as one batch would (its replacement keeps every link the file gives the claim)
-            seen = [
-                ref for ref in built.batch.replace_outgoing if ref.label == NodeLabel.CLAIM and ref.key in item.claims
-            ]
+            replaced = built.batch.replace_outgoing
+            seen = {ref for ref in replaced if ref.label == NodeLabel.CLAIM and ref.key in item.claims}
             if seen:
-                built.batch = built.batch.model_copy(
-                    update={"replace_outgoing": [ref for ref in built.batch.replace_outgoing if ref not in set(seen)]}
-                )
+                kept = [ref for ref in replaced if ref not in seen]
+                built.batch = built.batch.model_copy(update={"replace_outgoing": kept})
             batch = self._without_stale_results(built.batch)
             # no later chunk replaces these claims again (see above), so their results need not be remembered:
             # at a million claims that was a NodeRef and a set each

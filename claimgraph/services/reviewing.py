@@ -14,11 +14,10 @@ from claimgraph.services.queries import QueryService
 from claimgraph.services.workspace import Workspace
 from kg.errors import InputError, NotFoundError
 from kg.review.queue import review_queue
-from kg.review.records import decide, events_of, export_line, review_batch, review_key, review_node
+from kg.review.records import decide, events_of, export_line, review_batch, review_key, review_node, review_view
 from kg.verify.examples import ClaimExample
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, ReviewNode, WriteSummary
 from schemas.review import QueueItem, ReviewEvent, ReviewInput, ReviewView
-from schemas.views import ClaimQuery
 
 
 def _now() -> str:
@@ -34,15 +33,16 @@ class ReviewService:
         """Record a person's decision; the claim may be named by a unique key prefix. (view, whether it changed)."""
         claim = self._queries.claim(given.claim)
         given = given.model_copy(update={"claim": claim.key})
-        summary = self._write([given], imported=False)
-        view = next(r for r in self._queries.claim(claim.key).reviews if r.key == review_key(claim.key, given.reviewer))
-        return view, summary.changed
+        summary, reviews = self._write([given], imported=False)
+        ref = NodeRef(label=NodeLabel.REVIEW, key=review_key(claim.key, given.reviewer))
+        return review_view(reviews[ref].to_node(), claim.text), summary.changed
 
     def import_reviews(self, reviews: Iterable[ReviewInput]) -> WriteSummary:
         """Reviews from another group's export, in one transaction: all of them or, on any error, none."""
-        return self._write(list(reviews), imported=True)
+        return self._write(list(reviews), imported=True)[0]
 
-    def _write(self, reviews: list[ReviewInput], *, imported: bool) -> WriteSummary:
+    def _write(self, reviews: list[ReviewInput], *, imported: bool) -> tuple[WriteSummary, dict[NodeRef, ReviewNode]]:
+        """What the batch changed, and every review it names as it now stands (written or found unchanged)."""
         keys = list(dict.fromkeys(r.claim for r in reviews))
         claims = self._queries.claims_by_key(keys)
         if missing := [k for k in keys if k not in claims]:
@@ -67,7 +67,7 @@ class ReviewService:
                 current[ref] = after  # a file that reviews a claim twice: the second builds on the first
                 paper = NodeRef(label=NodeLabel.PAPER, key=after.evidence_paper or "")
                 batches.append(review_batch(after, paper_exists=papers.get(paper) is not None))
-            return store.apply_stream(batches) if batches else WriteSummary()
+            return (store.apply_stream(batches) if batches else WriteSummary()), current
 
     def queue(
         self, *, benchmark: str | None = None, model: str | None = None, language: str | None = None, limit: int = 20
@@ -102,6 +102,3 @@ class ReviewService:
         if not examples:
             raise InputError("no claim has a current review yet: `kg review add CLAIM LABEL` first")
         return examples
-
-    def reviews_of(self, claim: str) -> list[ReviewView]:
-        return self._queries.find(ClaimQuery(keys=[self._queries.claim_key(claim)]))[0].reviews

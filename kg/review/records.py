@@ -99,21 +99,8 @@ def review_node(node: Node) -> ReviewNode:
 def review_view(node: Node, current_text: str) -> ReviewView:
     """How a claim shows a review; ``stale`` when the claim's text is no longer the one reviewed."""
     review = review_node(node)
-    return ReviewView(
-        key=review.key,
-        claim=review.claim,
-        verdict=review.verdict,
-        reviewer=review.reviewer,
-        reviewed_at=review.reviewed_at,
-        note=review.note,
-        evidence_paper=review.evidence_paper,
-        evidence_sentence=review.evidence_sentence,
-        evidence_text=review.evidence_text,
-        verifier_verdict=review.verifier_verdict,
-        verifier_model=review.verifier_model,
-        stale=review.claim_text != current_text,
-        changes=len(review.history),
-    )
+    shared = review.model_dump(include=set(ReviewView.model_fields) - {"stale", "changes"})
+    return ReviewView(**shared, stale=review.claim_text != current_text, changes=len(review.history))
 
 
 def events_of(review: ReviewNode) -> list[ReviewEvent]:
@@ -127,13 +114,4 @@ def events_of(review: ReviewNode) -> list[ReviewEvent]:
 
 def export_line(review: ReviewNode) -> ReviewInput:
     """The review as a line of ``kg review export``: what ``kg review import`` takes back."""
-    return ReviewInput(
-        claim=review.claim,
-        verdict=review.verdict,
-        reviewer=review.reviewer,
-        note=review.note,
-        evidence_paper=review.evidence_paper,
-        evidence_sentence=review.evidence_sentence,
-        evidence_text=review.evidence_text,
-        reviewed_at=review.reviewed_at,
-    )
+    return ReviewInput(**review.model_dump(include=set(ReviewInput.model_fields)))

@@ -184,15 +184,12 @@ class GraphStore(ABC):
 def page_of(rows: list[tuple[Relationship, Node]], limit: int, total: int, verified: int) -> AssertionPage:
     """A page from up to ``limit + 1`` rows read in order: the extra one only says that more follow."""
     page = rows[:limit]
-    more = len(rows) > limit and page
-    last = page[-1][0] if more else None
-    row = last.props.get("row") if last is not None else None
-    return AssertionPage(
-        rows=page,
-        total=total,
-        verified=verified,
-        next_after=(row if isinstance(row, int) else 0, last.key) if last is not None else None,
-    )
+    next_after = None
+    if len(rows) > limit and page:
+        last = page[-1][0]
+        row = last.props.get("row")
+        next_after = (row if isinstance(row, int) else 0, last.key)
+    return AssertionPage(rows=page, total=total, verified=verified, next_after=next_after)
 
 
 def validate_batch(batch: GraphBatch, is_stored: Callable[[NodeRef], bool]) -> None:

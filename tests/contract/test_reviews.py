@@ -8,9 +8,10 @@ from ingest.pipeline import Ingestor
 from kg.gazetteer import Gazetteer
 from kg.review.records import decide, review_batch
 from kg.store.base import GraphStore
-from schemas.graph import GraphBatch, NodeLabel, NodeRef, Relationship, RelType, VerdictNode
+from schemas.graph import NodeLabel, NodeRef, RelType
 from schemas.review import ReviewInput
 from schemas.views import ClaimQuery
+from tests.contract.batches import verdict_batch
 
 NOW = "2026-12-07T10:00:00+00:00"
 
@@ -22,39 +23,6 @@ def _review(store: GraphStore, claim: str, verdict: str, *, paper: str | None = 
     assert review is not None
     paper_exists = paper is not None and store.get_node(NodeRef(label=NodeLabel.PAPER, key=paper)) is not None
     store.apply(review_batch(review, paper_exists=paper_exists))
-
-
-def _verdict(claim: str, label: str) -> GraphBatch:
-    """What `kg verify` writes for a claim: its Verdict node, replacing the claim's verdict links."""
-    node = VerdictNode(
-        key=claim,
-        verdict=label,  # type: ignore[arg-type]
-        score=0.9,
-        decided_by="nli",
-        scope="cited",
-        model="m",
-        model_sha256="0",
-        backend="torch",
-        threshold_support=0.26,
-        threshold_refute=0.22,
-        evidence_hash="h",
-        verified_at=NOW,
-        evidence_papers=[],
-        evidence_indices=[],
-        evidence_sentences=[],
-        evidence_retrieval=[],
-        evidence_entailment=[],
-        evidence_neutral=[],
-        evidence_contradiction=[],
-    )
-    ref = NodeRef(label=NodeLabel.CLAIM, key=claim)
-    return GraphBatch(
-        source="verify",
-        nodes=[node.to_node()],
-        relationships=[Relationship(type=RelType.HAS_VERDICT, start=ref, end=node.ref)],
-        replace_outgoing=[ref],
-        replace_types=[RelType.HAS_VERDICT, RelType.SUPPORTED_BY, RelType.REFUTED_BY],
-    )
 
 
 def test_a_review_decides_the_status_and_links_its_evidence(seeded: GraphStore) -> None:
@@ -76,7 +44,7 @@ def test_reviews_survive_reingest_and_reverify(seeded: GraphStore, seeds_dir: Pa
     _review(seeded, claims[1].key, "NOT_ENOUGH_INFO")
     before = {c.key: c.reviews for c in seeded.find_claims(ClaimQuery(keys=[claims[0].key, claims[1].key]))}
     assert Ingestor(seeded, gazetteer).ingest([seeds_dir]).ok  # re-ingest: unchanged files, nothing lost
-    seeded.apply(_verdict(claims[0].key, "REFUTED"))  # re-verify: the verifier now disagrees with the person
+    seeded.apply(verdict_batch(claims[0].key, "REFUTED"))  # re-verify: the verifier now disagrees with the person
     after = {c.key: c for c in seeded.find_claims(ClaimQuery(keys=[claims[0].key, claims[1].key]))}
     assert {key: view.reviews for key, view in after.items()} == before
     first = after[claims[0].key]

@@ -14,7 +14,7 @@ from kg.gazetteer import Gazetteer
 from kg.store.base import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType
 from schemas.views import ClaimQuery
-from tests.contract.batches import REPORT
+from tests.contract.batches import REPORT, verdict_batch
 from tests.contract.conftest import count_round_trips
 
 # -- the seed reports, through the ingest pipeline --------------------------------------------
@@ -240,26 +240,6 @@ def test_relationships_of_is_related_without_the_nodes(
     assert sum(map(len, found.values())) > 0 and found[refs[-1]] == []
 
 
-def _verdict_batch(claim: str, label: str) -> GraphBatch:
-    from schemas.graph import VerdictNode
-
-    verdict = VerdictNode(
-        key=claim, verdict=label, score=0.9, decided_by="nli", scope="cited", model="m", model_sha256="0" * 16,
-        backend="onnx-int8", threshold_support=0.75, threshold_refute=0.76, evidence_hash=f"h-{claim}",
-        verified_at="2026-12-01T10:00:00+00:00", numeric_status="none", evidence_papers=[], evidence_indices=[],
-        evidence_sentences=[], evidence_retrieval=[], evidence_entailment=[], evidence_neutral=[],
-        evidence_contradiction=[],
-    )  # type: ignore[arg-type]  # fmt: skip
-    ref = NodeRef(label=NodeLabel.CLAIM, key=claim)
-    return GraphBatch(
-        source=f"verify {claim}",
-        nodes=[verdict.to_node()],
-        relationships=[Relationship(type=RelType.HAS_VERDICT, start=ref, end=verdict.ref)],
-        replace_outgoing=[ref],
-        replace_types=[RelType.HAS_VERDICT],
-    )
-
-
 def test_verdict_filters_agree_with_a_scan_and_narrow_in_the_database(seeded: GraphStore) -> None:
     from kg import cypher
     from kg.store.cypher_store import CypherStore
@@ -267,7 +247,7 @@ def test_verdict_filters_agree_with_a_scan_and_narrow_in_the_database(seeded: Gr
     keys = [n.key for n in seeded.iter_nodes(NodeLabel.CLAIM)]
     given = dict(zip(keys[:5], ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "SUPPORTED", "REFUTED"], strict=True))
     for claim, label in given.items():
-        seeded.apply(_verdict_batch(claim, label))
+        seeded.apply(verdict_batch(claim, label))
     for wanted in ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "unchecked"):
         expected = sorted(k for k in keys if given.get(k, "unchecked") == wanted)
         assert [c.key for c in seeded.find_claims(ClaimQuery(verdict=wanted))] == expected, wanted  # type: ignore[arg-type]
