@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.synthetic import write_reports
 from ingest.pipeline import Ingestor
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.store.embedded import EmbeddedStore
 from kg.store.falkordb_server import free_port
 

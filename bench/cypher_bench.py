@@ -23,8 +23,8 @@ from pathlib import Path
 from bench.synthetic import write_reports
 from claimgraph.services.admin import BulkLoad
 from ingest.pipeline import Ingestor
-from kg import cypher
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
+from kg.store import cypher
 from kg.store.base import GraphStore, validate_batch
 from kg.store.cypher_store import CypherStore, Run
 from kg.store.embedded import EmbeddedStore

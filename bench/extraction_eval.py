@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.extraction import Extraction, extract
-from kg.gazetteer import Gazetteer
+from kg.extraction.entities import Extraction, extract
+from kg.extraction.gazetteer import Gazetteer
 
 GOLD = Path(__file__).parent / "data" / "extraction_gold.jsonl"
 RESULTS = Path(__file__).parent / "results"

@@ -1,9 +1,9 @@
 """Does the order an HNSW graph is built in change which paraphrase candidates it finds?
 
 On a store from ``bench.scale_bench`` (its paraphrase index holds every claim's vector), build the faiss graph
-twice from the same vectors, with the parameters of :mod:`kg.ann`: once in text-length order (the order the
+twice from the same vectors, with the parameters of :mod:`kg.paraphrase.ann`: once in text-length order (the order the
 encoding child finishes claims, in which the pass beside it used to add them) and once in key order (a hash
-of the text, the order :meth:`kg.paraphrase_index.ParaphraseIndex.add` now uses). Then every claim of the
+of the text, the order :meth:`kg.paraphrase.index.ParaphraseIndex.add` now uses). Then every claim of the
 generator's rewordings whose two texts are at cosine >= the threshold searches the graph as the pass does (its
 48 nearest above the threshold); a pair counts as found when either end finds the other.
 
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.ann import VectorIndex
-from kg.paraphrase import ParaphraseConfig
-from kg.paraphrase_index import SEARCH_BLOCK
-from kg.text import match_text
+from kg.extraction.text import match_text
+from kg.paraphrase.ann import VectorIndex
+from kg.paraphrase.index import SEARCH_BLOCK
+from kg.paraphrase.links import ParaphraseConfig
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -70,7 +70,8 @@ def main() -> None:
         f"store-{args.size}: {len(keys):,} claims)",
         "",
         f"{len(pairs):,} reworded pairs at cosine >= {config.min_cosine}; a pair is found when either end has the "
-        f"other among its {config.max_neighbours} nearest above the threshold (faiss HNSW, `kg/ann.py` parameters).",
+        f"other among its {config.max_neighbours} nearest above the threshold "
+        "(faiss HNSW, `kg/paraphrase/ann.py` parameters).",
         "",
         "| built in order of | vectors per add call | build s | search s | pairs found |",
         "|---|---:|---:|---:|---:|",

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.synthetic import write_reports
 from claimgraph.services import ClaimGraph
 from ingest.pipeline import Ingestor
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.settings import Settings
 from kg.store.embedded import EmbeddedStore
 

@@ -6,7 +6,7 @@ import os
 import platform
 from pathlib import Path
 
-from kg.nli.precision import BF16_FLAGS, cpu_flags
+from kg.precision import BF16_FLAGS, cpu_flags
 
 
 def cpu_model() -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bench.machine import machine
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.model import DEFAULT_NLI_MODEL
 from kg.nli.scorer import load_scorer
 from kg.settings import Settings

@@ -36,7 +36,7 @@ from bench.synthetic import write_reports
 RESULTS = Path(__file__).parent / "results"
 BARE_ENCODE = """
 import json, random, sqlite3, sys, time
-from kg.embeddings import embed, load_sentence_model
+from kg.paraphrase.embeddings import embed, load_sentence_model
 texts = [json.loads(p)["text"] for (p,) in sqlite3.connect(sys.argv[1]).execute(
     "SELECT props FROM nodes WHERE label='Claim'")]
 share = float(sys.argv[3])
@@ -233,9 +233,9 @@ def paraphrase_recall(conn: sqlite3.Connection, truth: Path, store: Path, model:
 
     Only pairs stored as two distinct claims count. Vectors come from the store's embedding cache.
     """
-    from kg.gazetteer import Gazetteer
-    from kg.paraphrase import ClaimFeatures, ClaimText, EmbeddingCache, ParaphraseConfig, pair_link
-    from kg.text import match_text
+    from kg.extraction.gazetteer import Gazetteer
+    from kg.extraction.text import match_text
+    from kg.paraphrase.links import ClaimFeatures, ClaimText, EmbeddingCache, ParaphraseConfig, pair_link
 
     claims = {key: json.loads(props) for key, props in conn.execute("SELECT key, props FROM nodes WHERE label='Claim'")}
     key_of = {match_text(props["text"]): key for key, props in claims.items()}
@@ -283,7 +283,7 @@ def plus_one(size: int, workdir: Path) -> tuple[float, dict[str, float]]:
     service = ClaimGraph(Settings(data_dir=store))
     report = next(o.report for o in service.ingestion.ingest([extra], link_paraphrases=False).files.outcomes)
     assert report is not None
-    from kg.paraphrase import EmbeddingCache
+    from kg.paraphrase.links import EmbeddingCache
     from schemas.graph import NodeLabel, NodeRef, RelType
 
     with service.workspace.store(read_only=True) as graph:

@@ -31,10 +31,10 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.machine import machine
-from kg.embeddings import embed
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.model import DEFAULT_NLI_MODEL, FIRST_NLI_MODEL
 from kg.nli.scorer import Backend, load_scorer
+from kg.paraphrase.embeddings import embed
 from kg.settings import DEFAULT_EMBEDDING_MODEL
 from kg.verify.aggregate import FIRST_DEFAULT_MIN_PRECISION, Aggregator
 from kg.verify.assess import Prepared, prepare

@@ -26,8 +26,8 @@ from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
 from kg.errors import SourceError
+from kg.extraction.text import match_text, stable_key
 from kg.settings import ArxivSettings
-from kg.text import match_text, stable_key
 from schemas.paper import PaperRecord
 
 _ID_VERSION = r"^(?P<id>.+?)(?P<version>v\d+)?$"

@@ -21,8 +21,8 @@ from jsonschema import Draft202012Validator
 
 from ingest.jsonlines import json_lines
 from kg.errors import ParseError, SourceIssue
-from kg.graph_builder import RecordsDigest
-from kg.text import has_words
+from kg.extraction.text import has_words
+from kg.graph.builder import RecordsDigest
 from schemas.claim_record import ClaimRecord
 
 #: Bad lines reported one by one; past this many the rest are counted in one last issue.

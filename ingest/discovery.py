@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ingest.outcomes import SourceOutcome, printable
 from kg.errors import ParseError, SourceIssue
-from kg.text import normalise_controls
+from kg.extraction.text import normalise_controls
 
 REPORT_SUFFIXES = (".txt", ".md")
 CLAIMS_SUFFIXES = (".jsonl",)

@@ -2,7 +2,7 @@
 
 Every way a line can be bad becomes a :class:`~kg.errors.SourceIssue` with its line number:
 not JSON, ``NaN``/``Infinity`` (not JSON, though Python's parser takes them), an integer too
-long to convert, nesting too deep to parse, a line longer than :data:`kg.text.MAX_LINE_CHARS`.
+long to convert, nesting too deep to parse, a line longer than :data:`kg.extraction.text.MAX_LINE_CHARS`.
 Strings in the values come back with control characters and lone surrogates normalised.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kg.errors import SourceIssue
-from kg.text import MAX_LINE_CHARS, normalise_controls, split_lines
+from kg.extraction.text import MAX_LINE_CHARS, normalise_controls, split_lines
 
 MAX_DEPTH = 32  # a claim or paper record is three levels deep
 

@@ -17,10 +17,10 @@ from ingest.discovery import CLAIMS_SUFFIXES, discover, read_text
 from ingest.outcomes import IngestResult, SourceOutcome, printable
 from ingest.report_parser import parse_report
 from kg.errors import NotAReportError, ParseError, StoreError
-from kg.gazetteer import Gazetteer
-from kg.graph_builder import BuiltBatch, build_records_batch, build_report_batch
-from kg.identity import ClaimIndex, KnownClaim
-from kg.papers import title_index
+from kg.extraction.gazetteer import Gazetteer
+from kg.graph.builder import BuiltBatch, build_records_batch, build_report_batch
+from kg.graph.identity import ClaimIndex, KnownClaim
+from kg.graph.papers import title_index
 from kg.store.base import GraphStore
 from schemas.claim_record import ClaimRecord
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, RelType, WriteSummary

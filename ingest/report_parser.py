@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kg.errors import NotAReportError, ParseError, SourceIssue
-from kg.text import MAX_LINE_CHARS, clean_text, has_words, looks_truncated, split_lines
+from kg.extraction.text import MAX_LINE_CHARS, clean_text, has_words, looks_truncated, split_lines
 from schemas.report import ClaimRow, ParsedReport, Reference
 
 VERIFIED_MARK = "✓"

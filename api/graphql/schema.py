@@ -30,8 +30,8 @@ from api.graphql.limits import CostLimiter
 from api.graphql.loaders import Loaders
 from api.graphql.reviews import QueueEntry, Review
 from claimgraph.services import ClaimGraph
-from kg.catalog import paper_view, report_header
 from kg.errors import ERROR_POLICY, ClaimGraphError, InputError, LimitExceededError
+from kg.graph.catalog import paper_view, report_header
 from kg.settings import GraphQLLimits
 from schemas.graph import Node, NodeLabel
 from schemas.views import (

@@ -82,7 +82,7 @@ def export(
     fmt = fmt or export_format_of(path)
     if fmt == ExportFormat.csv:
         manifest = service_of(ctx).admin.export_bulk_csv(path)
-        from kg.bulk_csv import neo4j_admin_args
+        from kg.store.bulk_csv import neo4j_admin_args
 
         out.print(
             f"wrote {path}: {sum(manifest.nodes.values())} nodes, {sum(manifest.relationships.values())} "

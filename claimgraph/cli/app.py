@@ -91,7 +91,7 @@ def _print_version() -> None:
     from importlib.metadata import version as installed
 
     from kg.nli.model import DEFAULT_NLI_MODEL
-    from kg.nli.precision import runtime_precision
+    from kg.precision import runtime_precision
 
     precision, why = runtime_precision()
     out.print(Text(f"claimgraph {installed('claimgraph')}"))

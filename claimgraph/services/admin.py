@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Literal
 import networkx as nx
 
 from claimgraph.services.workspace import Workspace
-from kg.bulk_csv import BulkManifest, falkordb_loader_args, write_bulk_csv
 from kg.errors import InputError, NotFoundError, StoreError
-from kg.migrate import migrate
-from kg.orphans import orphans_after_deleting
+from kg.graph.orphans import orphans_after_deleting
 from kg.store import store_for
+from kg.store.bulk_csv import BulkManifest, falkordb_loader_args, write_bulk_csv
 from kg.store.cypher_store import CypherStore
+from kg.store.migrate import migrate
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class AdminService:
         return summary
 
     def export_bulk_csv(self, folder: Path) -> BulkManifest:
-        """The graph as CSV for neo4j-admin database import and falkordb-bulk-loader (see :mod:`kg.bulk_csv`)."""
+        """The graph as CSV for neo4j-admin database import and falkordb-bulk-loader (see :mod:`kg.store.bulk_csv`)."""
         with self._ws.store(read_only=True) as store:
             nodes = (node for label in NodeLabel for node in store.iter_nodes(label))
             rels = (rel for rel_type in RelType for rel in store.iter_relationships(rel_type))

@@ -3,7 +3,7 @@
 Files go in by groups of reports per transaction (:class:`ingest.pipeline.Ingestor`).
 Paraphrase links are then updated incrementally: only the claims this ingest wrote are
 embedded and compared, through the HNSW index kept beside the store
-(:mod:`kg.paraphrase_index`); ``kg paraphrases --relink`` recomputes the whole layer.
+(:mod:`kg.paraphrase.index`); ``kg paraphrases --relink`` recomputes the whole layer.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 from claimgraph.services.papers import PaperService
 from claimgraph.services.workspace import Workspace
 from ingest.pipeline import Ingestor, IngestResult, SourceOutcome
-from kg.ann import Matrix
-from kg.encode_ahead import EncodeAhead, ready_in_order
 from kg.errors import StoreError
 from kg.heap import long_lived_heap
-from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink
-from kg.paraphrase_index import IndexUpdate, ParaphraseIndex
+from kg.paraphrase.ann import Matrix
+from kg.paraphrase.encode_ahead import EncodeAhead, ready_in_order
+from kg.paraphrase.index import IndexUpdate, ParaphraseIndex
+from kg.paraphrase.links import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink
 from kg.store import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, WriteSummary
 from schemas.paper import PapersOutcome
@@ -176,7 +176,7 @@ class IngestService:
         every vector.
 
         Beside the encoder the pass waits for the claims in the order the child works through what the writer
-        left it, shortest text first (:func:`kg.encode_ahead.ready_in_order`), then adds them all and links
+        left it, shortest text first (:func:`kg.paraphrase.encode_ahead.ready_in_order`), then adds them all and links
         (:meth:`ParaphraseIndex.add`, :meth:`ParaphraseIndex.link`) when the child has left the cores. Adding
         each chunk as it came, as the pass once did, built the HNSW graph in text-length order, 1,024 claims
         at a time, which cost 7 points of its recall at 296k claims (``bench/results/hnsw_order.md``); the adds
@@ -199,7 +199,7 @@ class IngestService:
             yield IndexUpdate(index.link(added.rows, self._ws.gazetteer), 0, frozenset(), frozenset())
 
     def _encode(self, texts: list[str]) -> Matrix:
-        from kg.embeddings import embed
+        from kg.paraphrase.embeddings import embed
 
         return embed(texts, self._ws.settings.embedding_model)
 

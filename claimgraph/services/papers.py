@@ -2,7 +2,7 @@
 
 Metadata comes from the arXiv API (:mod:`ingest.arxiv_source`, cached on disk) or from a
 ``.jsonl`` of recorded records (:mod:`ingest.papers_jsonl`); the node shapes and the
-examined-title resolution are pure functions in :mod:`kg.papers`.
+examined-title resolution are pure functions in :mod:`kg.graph.papers`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 from claimgraph.services.workspace import Workspace
 from ingest.arxiv_source import ArxivSource, PaperCache
 from ingest.papers_jsonl import parse_papers_jsonl
-from kg.catalog import paper_view
 from kg.errors import InputError, NotFoundError
-from kg.graph_builder import split_arxiv_id
-from kg.papers import (
+from kg.graph.builder import split_arxiv_id
+from kg.graph.catalog import paper_view
+from kg.graph.papers import (
     FoundBy,
     ResolveReport,
     arxiv_paper_node,

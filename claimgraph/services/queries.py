@@ -11,10 +11,10 @@ import time
 from typing import Literal, TypedDict, Unpack, get_args
 
 from claimgraph.services.workspace import Workspace
-from kg.catalog import parse_assertion_cursor, report_detail, report_summary, result_rows
 from kg.errors import InputError, LimitExceededError, NotFoundError
-from kg.gazetteer import EntityKind
-from kg.neighbourhood import benchmark_neighbourhood, claim_neighbourhood
+from kg.extraction.gazetteer import EntityKind
+from kg.graph.catalog import parse_assertion_cursor, report_detail, report_summary, result_rows
+from kg.graph.neighbourhood import benchmark_neighbourhood, claim_neighbourhood
 from schemas.graph import Node, NodeLabel, NodeRef, Relationship, RelType
 from schemas.views import (
     BenchmarkSummary,
@@ -115,7 +115,7 @@ class QueryService:
         gazetteer = self._ws.gazetteer
         entry = gazetteer.resolve("model", model)
         if entry is None:
-            from kg.extraction import extract
+            from kg.extraction.entities import extract
 
             entries = [gazetteer.resolve("model", m) for m in extract(model, gazetteer).models]
             family = {e.family or e.name for e in entries if e is not None}
@@ -241,7 +241,7 @@ class QueryService:
 
     def conflicts(self) -> list[Conflict]:
         with self._ws.store(read_only=True) as store:
-            from kg.conflicts import find_conflicts  # the verifier's aggregation: not loaded for plain queries
+            from kg.graph.conflicts import find_conflicts  # the verifier's aggregation: not loaded for plain queries
 
             return find_conflicts(store.find_claims(ClaimQuery()))
 
@@ -251,7 +251,7 @@ class QueryService:
 
     def search(self, text: str, limit: int = 10) -> list[SearchHit]:
         """Claims nearest in meaning to ``text`` (sentence-transformers cosine, embeddings cached on disk)."""
-        from kg.embeddings import embed
+        from kg.paraphrase.embeddings import embed
 
         with self._ws.store(read_only=True) as store:
             claims = [(n.key, str(n.props.get("text", ""))) for n in store.iter_nodes(NodeLabel.CLAIM)]

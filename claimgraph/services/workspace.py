@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import NoStoreError
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.settings import Settings
 from kg.store import GraphStore, store_for
 from kg.store.shared import SharedStore
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from kg.paraphrase import ParaphraseConfig
+    from kg.paraphrase.links import ParaphraseConfig
 
 
 class Workspace:
@@ -93,14 +93,14 @@ class Workspace:
         return settings.data_dir / "paraphrase" / digest
 
     def paraphrase_config(self) -> ParaphraseConfig:
-        from kg.paraphrase import ParaphraseConfig
+        from kg.paraphrase.links import ParaphraseConfig
 
         settings = self.settings
         return ParaphraseConfig(min_cosine=settings.paraphrase_threshold, model=settings.embedding_model)
 
     def retire_claims(self, keys: list[str]) -> None:
         """Tell the paraphrase index that these claims are gone (deleted with a report)."""
-        from kg.paraphrase_index import ParaphraseIndex
+        from kg.paraphrase.index import ParaphraseIndex
 
         if not keys or not (self.paraphrase_folder() / "paraphrase.sqlite").exists():
             return
@@ -113,8 +113,8 @@ class Workspace:
 
     def embed_cached(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """Sentence embeddings through the on-disk cache, so re-runs embed only new texts."""
-        from kg.embeddings import embed
-        from kg.paraphrase import EmbeddingCache
+        from kg.paraphrase.embeddings import embed
+        from kg.paraphrase.links import EmbeddingCache
 
         model = self.settings.embedding_model
         cache = EmbeddingCache(self.settings.data_dir, model)

@@ -132,8 +132,8 @@ def negation_pairs(pairs: Sequence[NLIPair]) -> list[NLIPair]:
 
 def _negatable_sentence(premise: str, claim: str) -> tuple[int, str, list[str]] | None:
     """The premise sentence sharing most words with the claim, its index and the split premise; None if negated."""
+    from kg.extraction.sentences import split_sentences
     from kg.nli.data import tokens
-    from kg.sentences import split_sentences
 
     sentences = split_sentences(premise) or [premise]
     query = tokens(claim)

@@ -357,7 +357,7 @@ def negation(root: Path, split: str) -> list[NLIPair]:
 
 def swap(root: Path, split: str) -> list[NLIPair]:
     """Entailed claims about another subject (benchmark, model or name) → neutral."""
-    from kg.gazetteer import Gazetteer
+    from kg.extraction.gazetteer import Gazetteer
     from kg.nli.augment import swap_pairs
 
     source = _entailed_sources(root, split)

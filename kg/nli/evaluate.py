@@ -55,7 +55,7 @@ def score(dataset: str, model: str, gold: Sequence[int], predicted: Sequence[int
 
 def cosine_baseline(premises: list[str], hypotheses: list[str], threshold: float, model_name: str) -> list[int]:
     """The untuned sentence encoder: entailment if cosine >= threshold, else neutral (entailment vs rest)."""
-    from kg.embeddings import embed
+    from kg.paraphrase.embeddings import embed
 
     a = embed(premises, model_name)
     b = embed(hypotheses, model_name)

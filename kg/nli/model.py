@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from kg.errors import ModelError
 from kg.nli.labels import LABELS, label_permutation
-from kg.nli.precision import Precision, autocast, runtime_precision
+from kg.precision import Precision, autocast, runtime_precision
 from kg.settings import hub_offline
 
 #: Models ClaimGraph ships, one folder each, named by the folder's name.

@@ -35,7 +35,7 @@ def evaluate_model(
     threshold = None
     if baseline:
         dev = load(data_dir, "snli", "train")[: limit or None]
-        from kg.embeddings import embed
+        from kg.paraphrase.embeddings import embed
 
         a = embed([p.premise for p in dev], DEFAULT_EMBEDDING_MODEL)
         b = embed([p.hypothesis for p in dev], DEFAULT_EMBEDDING_MODEL)

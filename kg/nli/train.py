@@ -34,7 +34,7 @@ class LoraRecipe(BaseModel):
 
 class TrainConfig(BaseModel):
     base_model: str = "sentence-transformers/all-MiniLM-L6-v2"
-    #: bf16 autocast where the CPU has it natively (kg.nli.precision); "fp32" or "bf16" to force one.
+    #: bf16 autocast where the CPU has it natively (kg.precision); "fp32" or "bf16" to force one.
     precision: Literal["auto", "bf16", "fp32"] = "auto"
     #: Train a LoRA adapter and the head over ``base_model`` (shipped as a few MB) instead of every weight.
     lora: LoraRecipe | None = None
@@ -96,8 +96,8 @@ def _length_batches(pairs: list[NLIPair], size: int, rng: random.Random) -> list
 
 def _base_location(name: str) -> str:
     """A shipped NLI model by name, else a sentence encoder by hub id or path (offline copies first)."""
-    from kg.embeddings import resolve_model_location
     from kg.nli.model import SHIPPED_MODELS, resolve_nli_location
+    from kg.paraphrase.embeddings import resolve_model_location
 
     return resolve_nli_location(name) if name in SHIPPED_MODELS else resolve_model_location(name)
 
@@ -122,7 +122,7 @@ def train(
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from kg.nli.precision import autocast, choose_precision, cpu_flags
+    from kg.precision import autocast, choose_precision, cpu_flags
 
     random.seed(config.seed)
     torch.manual_seed(config.seed)

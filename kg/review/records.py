@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from kg.text import stable_key
+from kg.extraction.text import stable_key
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, ReviewNode
 from schemas.review import ReviewEvent, ReviewInput, ReviewView
 from schemas.views import VerdictView

@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from kg import cypher
-from kg.cypher import Segment
+from kg.store import cypher
 from kg.store.base import validate_batch
+from kg.store.cypher import Segment
 from schemas.graph import GraphBatch, NodeLabel, NodeRef, PropValue, RelType, WriteSummary
 
 Rows = list[dict[str, Any]]

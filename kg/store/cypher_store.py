@@ -15,10 +15,10 @@ from typing import Literal, TypeVar
 
 import networkx as nx
 
-from kg import cypher
-from kg.cypher import Params, Segment
 from kg.errors import StoreError
+from kg.store import cypher
 from kg.store.base import AssertionPage, GraphStore, StoreHealth, page_of, validate_batch
+from kg.store.cypher import Params, Segment
 from kg.store.cypher_group import Group, RelIdentity, Rows, props_of, stored_starts
 from kg.store.views import claim_views_from_graph
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, PropValue, Relationship, RelType, WriteSummary

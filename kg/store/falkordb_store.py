@@ -1,7 +1,7 @@
 """FalkorDB executor (``falkordb://host:port/graph``) through the official ``falkordb`` client.
 
 FalkorDB has no multi-statement transactions; every statement is atomic, which is why
-:mod:`kg.cypher` writes a whole batch as one statement.
+:mod:`kg.store.cypher` writes a whole batch as one statement.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
-from kg.cypher import Params, schema_statements
 from kg.errors import InputError, StoreError
+from kg.store.cypher import Params, schema_statements
 from kg.store.cypher_group import Rows
 from kg.store.cypher_store import CypherExecutor, CypherStore, Run, T
 

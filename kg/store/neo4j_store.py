@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import urlparse, urlunparse
 
-from kg.cypher import Params, schema_statements
 from kg.errors import StoreError
 from kg.settings import Neo4jSettings
+from kg.store.cypher import Params, schema_statements
 from kg.store.cypher_group import Rows
 from kg.store.cypher_store import CypherExecutor, CypherStore, Run, T
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kg.extraction import Extraction, extract
-from kg.gazetteer import Gazetteer
+from kg.extraction.entities import Extraction, extract
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.scorer import NLIScorer
 from kg.verify.aggregate import Aggregator, Decision, OperatingPoint
 from kg.verify.evidence import DEFAULT_TOP_K, GATED_PER_CLAIM, Candidate, RankedEvidence, rank

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.model import resolve_nli_location
 from kg.nli.scorer import Backend, NLIScorer, load_scorer
 from kg.verify.aggregate import ARTEFACT, Aggregator, OperatingPoint
@@ -27,7 +27,7 @@ Progress = Callable[[int], None]
 
 
 def _embedder(model: str) -> Callable[[list[str]], Any]:
-    from kg.embeddings import embed
+    from kg.paraphrase.embeddings import embed
 
     return lambda texts: embed(texts, model)
 

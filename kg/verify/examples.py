@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.extraction.sentences import split_sentences
 from kg.nli import data
-from kg.sentences import split_sentences
 from schemas.graph import VerdictLabel
 
 _LABELS: dict[str, VerdictLabel] = {

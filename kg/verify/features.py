@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kg.extraction import Extraction
+from kg.extraction.entities import Extraction
 from kg.verify.numeric import NumericCheck
 
 FEATURES: tuple[str, ...] = (

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.extraction import Extraction
+from kg.extraction.entities import Extraction
 
 KINDS = ("benchmarks", "models", "languages")
 

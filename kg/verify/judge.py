@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kg.extraction import Extraction
+from kg.extraction.entities import Extraction
 from kg.verify.aggregate import Aggregator, Decision, OperatingPoint, decide, decide_numeric
 from kg.verify.features import AdmittedEvidence, claim_features
 from kg.verify.gate import GateDecision, admit, no_evidence_reason

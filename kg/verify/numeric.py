@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg.extraction import ExtractedResult
+from kg.extraction.entities import ExtractedResult
 from schemas.graph import NumericStatus
 
 #: Two values are the same number when they differ by less than this (one decimal of rounding).

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from kg.extraction import Extraction, extract
-from kg.gazetteer import Gazetteer
+from kg.extraction.entities import Extraction, extract
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.scorer import NLIScorer
 from kg.store.base import GraphStore
 from kg.verify.aggregate import VERDICTS, Aggregator, Decision, OperatingPoint, agrees, promise_check

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ingest.pipeline import Ingestor
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.store.base import GraphStore
 from kg.store.cypher_store import CypherStore
 from kg.store.embedded import EmbeddedStore

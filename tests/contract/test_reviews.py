@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.pipeline import Ingestor
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.review.records import decide, review_batch
 from kg.store.base import GraphStore
 from schemas.graph import NodeLabel, NodeRef, RelType

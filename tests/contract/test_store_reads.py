@@ -8,9 +8,9 @@ from typing import Literal
 import pytest
 
 from ingest.pipeline import Ingestor
-from kg.conflicts import find_conflicts
 from kg.errors import StoreError
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
+from kg.graph.conflicts import find_conflicts
 from kg.store.base import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType
 from schemas.views import ClaimQuery
@@ -241,7 +241,7 @@ def test_relationships_of_is_related_without_the_nodes(
 
 
 def test_verdict_filters_agree_with_a_scan_and_narrow_in_the_database(seeded: GraphStore) -> None:
-    from kg import cypher
+    from kg.store import cypher
     from kg.store.cypher_store import CypherStore
 
     keys = [n.key for n in seeded.iter_nodes(NodeLabel.CLAIM)]

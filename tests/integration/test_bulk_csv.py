@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from claimgraph.services import ClaimGraph
-from kg.bulk_csv import BulkManifest, column_types, neo4j_admin_args
 from kg.settings import Settings
 from kg.store import GraphStore, store_for
+from kg.store.bulk_csv import BulkManifest, column_types, neo4j_admin_args
 from schemas.graph import NodeLabel, RelType
 from tests.conftest import SEEDS
 

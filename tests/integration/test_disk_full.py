@@ -13,7 +13,7 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from kg.errors import StoreError, StoreFullError, policy_of
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.store.embedded import EmbeddedStore
 from schemas.graph import GraphBatch, Node, NodeLabel, RelType
 

@@ -11,8 +11,8 @@ import pytest
 
 from ingest.pipeline import Ingestor, SourceOutcome, discover
 from ingest.report_parser import parse_report
-from kg.gazetteer import Gazetteer
-from kg.graph_builder import report_key
+from kg.extraction.gazetteer import Gazetteer
+from kg.graph.builder import report_key
 from kg.store.embedded import EmbeddedStore
 from schemas.graph import NodeLabel, NodeRef, RelType
 from schemas.views import ClaimQuery

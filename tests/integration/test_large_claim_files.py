@@ -11,7 +11,7 @@ import pytest
 
 from ingest import pipeline
 from ingest.pipeline import Ingestor
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.store.embedded import EmbeddedStore
 from tests.integration.test_ingest_pipeline import _whole_graph, write_jsonl
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kg.cypher import chain, merge_nodes, nodes_by_key
 from kg.errors import StoreError
+from kg.store.cypher import chain, merge_nodes, nodes_by_key
 from kg.store.falkordb_server import FalkorServer, falkordb_binaries, start_falkordb
 from kg.store.neo4j_store import Neo4jExecutor
 from schemas.graph import NodeLabel

@@ -10,8 +10,8 @@ import pytest
 
 from claimgraph.services import ClaimGraph
 from claimgraph.services.ingesting import IngestRun
-from kg.gazetteer import Gazetteer
-from kg.paraphrase import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
+from kg.extraction.gazetteer import Gazetteer
+from kg.paraphrase.links import ClaimText, EmbeddingCache, ParaphraseConfig, ParaphraseLink, find_paraphrases
 from kg.settings import Settings
 from tests.conftest import SEEDS
 
@@ -145,7 +145,7 @@ def test_claims_ingested_without_the_pass_are_picked_up_by_the_next(tmp_path: Pa
 
 def test_a_completed_truncated_claim_gets_its_links_recomputed(tmp_path: Path, gazetteer: Gazetteer) -> None:
     """A claim whose text grows (a full text completes a truncated one) is re-embedded; its stale links go."""
-    from kg.paraphrase_index import ParaphraseIndex
+    from kg.paraphrase.index import ParaphraseIndex
 
     vectors = {
         "Most approaches for alignment require supervision signals such as parallel dat": unit(1, 0.1, 0),
@@ -177,7 +177,7 @@ def test_a_pass_in_steps_links_from_both_ends_once_every_claim_is_in(tmp_path: P
     """Beside the encoder the pass adds claims in steps and links at the end. Under the neighbour cap a crowded
     later claim misses an earlier one that has it as its nearest: only the earlier claim's search finds the pair,
     so every claim of the pass searches, in blocks of any size, each pair judged once."""
-    from kg.paraphrase_index import ParaphraseIndex
+    from kg.paraphrase.index import ParaphraseIndex
 
     earlier = ClaimText("x", "mBERT improves cross-lingual transfer on XNLI by aligning embeddings.", False)
     later = ClaimText("y", "mBERT improves cross-lingual transfer on XNLI by aligning the embeddings.", False)
@@ -218,7 +218,7 @@ def test_a_pass_in_steps_links_from_both_ends_once_every_claim_is_in(tmp_path: P
 
 def test_hnsw_candidates_find_every_pair_the_exact_search_finds() -> None:
     """Above the exact-search size the pairs come from HNSW: on clustered vectors it misses none."""
-    from kg.ann import EXACT_BELOW, pairs_within
+    from kg.paraphrase.ann import EXACT_BELOW, pairs_within
 
     rng = np.random.default_rng(3)
     centres = rng.normal(size=(EXACT_BELOW // 4, 48)).astype(np.float32)
@@ -244,7 +244,7 @@ def test_a_deleted_report_leaves_the_index_with_its_claims(tmp_path: Path) -> No
     before = service.queries.stats().nodes["Claim"]
     service.admin.delete_report(report)
     after = service.queries.stats().nodes["Claim"]
-    from kg.paraphrase_index import ParaphraseIndex
+    from kg.paraphrase.index import ParaphraseIndex
 
     ws = service.workspace
     index = ParaphraseIndex(ws.paraphrase_folder(), ws.paraphrase_config(), embed=ws.embed_cached)
@@ -258,11 +258,11 @@ def test_a_deleted_report_leaves_the_index_with_its_claims(tmp_path: Path) -> No
 
 
 def test_encoding_ahead_child_fills_the_embedding_cache_with_the_models_vectors(tmp_path: Path) -> None:
-    """The child process (kg.encode_ahead) embeds what it is sent into the store's cache, the same vectors
+    """The child process (kg.paraphrase.encode_ahead) embeds what it is sent into the store's cache, the same vectors
     the model gives in this process, and exits 0 once told the writer is done; a text that a later report
     replaced is not encoded after that."""
-    from kg.embeddings import embed
-    from kg.encode_ahead import EncodeAhead
+    from kg.paraphrase.embeddings import embed
+    from kg.paraphrase.encode_ahead import EncodeAhead
 
     model = Settings().embedding_model
     texts = [f"Cross-lingual transfer on XNLI improves by {n} points with {m}." for n in range(5) for m in "AB"]

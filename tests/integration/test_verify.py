@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from claimgraph.cli.app import app
 from claimgraph.services import AdminService, ClaimGraph
-from kg.gazetteer import Gazetteer
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.model import SHIPPED_MODEL, _weights_hash, load_nli_model
-from kg.nli.precision import runtime_precision
+from kg.precision import runtime_precision
 from kg.store import store_for
 from kg.verify.aggregate import OperatingPoint
 from kg.verify.assess import decide_prepared, prepare
@@ -384,7 +384,7 @@ def test_verifier_eval_decides_exactly_as_verify(verified: tuple[ClaimGraph, Ver
         papers = linked_papers([a.report for a in view.assertions], papers_of_report, extracted_of[view.key])
         pool = candidates(papers, sentences)
         examples.append(ClaimExample(view.text, tuple(c.sentence for c in pool), "NOT_ENOUGH_INFO", view.key))
-    from kg.embeddings import embed
+    from kg.paraphrase.embeddings import embed
 
     prepared = prepare(
         examples,

@@ -75,7 +75,7 @@ def test_a_file_of_thousands_of_bad_lines_lists_the_first_ones_and_counts_the_re
 def test_the_key_of_a_claim_file_is_the_one_it_had_before_streaming() -> None:
     """Files ingested before keep their Report: the key hashes the same JSON list, fed one record at a time."""
     from ingest.claims_jsonl import check_claims_jsonl
-    from kg.text import stable_key
+    from kg.extraction.text import stable_key
 
     records = [GOOD, {**GOOD, "text": 'Ünïcode — claim \\ with "quotes"', "report": "r"}]
     text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)

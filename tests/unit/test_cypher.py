@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kg import cypher
+from kg.store import cypher
 from schemas.graph import NodeLabel, RelType
 
 

@@ -1,4 +1,4 @@
-"""The parent's half of encode-ahead: :func:`kg.encode_ahead.ready_in_order` against a real embedding cache."""
+"""The parent's half of encode-ahead: :func:`kg.paraphrase.encode_ahead.ready_in_order` against a real embedding cache."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.encode_ahead import TAIL_CHUNK, ShortestFirst, ready_in_order
-from kg.paraphrase import EmbeddingCache
+from kg.paraphrase.encode_ahead import TAIL_CHUNK, ShortestFirst, ready_in_order
+from kg.paraphrase.links import EmbeddingCache
 
 MODEL = "test-model"
 

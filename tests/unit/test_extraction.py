@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extraction import extract
-from kg.gazetteer import Gazetteer
+from kg.extraction.entities import extract
+from kg.extraction.gazetteer import Gazetteer
 
 
 def results(text: str, gazetteer: Gazetteer) -> list[tuple[float, str | None, str, str | None]]:

@@ -12,8 +12,8 @@ from ingest.jsonlines import MAX_DEPTH, json_lines
 from ingest.papers_jsonl import parse_papers_jsonl
 from ingest.report_parser import MAX_CLAIM_CHARS, parse_report
 from kg.errors import ParseError
-from kg.identity import ClaimIndex, KnownClaim
-from kg.text import MAX_LINE_CHARS, normalise_controls, split_lines
+from kg.extraction.text import MAX_LINE_CHARS, normalise_controls, split_lines
+from kg.graph.identity import ClaimIndex, KnownClaim
 from tests.unit.test_report_parser import make_report
 
 GOOD = '{"text": "XLM-R improves on XNLI.", "verified": true, "confidence": 0.5, "report": "r1"}'

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ingest.report_parser import parse_report
-from kg.gazetteer import Gazetteer
-from kg.identity import ClaimIndex
+from kg.extraction.gazetteer import Gazetteer
+from kg.graph.identity import ClaimIndex
 
 FULL = (
     "Multilingual BERT, XLM, and XLM-R are pre-trained multilingual language models proposed for "
@@ -95,6 +95,6 @@ def test_a_combining_accent_is_the_precomposed_letter() -> None:
 
 
 def test_a_benchmark_name_with_a_joiner_inside_is_still_the_benchmark(gazetteer: Gazetteer) -> None:
-    from kg.extraction import extract
+    from kg.extraction.entities import extract
 
     assert extract("Accuracy on PAWS\u200d-X improves by 2 points.", gazetteer).benchmarks == ("PAWS-X",)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kg.pair_gates import FeatureSets, accept_pairs
-from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, pair_link
+from kg.paraphrase.gates import FeatureSets, accept_pairs
+from kg.paraphrase.links import ClaimFeatures, ClaimText, ParaphraseConfig, pair_link
 
 
 def random_features(rng: np.random.Generator, count: int) -> list[ClaimFeatures]:

@@ -1,4 +1,4 @@
-from kg.sentences import split_sentences
+from kg.extraction.sentences import split_sentences
 
 
 def test_splits_on_sentence_ends_only() -> None:

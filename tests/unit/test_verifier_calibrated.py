@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from kg.errors import InputError
-from kg.extraction import extract
-from kg.gazetteer import Gazetteer
+from kg.extraction.entities import extract
+from kg.extraction.gazetteer import Gazetteer
 from kg.nli.augment import negate, negation_pairs, numeric_pairs, swap_pairs
 from kg.nli.pairs import NLIPair
 from kg.verify.aggregate import ARTEFACT, VERDICTS, Aggregator, OperatingPoint, decide

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kg.extraction import extract
-from kg.gazetteer import Gazetteer
+from kg.extraction.entities import extract
+from kg.extraction.gazetteer import Gazetteer
 from kg.verify.aggregate import VERDICTS, Aggregator, CurvePoint, OperatingPoint, agrees, decide, decide_numeric
 from kg.verify.evidence import Candidate, candidates, evidence_hash, linked_papers, rank
 from kg.verify.numeric import NO_NUMBERS, NumberedSentence, NumericCheck, check_numbers

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.ann import Hits, Matrix, Rows, VectorIndex, first_hit_of_each_pair
-from kg.gazetteer import Gazetteer
-from kg.pair_gates import GateTable
-from kg.paraphrase import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink
+from kg.extraction.gazetteer import Gazetteer
+from kg.paraphrase.ann import Hits, Matrix, Rows, VectorIndex, first_hit_of_each_pair
+from kg.paraphrase.gates import GateTable
+from kg.paraphrase.links import ClaimFeatures, ClaimText, ParaphraseConfig, ParaphraseLink
 
 EMPTY_FEATURES = ClaimFeatures(frozenset(), frozenset(), frozenset())  # a dead row's: its pairs are dropped first
 

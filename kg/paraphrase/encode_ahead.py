@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kg.ann import Matrix
-    from kg.paraphrase import EmbeddingCache
+    from kg.paraphrase.ann import Matrix
+    from kg.paraphrase.links import EmbeddingCache
 
 #: texts per encode call while the writer runs, the shortest waiting; one torch thread encodes 128 texts a call at
 #: 0.83 of its rate on 2,048, 512 at 0.98
@@ -94,8 +94,8 @@ def encode_lines(directory: Path, model: str, lines: IO[str]) -> None:
 
     all_threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the writer keeps the other core
-    from kg.embeddings import embed, load_sentence_model
-    from kg.paraphrase import EmbeddingCache
+    from kg.paraphrase.embeddings import embed, load_sentence_model
+    from kg.paraphrase.links import EmbeddingCache
 
     waiting: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
     finishing = threading.Event()
@@ -184,7 +184,7 @@ def ready_in_order(
 class EncodeAhead:
     """The parent's handle on the encoding child: :meth:`submit` texts, then :meth:`finish` or :meth:`stop`.
 
-    A plain child process (``python -m kg.encode_ahead``) fed JSON lines on its stdin by a feeder thread,
+    A plain child process (``python -m kg.paraphrase.encode_ahead``) fed JSON lines on its stdin by a feeder thread,
     rather than :mod:`multiprocessing`, whose spawn start re-runs the caller's main module and so breaks any
     script that calls the service without an ``if __name__ == "__main__"`` guard.
     """
@@ -192,7 +192,7 @@ class EncodeAhead:
     def __init__(self, directory: Path, model: str) -> None:
         env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "kg.encode_ahead", str(directory), model],
+            [sys.executable, "-m", "kg.paraphrase.encode_ahead", str(directory), model],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -1,14 +1,14 @@
 """Claim identity: which incoming claim text is an already-known claim.
 
 One ``Claim`` per distinct claim across reports. Texts are compared in
-:func:`kg.text.match_text` form (markup, case, whitespace and trailing punctuation
+:func:`kg.extraction.text.match_text` form (markup, case, whitespace and trailing punctuation
 ignored). A truncated text is the same claim as the one known text it is a prefix of;
 a full text absorbs the one known truncated claim that is its prefix. The claim keeps the
 key it was first stored under (a content hash of its first-seen text) and the longest
 full text seen. Ambiguous prefixes (a truncated text matching two different claims) are
 never merged: they become their own claim and the ingest records a warning.
 
-Paraphrases are *not* merged here: they are linked by :mod:`kg.paraphrase`.
+Paraphrases are *not* merged here: they are linked by :mod:`kg.paraphrase.links`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Literal
 
 from sortedcontainers import SortedList
 
-from kg.text import clean_text, looks_truncated, match_text, stable_key
+from kg.extraction.text import clean_text, looks_truncated, match_text, stable_key
 
 MergeKind = Literal["new", "exact", "truncated-prefix", "completes-truncated"]
 

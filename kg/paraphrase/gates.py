@@ -1,4 +1,4 @@
-"""The paraphrase gates of :func:`kg.paraphrase.pair_link`, over many candidate pairs at once.
+"""The paraphrase gates of :func:`kg.paraphrase.links.pair_link`, over many candidate pairs at once.
 
 A first pass over 46k claims judges about a million candidate pairs; one Python call of
 ``pair_link`` each was most of the pass's own CPU, and the pass runs beside the encoding
@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from kg.ann import Rows
-from kg.paraphrase import ClaimFeatures
+from kg.paraphrase.ann import Rows
+from kg.paraphrase.links import ClaimFeatures
 
 PAIRS_PER_PRODUCT = 1 << 18  # bounds the temporary matrices (two rows per pair) to tens of MB
 

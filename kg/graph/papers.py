@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kg.sentences import split_sentences
+from kg.extraction.sentences import split_sentences
+from kg.extraction.text import match_text
 from kg.store.base import GraphStore
-from kg.text import match_text
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, PaperMetadata, PropValue, Relationship, RelType
 from schemas.paper import PaperRecord
 

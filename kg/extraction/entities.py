@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from kg.gazetteer import Gazetteer, Mention
-from kg.text import without_format_characters
+from kg.extraction.gazetteer import Gazetteer, Mention
+from kg.extraction.text import without_format_characters
 
 ResultKind = Literal["absolute", "improvement", "gap"]
 

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kg.extraction import Extraction, extract
-from kg.gazetteer import EntityKind, Gazetteer
-from kg.identity import ClaimIndex
-from kg.papers import arxiv_paper_node, examines_props
-from kg.text import match_text, stable_key
+from kg.extraction.entities import Extraction, extract
+from kg.extraction.gazetteer import EntityKind, Gazetteer
+from kg.extraction.text import match_text, stable_key
+from kg.graph.identity import ClaimIndex
+from kg.graph.papers import arxiv_paper_node, examines_props
 from schemas.claim_record import ClaimRecord
 from schemas.graph import (
     BenchmarkNode,
@@ -189,7 +189,7 @@ def build_report_batch(
     titles: dict[str, str] | None = None,
     settled: Settled | None = None,
 ) -> BuiltBatch:
-    """``titles`` maps normalised titles of known arXiv papers to their keys (see kg.papers.title_index).
+    """``titles`` maps normalised titles of known arXiv papers to their keys (see kg.graph.papers.title_index).
 
     ``settled``: claims stored exactly as this report's rows would write them (the ingest passes those that
     earlier reports of the same run wrote, committed). The batch only asserts them: writing their node and

@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kg.ann import pairs_within
-from kg.extraction import extract
-from kg.gazetteer import Gazetteer
-from kg.text import content_tokens
+from kg.extraction.entities import extract
+from kg.extraction.gazetteer import Gazetteer
+from kg.extraction.text import content_tokens
+from kg.paraphrase.ann import pairs_within
 
 Matrix = npt.NDArray[np.float32]
 EmbedFn = Callable[[list[str]], Matrix]
@@ -116,7 +116,7 @@ def find_paraphrases(
 ) -> list[ParaphraseLink]:
     """Pure: the paraphrase pairs among ``claims`` given their unit-norm embeddings (row-aligned).
 
-    Candidates come from :func:`kg.ann.pairs_within` (exact below a few thousand claims, HNSW
+    Candidates come from :func:`kg.paraphrase.ann.pairs_within` (exact below a few thousand claims, HNSW
     above), so the pass grows with n log n, not n².
     """
     features: dict[int, ClaimFeatures] = {}
