@@ -87,15 +87,18 @@ def configure(
 
 
 def _print_version() -> None:
-    """What runs here: the package version, the default NLI model, and bf16 or fp32 with the reason."""
+    """What runs here: the package version, the default models, and bf16 or fp32 (for both) with the reason."""
     from importlib.metadata import version as installed
 
     from kg.nli.model import DEFAULT_NLI_MODEL
     from kg.precision import runtime_precision
+    from kg.settings import DEFAULT_EMBEDDING_MODEL
 
     precision, why = runtime_precision()
     out.print(Text(f"claimgraph {installed('claimgraph')}"))
-    out.print(Text(f"NLI model: {DEFAULT_NLI_MODEL}; precision: {precision} ({why}; CLAIMGRAPH_PRECISION overrides)"))
+    out.print(Text(f"NLI model: {DEFAULT_NLI_MODEL}"))
+    out.print(Text(f"sentence encoder: {DEFAULT_EMBEDDING_MODEL}"))
+    out.print(Text(f"precision of both: {precision} ({why}; CLAIMGRAPH_PRECISION overrides)"))
 
 
 # Registration order is the order of `kg --help`.

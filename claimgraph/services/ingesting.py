@@ -144,7 +144,7 @@ class IngestService:
         """
         started = time.perf_counter()
         ahead = encoder.submitted if encoder is not None else 0  # every text is in: the writer is done
-        index = ParaphraseIndex(self._ws.paraphrase_folder(), self.paraphrase_config(), embed=self._ws.embed_cached)
+        index = self._ws.paraphrase_index()
         try:
             claims_in_store = store.count_nodes(NodeLabel.CLAIM)
             # an empty index over a store that held claims before: only a full pass finds their links

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from kg.paraphrase.index import ParaphraseIndex
     from kg.paraphrase.links import ParaphraseConfig
+    from kg.precision import Precision
+
+#: bf16 moves a pair's cosine by at most 0.004 (measured on 2k claims): pairs that close to the threshold get
+#: their fp32 cosine (see ParaphraseConfig.recheck_band)
+RECHECK_BAND = 0.005
 
 
 class Workspace:
@@ -94,31 +100,52 @@ class Workspace:
 
     def paraphrase_config(self) -> ParaphraseConfig:
         from kg.paraphrase.links import ParaphraseConfig
+        from kg.precision import runtime_precision
 
         settings = self.settings
-        return ParaphraseConfig(min_cosine=settings.paraphrase_threshold, model=settings.embedding_model)
+        band = RECHECK_BAND if runtime_precision()[0] != "fp32" else 0.0
+        return ParaphraseConfig(
+            min_cosine=settings.paraphrase_threshold, model=settings.embedding_model, recheck_band=band
+        )
+
+    def paraphrase_index(self) -> ParaphraseIndex:
+        """The paraphrase index beside the store, searching cached vectors in this process's precision; pairs
+        near the threshold are decided by fp32 vectors (:meth:`embed_exact`)."""
+        from kg.paraphrase.index import ParaphraseIndex
+        from kg.precision import runtime_precision
+
+        return ParaphraseIndex(
+            self.paraphrase_folder(),
+            self.paraphrase_config(),
+            embed=self.embed_cached,
+            exact=self.embed_exact,
+            precision=runtime_precision()[0],
+        )
 
     def retire_claims(self, keys: list[str]) -> None:
         """Tell the paraphrase index that these claims are gone (deleted with a report)."""
-        from kg.paraphrase.index import ParaphraseIndex
-
         if not keys or not (self.paraphrase_folder() / "paraphrase.sqlite").exists():
             return
-        index = ParaphraseIndex(self.paraphrase_folder(), self.paraphrase_config(), embed=self.embed_cached)
+        index = self.paraphrase_index()
         try:
             index.update([], keys, self.gazetteer)
             index.commit()
         finally:
             index.close()
 
-    def embed_cached(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """Sentence embeddings through the on-disk cache, so re-runs embed only new texts."""
+    def embed_cached(self, texts: list[str], precision: Precision | None = None) -> npt.NDArray[np.float32]:
+        """Sentence embeddings through the on-disk cache, so re-runs embed only new texts. ``precision``: this
+        process's (bf16 where the CPU has it) unless given; each precision has its own cached rows."""
         from kg.paraphrase.embeddings import embed
         from kg.paraphrase.links import EmbeddingCache
 
         model = self.settings.embedding_model
-        cache = EmbeddingCache(self.settings.data_dir, model)
+        cache = EmbeddingCache(self.settings.data_dir, model, precision)
         try:
-            return cache.lookup(texts, lambda missing: embed(missing, model))
+            return cache.lookup(texts, lambda missing: embed(missing, model, precision=precision))
         finally:
             cache.close()  # not left to the garbage collector: `kg ingest` ends without a teardown
+
+    def embed_exact(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """fp32 sentence embeddings (cached): what decides a paraphrase pair near the threshold."""
+        return self.embed_cached(texts, "fp32")

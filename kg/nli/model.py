@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from kg.errors import ModelError
 from kg.nli.labels import LABELS, label_permutation
+from kg.padding import padded_batches
 from kg.precision import Precision, autocast, runtime_precision
 from kg.settings import hub_offline
 
@@ -55,50 +56,17 @@ def resolve_nli_location(name_or_path: str) -> str:
     return name_or_path
 
 
-#: Pairs are padded to a multiple of this many tokens, decided by the pair alone (see :func:`encoded_batches`).
-BUCKET_TOKENS = 16
-
-
-def bucket_length(tokens: int, max_length: int) -> int:
-    """The padded length of a pair of ``tokens`` tokens: the next multiple of :data:`BUCKET_TOKENS`."""
-    return min(max_length, -(-tokens // BUCKET_TOKENS) * BUCKET_TOKENS)
-
-
 def encoded_batches(
     tokenizer: Any, pairs: list[tuple[str, str]], batch_size: int, max_length: int, tensors: Literal["pt", "np"]
 ) -> Iterator[tuple[list[int], dict[str, Any]]]:
-    """(indices, encoded inputs) for batches of pairs that share one padded length.
+    """(indices, encoded inputs) for batches of pairs that share one padded length (:mod:`kg.padding`).
 
-    Batch invariance: a pair's padded length depends on its own token count only (rounded up
-    to :data:`BUCKET_TOKENS`), never on its batch companions, so its probabilities are the
-    same alone or in any batch (padding to the longest pair of a batch changed bf16 results
-    by up to 4e-3). One tokenizer call for the torch and ONNX paths keeps their truncation
-    identical.
+    One tokenizer call for the torch and ONNX paths keeps their truncation identical.
     """
     if not pairs:
         return
     encoded = tokenizer([p[0] for p in pairs], [p[1] for p in pairs], truncation="longest_first", max_length=max_length)
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoded]
-    lengths = [len(ids) for ids in encoded["input_ids"]]
-    pad_id = int(tokenizer.pad_token_id or 0)
-    groups: dict[int, list[int]] = {}
-    for i in sorted(range(len(pairs)), key=lambda i: (lengths[i], i)):
-        groups.setdefault(bucket_length(lengths[i], max_length), []).append(i)
-    for length, members in sorted(groups.items()):
-        for start in range(0, len(members), batch_size):
-            index = members[start : start + batch_size]
-            arrays = {
-                name: np.full((len(index), length), pad_id if name == "input_ids" else 0, np.int64) for name in names
-            }
-            for row, i in enumerate(index):
-                for name in names:
-                    arrays[name][row, : lengths[i]] = encoded[name][i]
-            if tensors == "pt":
-                import torch
-
-                yield index, {name: torch.from_numpy(array) for name, array in arrays.items()}
-            else:
-                yield index, arrays
+    yield from padded_batches(encoded, int(tokenizer.pad_token_id or 0), batch_size, max_length, tensors)
 
 
 @dataclass

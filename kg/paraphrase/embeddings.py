@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from kg.errors import ModelError
+from kg.padding import padded_batches
+from kg.precision import Precision, autocast, runtime_precision
 from kg.settings import hub_offline
 
 if TYPE_CHECKING:
@@ -65,16 +67,36 @@ def load_sentence_model(name_or_path: str, device: str | None = None) -> Sentenc
         raise ModelError(f"cannot load sentence-embedding model {name_or_path!r}{hint}: {exc}") from exc
 
 
-def embed(texts: list[str], model_name: str, batch_size: int = 64) -> npt.NDArray[np.float32]:
-    """Unit-normalised embeddings, one row per text."""
+def embedding_dimension(model: SentenceTransformer) -> int:
+    """The model's vector size (sentence-transformers 5 renamed the method; both are accepted)."""
+    named = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(named() or 0)
+
+
+def embed(
+    texts: list[str], model_name: str, batch_size: int = 64, precision: Precision | None = None
+) -> npt.NDArray[np.float32]:
+    """Unit-normalised embeddings, one row per text, each independent of the others in the call.
+
+    The model's own ``encode`` pads a batch to its longest text; here each text is padded by its own length
+    (:mod:`kg.padding`), so in bf16 (:mod:`kg.precision`: AMX or AVX-512 BF16, ×1.8–1.9 the fp32 rate on the
+    2-core machines) a text's vector is the same whatever else is encoded with it. Same pooling and
+    normalisation as ``encode``: the transformer and pooling modules, then an L2 normalisation in fp32.
+    """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
+    import torch
+
     model = load_sentence_model(model_name)
-    vectors = model.encode(
-        texts,
-        batch_size=batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
-    return np.asarray(vectors, dtype=np.float32)
+    device = str(model.device)
+    precision = precision or runtime_precision(device)[0]
+    tokenizer = model.tokenizer
+    max_length = int(model.get_max_seq_length() or tokenizer.model_max_length)
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    out = np.zeros((len(texts), embedding_dimension(model)), dtype=np.float32)
+    with torch.inference_mode(), autocast(precision, device):
+        for index, batch in padded_batches(encoded, int(tokenizer.pad_token_id or 0), batch_size, max_length, "pt"):
+            features = model({name: tensor.to(device) for name, tensor in batch.items()})
+            vectors = torch.nn.functional.normalize(features["sentence_embedding"].float(), dim=1)
+            out[index] = vectors.cpu().numpy()
+    return out

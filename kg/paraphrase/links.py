@@ -31,6 +31,7 @@ from kg.extraction.entities import extract
 from kg.extraction.gazetteer import Gazetteer
 from kg.extraction.text import content_tokens
 from kg.paraphrase.ann import pairs_within
+from kg.precision import Precision, runtime_precision
 
 Matrix = npt.NDArray[np.float32]
 EmbedFn = Callable[[list[str]], Matrix]
@@ -46,6 +47,10 @@ class ParaphraseConfig:
     #: look-alikes above the threshold, nearly all rejected by the entity and number gates; a true
     #: rewording ranks near the top (bench/results/scale.md measures the recall this keeps).
     max_neighbours: int = 48
+    #: bf16 vectors move a pair's cosine by up to 0.004 (0.0015 at the 99th percentile, 2k claims): a pair the
+    #: gates accept whose bf16 cosine lies within this of ``min_cosine`` is decided by its fp32 cosine instead
+    #: (see :class:`kg.paraphrase.index.ParaphraseIndex`), so the links match fp32's. 0 where vectors are fp32.
+    recheck_band: float = 0.0
 
     @cached_property
     def method(self) -> str:
@@ -141,9 +146,13 @@ class EmbeddingCache:
     writes ten rows, and a killed run keeps every chunk it had committed.
     """
 
-    def __init__(self, directory: Path, model: str) -> None:
+    def __init__(self, directory: Path, model: str, precision: Precision | None = None) -> None:
         self.path = directory / "embeddings.sqlite"
-        self.model = hashlib.sha256(model.encode()).hexdigest()[:12]
+        # bf16 vectors differ from fp32 ones in the 5th digit: each precision keeps its own rows, so a store's
+        # links never mix the two (fp32 keeps the key it always had)
+        precision = precision or runtime_precision()[0]
+        key = model if precision == "fp32" else f"{model}|{precision}"
+        self.model = hashlib.sha256(key.encode()).hexdigest()[:12]
         self._conn: sqlite3.Connection | None = None
 
     def _db(self) -> sqlite3.Connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -244,10 +245,7 @@ def test_a_deleted_report_leaves_the_index_with_its_claims(tmp_path: Path) -> No
     before = service.queries.stats().nodes["Claim"]
     service.admin.delete_report(report)
     after = service.queries.stats().nodes["Claim"]
-    from kg.paraphrase.index import ParaphraseIndex
-
-    ws = service.workspace
-    index = ParaphraseIndex(ws.paraphrase_folder(), ws.paraphrase_config(), embed=ws.embed_cached)
+    index = service.workspace.paraphrase_index()
     assert after < before and index.live_count == after  # the deleted claims are no longer candidates
     index.close()
     run = service.ingestion.ingest(seeds[3:])
@@ -352,3 +350,34 @@ def test_an_ingest_writes_and_links_without_full_collections_and_restores_the_co
     assert len(during) > len(seeds)  # every file, and the pass
     assert set(during) == {NO_FULL_COLLECTION}
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize(("approximate", "exact", "linked"), [(0.748, 0.752, True), (0.752, 0.748, False)])
+def test_a_pair_near_the_threshold_is_decided_by_its_fp32_cosine(
+    tmp_path: Path, gazetteer: Gazetteer, approximate: float, exact: float, linked: bool
+) -> None:
+    """bf16 vectors move a cosine by up to 0.004: within the recheck band the fp32 vectors decide, so the links
+    are fp32's. Outside the band the searched vectors decide alone (the exact ones are never asked for)."""
+    from kg.paraphrase.index import ParaphraseIndex
+
+    one = ClaimText("p", "mBERT improves cross-lingual transfer on XNLI by aligning embeddings.", False)
+    two = ClaimText("q", "mBERT improves cross-lingual transfer on XNLI by aligning the embeddings.", False)
+
+    def at_cosine(cosine: float) -> Callable[[list[str]], np.ndarray]:
+        vectors = {one.text: unit(1, 0, 0), two.text: unit(cosine, float(np.sqrt(1 - cosine**2)), 0)}
+        return lambda texts: np.stack([vectors[t] for t in texts])
+
+    asked: list[list[str]] = []
+    exact_fn = at_cosine(exact)
+    config = ParaphraseConfig(recheck_band=0.005)
+    index = ParaphraseIndex(
+        tmp_path, config, at_cosine(approximate), dim=3, exact=lambda t: asked.append(t) or exact_fn(t)
+    )
+    links = index.update([one, two], [], gazetteer).links
+    assert [(link.a, link.b) for link in links] == ([("p", "q")] if linked else [])
+    assert asked and all(round(link.cosine, 3) == exact for link in links)
+    far = ParaphraseIndex(tmp_path / "far", config, at_cosine(0.9), dim=3, exact=lambda t: asked.append(t) or t)
+    asked.clear()
+    assert len(far.update([one, two], [], gazetteer).links) == 1 and asked == []
+    plain = ParaphraseIndex(tmp_path / "plain", ParaphraseConfig(), at_cosine(approximate), dim=3, exact=exact_fn)
+    assert len(plain.update([one, two], [], gazetteer).links) == (approximate >= 0.75)

@@ -31,3 +31,16 @@ def test_the_export_format_follows_the_file_name(tmp_path: Path) -> None:
     assert export_format_of(Path("bulk")) == ExportFormat.csv
     with pytest.raises(InputError, match="cannot tell the export format"):
         export_format_of(Path("g.txt"))
+
+
+@pytest.mark.parametrize("forced", ["fp32", "bf16"])
+def test_version_prints_the_precision_both_models_run_in(forced: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from claimgraph.cli.app import app
+
+    monkeypatch.setenv("CLAIMGRAPH_PRECISION", forced)
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert "sentence encoder: sentence-transformers/all-MiniLM-L6-v2" in result.output
+    assert f"precision of both: {forced} (forced by CLAIMGRAPH_PRECISION={forced}" in result.output

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from kg.nli.augment import antonym_pairs, negation_both_pairs
-from kg.nli.model import BUCKET_TOKENS, bucket_length
 from kg.nli.pairs import NLIPair
+from kg.padding import BUCKET_TOKENS, bucket_length
 from kg.precision import choose_precision
 from kg.verify.aggregate import MAX_NEI_RATIO, Aggregator, CurvePoint, OperatingPoint, decide
 from kg.verify.fit import decisions, default_point
