@@ -6,7 +6,9 @@ for a fixed time per endpoint (latency, not saturation, is the question). Run:
 
     python -m bench.api_bench --claims 10000 100000 --seconds 10
 
-Writes ``bench/results/api_latency.md``.
+``--claims N`` builds a store of about N distinct claims (:func:`bench.synthetic.reports_for_claims`), kept in
+``--workdir`` for the next run; ``--code DIR --label L`` (repeatable) serves the code of other checkouts (a git
+worktree of an earlier commit) against the same store, each in turn. Writes ``bench/results/api_latency.md``.
 """
 
 from __future__ import annotations
@@ -15,34 +17,39 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.synthetic import write_reports
+from bench.serving import REPO, serve
+from bench.synthetic import reports_for_claims, write_reports
 from ingest.pipeline import Ingestor
 from kg.extraction.gazetteer import Gazetteer
 from kg.store.embedded import EmbeddedStore
-from kg.store.falkordb_server import free_port
 
 RESULTS = Path(__file__).parent / "results"
 NARROW = "/claims?benchmark=PAWS-X&language=Quechua&model=XLM-R"  # three entity filters: an index intersection
+#: the question of both rows: XNLI claims the reports mark ✓ (REST: ``marked=verified``)
 GRAPHQL = (
-    '{ claims(first: 50, where: {benchmark: {name: "XNLI"}, verdict: SUPPORTED}) '
+    '{ claims(first: 50, where: {benchmark: {name: "XNLI"}, marked: VERIFIED}) '
     "{ edges { node { key text assertions { verified confidence } } } pageInfo { hasNextPage endCursor } } }"
 )
 
 
 def build_store(folder: Path, claims: int) -> int:
-    reports = folder / "reports"
-    write_reports(reports, max(1, round(claims / 9.3)))  # ~9.3 distinct claims per synthetic report
-    with EmbeddedStore(folder / "store") as store:
-        Ingestor(store, Gazetteer.load()).ingest([reports])
+    """A store of about ``claims`` distinct claims in ``folder/store`` (reused when it is there); its claim count."""
+    store_dir = folder / "store"
+    if not (store_dir / "graph.sqlite").exists():
+        reports = folder / "reports"
+        shutil.rmtree(reports, ignore_errors=True)
+        write_reports(reports, reports_for_claims(claims))
+        with EmbeddedStore(store_dir) as store:
+            Ingestor(store, Gazetteer.load()).ingest([reports])
+    with EmbeddedStore(store_dir, read_only=True) as store:
         return store.stats().nodes["Claim"]
 
 
@@ -63,67 +70,91 @@ def measure(request: urllib.request.Request | str, seconds: float) -> tuple[floa
     return len(latencies) / sum(latencies), statistics.median(latencies) * 1000, p99 * 1000, len(body)
 
 
-def run(sizes: list[int], seconds: float) -> str:
-    where = f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, {os.cpu_count()} cores"
+def run(sizes: list[int], seconds: float, rounds: int, workdir: Path, codes: list[tuple[Path, str]]) -> str:
+    where = f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, {os.cpu_count()} cores, commit {_commit()}"
     lines = [
         f"# API latency on the embedded store ({where})",
         "",
         f"uvicorn (`kg serve`, one worker) in one process, requests from another over loopback, one at a time, "
-        f"{seconds:g} s per row after 20 warm-up requests. Page size 50. The first two rows are the question the goal "
-        "is about; the last two show an intersection of entity filters and a filter no index serves.",
+        f"{seconds:g} s per row and round after 20 warm-up requests, {rounds} rounds with REST and GraphQL taking "
+        "turns; p50 and p99 are the medians over the rounds. Page size 50. The first two rows are the same question "
+        "(XNLI claims the reports mark ✓); the last two show an intersection of entity filters and a filter no "
+        "index serves (one round).",
         "",
-        "| claims | request | requests/s | p50 ms | p99 ms | response bytes |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| code | claims | request | requests/s | p50 ms | p99 ms | p99 / REST's | response bytes |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            claims = build_store(folder, size)
-            port = free_port()
-            env = {**os.environ, "CLAIMGRAPH_DATA_DIR": str(folder / "store"), "HF_HUB_OFFLINE": "1"}
-            server = subprocess.Popen(
-                [sys.executable, "-m", "claimgraph.cli.app", "serve", "--port", str(port)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            base = f"http://127.0.0.1:{port}"
+        folder = workdir / f"claims-{size}"
+        folder.mkdir(parents=True, exist_ok=True)
+        claims = build_store(folder, size)
+        for code, label in codes:
+            process, base = serve(folder / "store", folder / "serve.log", code=code)
             try:
-                for _ in range(600):
-                    try:
-                        urllib.request.urlopen(f"{base}/stats").read()
-                        break
-                    except OSError:
-                        time.sleep(0.2)
                 rest = f"{base}/claims?benchmark=XNLI&marked=verified&limit=50"
                 gql = urllib.request.Request(
                     f"{base}/graphql",
                     data=json.dumps({"query": GRAPHQL}).encode(),
                     headers={"Content-Type": "application/json"},
                 )
-                for name, request in (
-                    ("REST `GET /claims?benchmark=XNLI&marked=verified`", rest),
-                    ("GraphQL, same question", gql),
+                samples: dict[str, list[tuple[float, float, float, int]]] = {"rest": [], "gql": []}
+                for _ in range(rounds):
+                    samples["rest"].append(measure(rest, seconds))
+                    samples["gql"].append(measure(gql, seconds))
+                summary = {
+                    name: (
+                        statistics.median(s[0] for s in runs),
+                        statistics.median(s[1] for s in runs),
+                        statistics.median(s[2] for s in runs),
+                        runs[-1][3],
+                    )
+                    for name, runs in samples.items()
+                }
+                rest_p99 = summary["rest"][2]
+                for name, key in (
+                    ("REST `GET /claims?benchmark=XNLI&marked=verified`", "rest"),
+                    ("GraphQL, same question", "gql"),
+                ):
+                    rate, p50, p99, size_bytes = summary[key]
+                    lines.append(
+                        f"| {label} | {claims:,} | {name} | {rate:.0f} | {p50:.1f} | {p99:.1f} | "
+                        f"{p99 / rest_p99:.2f} | {size_bytes:,} |"
+                    )
+                for name, url in (
                     ("REST `GET /claims?benchmark=PAWS-X&language=Quechua&model=XLM-R`", f"{base}{NARROW}"),
                     ("REST `GET /claims?conflicting=true` (not indexed: a scan)", f"{base}/claims?conflicting=true"),
                 ):
-                    rate, p50, p99, size_bytes = measure(request, seconds)
-                    lines.append(f"| {claims:,} | {name} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {size_bytes:,} |")
+                    rate, p50, p99, size_bytes = measure(url, seconds)
+                    lines.append(
+                        f"| {label} | {claims:,} | {name} | {rate:.0f} | {p50:.1f} | {p99:.1f} | | {size_bytes:,} |"
+                    )
             finally:
-                server.terminate()
-                server.wait(timeout=30)
+                process.terminate()
+                process.wait(timeout=30)
     lines.append("")
     return "\n".join(lines)
+
+
+def _commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    return found.stdout.strip() or "?"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--claims", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=Path("bench-api"), help="stores, kept between runs")
+    parser.add_argument("--code", type=Path, action="append", help="checkout(s) whose code to serve")
+    parser.add_argument("--label", action="append", help="a label per --code")
+    parser.add_argument("--out", type=Path, default=RESULTS / "api_latency.md")
     args = parser.parse_args()
-    table = run(args.claims, args.seconds)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "api_latency.md").write_text(table, encoding="utf-8")
+    codes = [c.resolve() for c in args.code or [REPO]]
+    labels = args.label or ["this checkout" if c == REPO else str(c) for c in codes]
+    table = run(args.claims, args.seconds, args.rounds, args.workdir.resolve(), list(zip(codes, labels, strict=True)))
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(table, encoding="utf-8")
     print(table)
 
 

@@ -10,7 +10,15 @@ from typing import Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from claimgraph.services import ClaimGraph
 
@@ -72,13 +80,13 @@ def emit_json(payload: Any) -> None:
 def counting_bar(verb: str, unit: str = "", *, quiet: bool = False, show_item: bool = False) -> Progress:
     """The progress bar of a long command, on stderr, gone when done.
 
-    "<verb> ━━━ 12/31 <unit> 0:00:04", and with ``show_item`` the item at hand after it (set as
-    the task's description: a file name, a node label).
+    "<verb> ━━━ 12/31 <unit> 0:00:04 eta 0:00:06" (the estimate once a total is known), and with
+    ``show_item`` the item at hand after it (set as the task's description: a file name, a node label).
     """
     columns: list[ProgressColumn] = [TextColumn(f"[bold]{verb}[/]"), BarColumn(), MofNCompleteColumn()]
     if unit:
         columns.append(TextColumn(unit))
-    columns.append(TimeElapsedColumn())
+    columns += [TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
     if show_item:
         columns.append(TextColumn("{task.description}"))
     return Progress(*columns, console=err, transient=True, disable=quiet)

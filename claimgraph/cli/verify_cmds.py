@@ -69,7 +69,7 @@ def verify(
     """
     from kg.verify.runner import Progress as VerifyProgress
 
-    with counting_bar("verify", "pairs", quiet=as_json) as bar:
+    with counting_bar("verify", "claims", quiet=as_json) as bar:
         task = bar.add_task("", total=None)
         hooks = VerifyProgress(
             on_start=lambda total: bar.update(task, total=total),

@@ -29,6 +29,11 @@ _PACKAGED: dict[str, str] = {
 }
 
 
+#: the encoder pads each text to a multiple of 4 tokens: claims are short, and 16 (the NLI model's) spent a fifth of
+#: the encode on padding (4,000 synthetic claims, bf16, 2 threads: 369-390 texts/s at 16, 457-474 at 4)
+ENCODER_BUCKET = 4
+
+
 def resolve_model_location(name_or_path: str) -> str:
     """A local directory for ``name_or_path`` if one is known, else the hub id unchanged."""
     path = Path(name_or_path).expanduser()
@@ -95,7 +100,8 @@ def embed(
     encoded = tokenizer(texts, truncation=True, max_length=max_length)
     out = np.zeros((len(texts), embedding_dimension(model)), dtype=np.float32)
     with torch.inference_mode(), autocast(precision, device):
-        for index, batch in padded_batches(encoded, int(tokenizer.pad_token_id or 0), batch_size, max_length, "pt"):
+        pad_id = int(tokenizer.pad_token_id or 0)
+        for index, batch in padded_batches(encoded, pad_id, batch_size, max_length, "pt", ENCODER_BUCKET):
             features = model({name: tensor.to(device) for name, tensor in batch.items()})
             vectors = torch.nn.functional.normalize(features["sentence_embedding"].float(), dim=1)
             out[index] = vectors.cpu().numpy()

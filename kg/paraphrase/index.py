@@ -227,9 +227,8 @@ class ParaphraseIndex:
 
     def _search(self, vectors: Matrix) -> Hits:
         band = self.config.recheck_band if self.exact is not None else 0.0
-        return self._index.neighbours(
-            vectors, self.config.min_cosine - band, self.config.max_neighbours + 1
-        )  # +1: self
+        # +1: a claim finds itself
+        return self._index.neighbours(vectors, self.config.min_cosine - band, self.config.max_neighbours + 1)
 
     def _judge(self, me: Rows, other: Rows, cosines: Matrix, met: _MetClaims) -> list[ParaphraseLink]:
         """The links among candidate pairs ``(me[i], other[i])`` (rows, all met) that pass the gates, judged that

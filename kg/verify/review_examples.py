@@ -10,13 +10,14 @@ from __future__ import annotations
 from kg.store.base import GraphStore
 from kg.verify.evidence import candidates, linked_papers
 from kg.verify.examples import ClaimExample
-from kg.verify.runner import evidence_sources
+from kg.verify.runner import EvidenceSources
 from schemas.views import ClaimQuery
 
 
 def review_examples(store: GraphStore) -> list[ClaimExample]:
     """One example per reviewed claim, labelled by its deciding review, in key order."""
-    sentences, papers_of_report, extracted = evidence_sources(store)
+    sources = EvidenceSources.read(store)
+    sentences, papers_of_report, extracted = sources.sentences, sources.papers_of_report, sources.extracted
     examples = []
     for view in store.find_claims(ClaimQuery()):
         if view.review is None:

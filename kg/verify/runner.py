@@ -39,6 +39,9 @@ from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
 Matrix = npt.NDArray[np.float32]
 EmbedFn = Callable[[list[str]], Matrix]
 CLAIMS_PER_BATCH = 50  # verdicts written per transaction
+#: claims planned, scored and written at a time: bounds what a run over a whole store holds (a run stopped midway
+#: keeps the verdicts of the chunks it finished) and lets the progress bar move from the first minute
+CLAIMS_PER_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -84,31 +87,51 @@ class Progress:
     on_advance: Callable[[int], None] | None = None
 
 
-def evidence_sources(store: GraphStore) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
-    sentences = {
-        node.key: [str(s) for s in sents] if isinstance(sents := node.props.get("abstract_sentences"), list) else []
-        for node in store.iter_nodes(NodeLabel.PAPER)
-    }
-    papers_of_report: dict[str, set[str]] = defaultdict(set)
-    for rel_type in (RelType.CITES, RelType.EXAMINES):
-        for rel in store.iter_relationships(rel_type):
-            papers_of_report[rel.start.key].add(rel.end.key)
-    extracted: dict[str, set[str]] = defaultdict(set)
-    for rel in store.iter_relationships(RelType.EXTRACTED_FROM):
-        extracted[rel.start.key].add(rel.end.key)
-    return sentences, papers_of_report, extracted
+@dataclass(frozen=True)
+class EvidenceSources:
+    """What planning reads from the store once per run, whatever the number of chunks: every paper's sentences,
+    the papers each report cites or examines, the papers each claim was extracted from, and the evidence hash of
+    every stored verdict."""
+
+    sentences: dict[str, list[str]]
+    papers_of_report: dict[str, set[str]]
+    extracted: dict[str, set[str]]
+    stored: dict[str, str | None]
+
+    @classmethod
+    def read(cls, store: GraphStore) -> EvidenceSources:
+        sentences = {
+            node.key: [str(s) for s in sents] if isinstance(sents := node.props.get("abstract_sentences"), list) else []
+            for node in store.iter_nodes(NodeLabel.PAPER)
+        }
+        papers_of_report: dict[str, set[str]] = defaultdict(set)
+        for rel_type in (RelType.CITES, RelType.EXAMINES):
+            for rel in store.iter_relationships(rel_type):
+                papers_of_report[rel.start.key].add(rel.end.key)
+        extracted: dict[str, set[str]] = defaultdict(set)
+        for rel in store.iter_relationships(RelType.EXTRACTED_FROM):
+            extracted[rel.start.key].add(rel.end.key)
+        stored = {
+            n.key: str(h) if (h := n.props.get("evidence_hash")) is not None else None
+            for n in store.iter_nodes(NodeLabel.VERDICT)
+        }
+        return cls(sentences, papers_of_report, extracted, stored)
 
 
 def plan_claims(
-    store: GraphStore, views: list[ClaimView], embed: EmbedFn, gazetteer: Gazetteer, config: VerifyConfig
+    sources: EvidenceSources, views: list[ClaimView], embed: EmbedFn, gazetteer: Gazetteer, config: VerifyConfig
 ) -> tuple[list[ClaimPlan], int]:
     """Evidence, gate and fingerprint per claim; returns the plans that need deciding and the unchanged count.
 
     The fingerprint covers only the *admitted* sentences, so papers or reports that add no
     evidence the gate admits for a claim leave its verdict untouched.
     """
-    sentences, papers_of_report, extracted = evidence_sources(store)
-    stored = {n.key: n.props.get("evidence_hash") for n in store.iter_nodes(NodeLabel.VERDICT)}
+    sentences, papers_of_report, extracted, stored = (
+        sources.sentences,
+        sources.papers_of_report,
+        sources.extracted,
+        sources.stored,
+    )
     everything = candidates(sentences, sentences) if config.scope == "all" else None
     pools: list[list[Candidate]] = []
     for view in views:
@@ -151,22 +174,32 @@ def plan_claims(
     return plans, unchanged
 
 
-def score_plans(plans: list[ClaimPlan], scorer: NLIScorer, progress: Progress) -> int:
-    """NLI on each claim's admitted sentences, one claim per batch.
+def score_plans(plans: list[ClaimPlan], scorer: NLIScorer, *, across_claims: bool) -> int:
+    """NLI on each claim's admitted sentences; returns the pairs scored.
 
-    A batch never mixes claims: with int8 dynamic quantisation a sentence's scores depend on
-    what else is in its batch, and a verdict must not change because another claim was added.
+    ``across_claims``: one call for every pair of the plans, which the model batches by length across claims
+    (the torch path: its padding is decided by each pair alone, so a pair's scores are the same in any batch).
+    Otherwise one claim per call: with int8 dynamic quantisation a sentence's scores depend on what else is in
+    its batch, and a verdict must not change because another claim was added.
     """
-    total = sum(len(plan.gated.admitted) for plan in plans)
-    if progress.on_start:
-        progress.on_start(total)
-    for plan in plans:
-        pairs = [(e.candidate.sentence, plan.view.text) for e in plan.evidence]
+    per_claim = [[(e.candidate.sentence, plan.view.text) for e in plan.evidence] for plan in plans]
+    if across_claims:
+        flat = [pair for pairs in per_claim for pair in pairs]
+        probs = scorer.predict(flat) if flat else np.zeros((0, 3), dtype=np.float32)
+        start = 0
+        for plan, pairs in zip(plans, per_claim, strict=True):
+            plan.probs = probs[start : start + len(pairs)]
+            start += len(pairs)
+        return len(flat)
+    for plan, pairs in zip(plans, per_claim, strict=True):
         if pairs:
             plan.probs = scorer.predict(pairs)
-            if progress.on_advance:
-                progress.on_advance(len(pairs))
-    return total
+    return sum(len(pairs) for pairs in per_claim)
+
+
+def batch_invariant(scorer: NLIScorer) -> bool:
+    """Whether a pair's scores are the same in any batch: the torch path's, fp32 or bf16 (tested)."""
+    return scorer.backend.startswith("torch")
 
 
 def decide_plan(plan: ClaimPlan, config: VerifyConfig) -> Decision:
@@ -293,22 +326,31 @@ def verify_claims(
     gazetteer: Gazetteer,
     progress: Progress | None = None,
 ) -> VerifySummary:
-    """Verify the claims ``query`` selects; the scorer is loaded only if some claim needs scoring."""
+    """Verify the claims ``query`` selects, :data:`CLAIMS_PER_CHUNK` at a time; the scorer is loaded only if some
+    claim needs scoring. Progress counts claims."""
     progress = progress or Progress()
     views = store.find_claims(query)
-    plans, unchanged = plan_claims(store, views, embed, gazetteer, config)
-    pairs = 0
+    sources = EvidenceSources.read(store)
+    if progress.on_start:
+        progress.on_start(len(views))
+    pairs = verified = unchanged = 0
     backend = config.backend
-    if plans:
-        scorer = load_scorer()
-        backend = scorer.backend
-        pairs = score_plans(plans, scorer, progress)
-        now = datetime.now(UTC).replace(microsecond=0).isoformat()
-        for start in range(0, len(plans), CLAIMS_PER_BATCH):
-            chunk = plans[start : start + CLAIMS_PER_BATCH]
-            store.apply(verdict_batch(chunk, config, backend, scorer.weights_sha256, now))
-    elif progress.on_start:
-        progress.on_start(0)
+    scorer: NLIScorer | None = None
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    for start in range(0, len(views), CLAIMS_PER_CHUNK):
+        chunk = views[start : start + CLAIMS_PER_CHUNK]
+        plans, same = plan_claims(sources, chunk, embed, gazetteer, config)
+        unchanged += same
+        if plans:
+            scorer = scorer or load_scorer()
+            backend = scorer.backend
+            pairs += score_plans(plans, scorer, across_claims=batch_invariant(scorer))
+            verified += len(plans)
+            for first in range(0, len(plans), CLAIMS_PER_BATCH):
+                batch = plans[first : first + CLAIMS_PER_BATCH]
+                store.apply(verdict_batch(batch, config, backend, scorer.weights_sha256, now))
+        if progress.on_advance:
+            progress.on_advance(len(chunk))
     point = config.point
     after = store.find_claims(query)
     counts: dict[str, int] = {label: 0 for label in VERDICTS}
@@ -325,7 +367,7 @@ def verify_claims(
         threshold_support=point.support,
         threshold_refute=point.refute,
         claims_selected=len(views),
-        claims_verified=len(plans),
+        claims_verified=verified,
         claims_unchanged=unchanged,
         pairs_scored=pairs,
         verdicts=counts,

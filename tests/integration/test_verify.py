@@ -28,7 +28,7 @@ from kg.verify.assess import decide_prepared, prepare
 from kg.verify.evaluate import load_aggregator
 from kg.verify.evidence import candidates, linked_papers
 from kg.verify.examples import ClaimExample
-from kg.verify.runner import evidence_sources
+from kg.verify.runner import EvidenceSources
 from schemas.graph import NodeLabel, RelType
 from schemas.views import VerifySummary
 from tests.arxiv_server import ArxivServer
@@ -376,7 +376,8 @@ def test_verifier_eval_decides_exactly_as_verify(verified: tuple[ClaimGraph, Ver
     aggregator, _ = load_aggregator(settings.verify_aggregator, settings.nli_model)
     views = [c for c in service.queries.claims() if c.verdict is not None]
     with store_for(settings.store_uri(), read_only=True) as store:
-        sentences, papers_of_report, extracted = evidence_sources(store)
+        sources = EvidenceSources.read(store)
+        sentences, papers_of_report, extracted = sources.sentences, sources.papers_of_report, sources.extracted
         extracted_of = {view.key: extracted.get(view.key, set()) for view in views}
         assert store.count_nodes(NodeLabel.VERDICT) == len(views)
     examples = []
@@ -406,3 +407,26 @@ def test_verifier_eval_decides_exactly_as_verify(verified: tuple[ClaimGraph, Ver
             assert abs(stored["REFUTED"] - decision.probabilities[2]) <= 1e-3
             decided += 1
     assert decided >= 10  # most seed claims reach the aggregator
+
+
+def test_verdicts_do_not_depend_on_chunks_or_on_scoring_across_claims(
+    verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run in chunks of 4 claims, each claim scored alone, stores the verdicts and probabilities of the run in one
+    chunk that scored every pair of every claim in one length-sorted call (the torch path is batch-invariant)."""
+    from kg.verify import runner
+
+    service, summary = verified
+    service = copy_of(service, tmp_path)
+    monkeypatch.setattr(runner, "CLAIMS_PER_CHUNK", 4)
+    monkeypatch.setattr(runner, "batch_invariant", lambda scorer: False)
+    again = service.verification.verify(force=True)
+    assert (again.claims_verified, again.pairs_scored) == (summary.claims_verified, summary.pairs_scored)
+    before = {c.key: c.verdict for c in verified[0].queries.claims()}
+    for claim in service.queries.claims():
+        old, new = before[claim.key], claim.verdict
+        assert old is not None and new is not None
+        assert (new.verdict, new.decided_by, new.probabilities) == (old.verdict, old.decided_by, old.probabilities)
+        assert [(e.paper, e.index, e.entailment) for e in new.evidence] == [
+            (e.paper, e.index, e.entailment) for e in old.evidence
+        ]
