@@ -8,7 +8,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -189,6 +189,26 @@ def tiny_nli_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+INTEGRATION = Path(__file__).parent / "integration"
+
+
+def _fast_loop(config: pytest.Config) -> bool:
+    return str(config.getoption("markexpr", "")).strip() == "not slow"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the fast loop (``-m "not slow"``) tests/integration/ is not even imported: every test there is slow
+    (below), and importing its modules (FastAPI apps, schemathesis, servers' clients) was a third of the loop."""
+    if _fast_loop(config) and (collection_path == INTEGRATION or INTEGRATION in collection_path.parents):
+        return True
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _fast_loop(config):
+        terminalreporter.write_line("fast loop: tests/integration/ not collected (every test there is marked slow)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

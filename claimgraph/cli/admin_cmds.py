@@ -198,7 +198,7 @@ def serve(
         # not uvicorn's startup traceback and exit 3
         with service.workspace.store():
             pass
-        uvicorn.run(create_app(service=service), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(service=service, freeze_heap=True), host=host, port=port, log_level="info")
         return
     settings = service.settings
     if settings.store_uri().startswith("embedded://"):
@@ -210,4 +210,4 @@ def serve(
     os.environ["CLAIMGRAPH_DATA_DIR"] = str(settings.data_dir)
     if settings.gazetteer is not None:
         os.environ["CLAIMGRAPH_GAZETTEER"] = str(settings.gazetteer)
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("api.main:serving_app", factory=True, host=host, port=port, workers=workers, log_level="info")

@@ -386,3 +386,24 @@ def test_deleting_a_report_keeps_a_claim_a_person_reviewed_with_its_review(writa
     kept = writable.get(f"/claims/{reviewed}").json()
     assert kept["assertions"] == [] and kept["review"]["verdict"] == "REFUTED" and kept["status_by"] == "review"
     assert writable.get(f"/claims/{gone}").status_code == 404
+
+
+def test_a_served_app_freezes_its_start_up_heap_and_a_test_app_does_not(verified_dir: Path, tmp_path: Path) -> None:
+    """`kg serve` freezes what start-up left alive, so full collections skip it (the GraphQL tail); an app built in
+    a test run must not, or every later test's garbage that start-up reached would never be collected."""
+    import gc
+
+    store = tmp_path / "store"
+    shutil.copytree(verified_dir, store, ignore=shutil.ignore_patterns(".lock"))
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(Settings(data_dir=store))) as plain:
+            assert plain.get("/stats").status_code == 200
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(Settings(data_dir=store), freeze_heap=True)) as served:
+            assert served.get("/stats").status_code == 200
+            frozen = gc.get_freeze_count()
+            assert frozen > 10_000  # modules, the schema, the store handle
+            assert len(gc.get_objects(generation=2)) < frozen  # a full collection walks only what came after
+    finally:
+        gc.unfreeze()
