@@ -90,13 +90,11 @@ class Progress:
 @dataclass(frozen=True)
 class EvidenceSources:
     """What planning reads from the store once per run, whatever the number of chunks: every paper's sentences,
-    the papers each report cites or examines, the papers each claim was extracted from, and the evidence hash of
-    every stored verdict."""
+    the papers each report cites or examines, and the papers each claim was extracted from."""
 
     sentences: dict[str, list[str]]
     papers_of_report: dict[str, set[str]]
     extracted: dict[str, set[str]]
-    stored: dict[str, str | None]
 
     @classmethod
     def read(cls, store: GraphStore) -> EvidenceSources:
@@ -111,27 +109,31 @@ class EvidenceSources:
         extracted: dict[str, set[str]] = defaultdict(set)
         for rel in store.iter_relationships(RelType.EXTRACTED_FROM):
             extracted[rel.start.key].add(rel.end.key)
-        stored = {
-            n.key: str(h) if (h := n.props.get("evidence_hash")) is not None else None
-            for n in store.iter_nodes(NodeLabel.VERDICT)
-        }
-        return cls(sentences, papers_of_report, extracted, stored)
+        return cls(sentences, papers_of_report, extracted)
+
+
+def stored_evidence_hashes(store: GraphStore) -> dict[str, str | None]:
+    """The evidence hash of every stored verdict, by claim key: a claim whose hash is unchanged is not rescored."""
+    return {
+        n.key: str(h) if (h := n.props.get("evidence_hash")) is not None else None
+        for n in store.iter_nodes(NodeLabel.VERDICT)
+    }
 
 
 def plan_claims(
-    sources: EvidenceSources, views: list[ClaimView], embed: EmbedFn, gazetteer: Gazetteer, config: VerifyConfig
+    sources: EvidenceSources,
+    stored: dict[str, str | None],
+    views: list[ClaimView],
+    embed: EmbedFn,
+    gazetteer: Gazetteer,
+    config: VerifyConfig,
 ) -> tuple[list[ClaimPlan], int]:
     """Evidence, gate and fingerprint per claim; returns the plans that need deciding and the unchanged count.
 
     The fingerprint covers only the *admitted* sentences, so papers or reports that add no
     evidence the gate admits for a claim leave its verdict untouched.
     """
-    sentences, papers_of_report, extracted, stored = (
-        sources.sentences,
-        sources.papers_of_report,
-        sources.extracted,
-        sources.stored,
-    )
+    sentences, papers_of_report, extracted = sources.sentences, sources.papers_of_report, sources.extracted
     everything = candidates(sentences, sentences) if config.scope == "all" else None
     pools: list[list[Candidate]] = []
     for view in views:
@@ -330,7 +332,7 @@ def verify_claims(
     claim needs scoring. Progress counts claims."""
     progress = progress or Progress()
     views = store.find_claims(query)
-    sources = EvidenceSources.read(store)
+    sources, stored = EvidenceSources.read(store), stored_evidence_hashes(store)
     if progress.on_start:
         progress.on_start(len(views))
     pairs = verified = unchanged = 0
@@ -339,7 +341,7 @@ def verify_claims(
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     for start in range(0, len(views), CLAIMS_PER_CHUNK):
         chunk = views[start : start + CLAIMS_PER_CHUNK]
-        plans, same = plan_claims(sources, chunk, embed, gazetteer, config)
+        plans, same = plan_claims(sources, stored, chunk, embed, gazetteer, config)
         unchanged += same
         if plans:
             scorer = scorer or load_scorer()
