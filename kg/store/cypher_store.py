@@ -52,6 +52,11 @@ def _grouped_chunks(groups: Mapping[G, list[str]], size: int = READ_CHUNK) -> It
         yield piece
 
 
+def first_read(limit: int | None) -> int:
+    """How many candidate claims the first database page of a claim query reads (see ``find_claims``)."""
+    return READ_CHUNK if limit is None else max(16, min(READ_CHUNK, 2 * limit))
+
+
 class CypherExecutor(ABC):
     """Runs statements against one database; knows nothing of the graph model."""
 
@@ -381,22 +386,48 @@ class CypherStore(GraphStore):
         if query.keys is not None:
             wanted = {NodeRef(label=NodeLabel.CLAIM, key=k) for k in query.keys}
             keys = sorted(ref.key for ref in self._existing_nodes(self.executor.read, wanted))
-        else:
+            if query.after is not None:
+                keys = [k for k in keys if (k < query.after if query.descending else k > query.after)]
+            keys.sort(reverse=query.descending)
+            views: list[ClaimView] = []
+            for chunk in _chunks(keys):  # a page stops reading once it is full
+                remaining = None if query.limit is None else query.limit - len(views)
+                if remaining is not None and remaining <= 0:
+                    break
+                views += self._claim_views(chunk, query.model_copy(update={"limit": remaining}))
+            return views
+        return self._claims_paged_in_database(query)
+
+    def _claims_paged_in_database(self, query: ClaimQuery) -> list[ClaimView]:
+        """Candidate keys a database page at a time, from the cursor, until the page is full.
+
+        The first database page is twice the asked page (the view-side filters, such as the reports' marks,
+        keep about half the candidates of a benchmark); each further one doubles, up to :data:`READ_CHUNK`.
+        """
+        views: list[ClaimView] = []
+        after = query.after
+        size = first_read(query.limit)
+        while query.limit is None or len(views) < query.limit:
             keys = [
                 row["key"]
                 for row in self.executor.read(
-                    *cypher.claim_keys(query.benchmark, query.language, query.model, query.verdict)
+                    *cypher.claim_keys(
+                        query.benchmark,
+                        query.language,
+                        query.model,
+                        query.verdict,
+                        after=after,
+                        descending=query.descending,
+                        limit=size,
+                    )
                 )
             ]
-        if query.after is not None:
-            keys = [k for k in keys if (k < query.after if query.descending else k > query.after)]
-        keys.sort(reverse=query.descending)
-        views: list[ClaimView] = []
-        for chunk in _chunks(keys):  # a page stops reading once it is full
             remaining = None if query.limit is None else query.limit - len(views)
-            if remaining is not None and remaining <= 0:
+            if keys:
+                views += self._claim_views(keys, query.model_copy(update={"limit": remaining}))
+            if len(keys) < size:
                 break
-            views += self._claim_views(chunk, query.model_copy(update={"limit": remaining}))
+            after, size = keys[-1], min(size * 2, READ_CHUNK)
         return views
 
     def _claim_views(self, keys: list[str], query: ClaimQuery) -> list[ClaimView]:

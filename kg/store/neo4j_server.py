@@ -33,6 +33,7 @@ class Neo4jServer:
     bolt_port: int
     http_port: int
     home: Path
+    import_seconds: float = 0.0  # how long neo4j-admin import took, when it ran
 
     @property
     def uri(self) -> str:
@@ -66,7 +67,7 @@ def neo4j_jars(folder: Path = JARS) -> Path | None:
     return folder if any(folder.glob("neo4j-5.*.jar")) else None
 
 
-def _config(home: Path, bolt: int, http: int, heap_mb: int) -> str:
+def _config(home: Path, bolt: int, http: int, heap_mb: int, pagecache_mb: int) -> str:
     return "\n".join(
         [
             "server.default_listen_address=127.0.0.1",
@@ -76,7 +77,7 @@ def _config(home: Path, bolt: int, http: int, heap_mb: int) -> str:
             f"server.directories.data={home / 'data'}",
             f"server.directories.logs={home / 'logs'}",
             "dbms.security.auth_enabled=true",
-            "server.memory.pagecache.size=64m",
+            f"server.memory.pagecache.size={pagecache_mb}m",
             f"server.memory.heap.max_size={heap_mb}m",
             "dbms.usage_report.enabled=false",
             "",
@@ -89,12 +90,14 @@ def start_neo4j(
     *,
     jars: Path = JARS,
     heap_mb: int = 512,
+    pagecache_mb: int = 64,
     timeout: float = 120.0,
     import_args: list[str] | None = None,
 ) -> Neo4jServer:
     """A fresh Neo4j in ``home`` (created), on free loopback ports, with auth on; waits until Bolt answers.
 
     ``import_args``: run ``neo4j-admin`` with them (``database import full …``) before the server starts.
+    ``heap_mb``/``pagecache_mb``: the tests' small defaults; a benchmark at scale gives it more.
     """
     runtime = java()
     if runtime is None:
@@ -104,7 +107,7 @@ def start_neo4j(
     for sub in ("conf", "data", "logs"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     bolt, http = free_port(), free_port()
-    (home / "conf" / "neo4j.conf").write_text(_config(home, bolt, http, heap_mb), encoding="utf-8")
+    (home / "conf" / "neo4j.conf").write_text(_config(home, bolt, http, heap_mb, pagecache_mb), encoding="utf-8")
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     classpath = f"{jars}{os.sep}*"
     subprocess.run(
@@ -114,12 +117,15 @@ def start_neo4j(
         capture_output=True,
         timeout=120,
     )
+    import_seconds = 0.0
     if import_args is not None:
+        started = time.perf_counter()
         done = subprocess.run(
             [runtime, "-cp", classpath, ADMIN_TOOL, *import_args], env=env, capture_output=True, timeout=600
         )
         if done.returncode != 0:
             raise RuntimeError(f"neo4j-admin import failed: {(done.stderr or done.stdout).decode()[-2000:]}")
+        import_seconds = time.perf_counter() - started
     log = home / "logs" / "console.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -137,7 +143,7 @@ def start_neo4j(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Neo4jServer(process, bolt, http, home)
+    server = Neo4jServer(process, bolt, http, home, import_seconds)
     _wait_for_bolt(server, log, timeout)
     return server
 

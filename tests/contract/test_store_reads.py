@@ -13,7 +13,7 @@ from kg.extraction.gazetteer import Gazetteer
 from kg.graph.conflicts import find_conflicts
 from kg.store.base import GraphStore
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType
-from schemas.views import ClaimQuery
+from schemas.views import ClaimQuery, ReportVerdict
 from tests.contract.batches import REPORT, verdict_batch
 from tests.contract.conftest import count_round_trips
 
@@ -132,6 +132,25 @@ def test_cursor_pages_walk_the_sorted_claims_once(seeded: GraphStore, descending
     assert between not in everything
     after_between = seeded.find_claims(ClaimQuery(benchmark=benchmark, after=between, descending=descending))
     assert [c.key for c in after_between] == ([everything[0]] if descending else everything[1:])
+
+
+@pytest.mark.parametrize("marked", ["verified", "unverified", "conflicting"])
+def test_pages_of_a_filter_the_views_apply_walk_every_match_once(seeded: GraphStore, marked: ReportVerdict) -> None:
+    """A filter the database does not apply (the reports' marks) with pages of 1: a server store reads candidates a
+    database page at a time until the page is full, so a rare match lies many database pages in."""
+    everything = [c.key for c in seeded.find_claims(ClaimQuery(report_verdict=marked))]
+    assert everything, f"the seeds have claims marked {marked}"
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = seeded.find_claims(ClaimQuery(report_verdict=marked, after=cursor, limit=1))
+        walked += [c.key for c in page]
+        if not page:
+            break
+        cursor = page[-1].key
+    assert walked == everything
+    last = seeded.find_claims(ClaimQuery(report_verdict=marked, after=everything[-1], limit=1))
+    assert last == []
 
 
 def test_claim_queries_see_every_write(store: GraphStore) -> None:

@@ -51,6 +51,15 @@ def test_claim_keys_narrow_by_every_named_entity() -> None:
     assert all_three.count("MATCH") == 3 and "ABOUT" in all_three
 
 
+def test_claim_keys_page_in_the_database_from_a_cursor() -> None:
+    hostile = "x' OR 1=1 //"
+    page, params = cypher.claim_keys("XNLI", after=hostile, limit=63)
+    assert page.endswith("WITH DISTINCT c.key AS key WHERE key > $after RETURN key ORDER BY key LIMIT 63")
+    assert hostile not in page and params == {"b": "XNLI", "after": hostile}
+    backwards, params = cypher.claim_keys(after="k", descending=True, limit=16)
+    assert backwards.endswith("WHERE key < $after RETURN key ORDER BY key DESC LIMIT 16") and params == {"after": "k"}
+
+
 def test_chain_skips_empty_segments_and_numbers_parameters() -> None:
     segments = [
         cypher.merge_nodes(NodeLabel.CLAIM, []),
