@@ -3,7 +3,8 @@
 1. ``kg export --format csv`` of an embedded store (a ``bench.scale_bench`` one), timed;
 2. a fresh Neo4j 5.26 (the Maven jars the tests run) built from it by ``neo4j-admin database import full``, then
    finished by ``kg bulk-load`` (what CSV cannot carry, the key constraints), timed;
-3. ``kg serve`` on each store in turn, and the same question over REST and GraphQL as ``bench.api_bench`` asks it
+3. ``kg serve`` on each store (and, with ``--code DIR --label L``, the code of other checkouts) at once, and the same
+   question over REST and GraphQL as ``bench.api_bench`` asks it
    (XNLI claims the reports mark ✓, page 50), rounds taking turns, p50/p99 the medians over rounds;
 4. ``--write-reports N``: N synthetic reports ingested into Neo4j by the writer grouping 64 reports per statement,
    by one statement per report, and by one MERGE per row (``bench.cypher_bench``'s baseline), as that bench does
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from bench.api_bench import GRAPHQL, _commit, measure
 from bench.cypher_bench import RowAtATimeStore, timed_ingest
-from bench.serving import serve
+from bench.serving import REPO, serve
 from bench.synthetic import write_reports
 from claimgraph.services import ClaimGraph
 from kg.extraction.gazetteer import Gazetteer
@@ -69,35 +70,40 @@ def load_neo4j(store: Path, work: Path, heap_mb: int, pagecache_mb: int) -> tupl
     }
 
 
+Served = tuple[str, str]  # (code label, store name)
+
+
 def latencies(
-    store: Path, stores: dict[str, str | None], seconds: float, rounds: int, logs: Path
-) -> dict[str, dict[str, Latency]]:
-    """The XNLI question over REST and GraphQL against ``kg serve`` on each of ``stores`` (name: URI, None for the
-    embedded ``store``), all served at once and asked in turn, round by round (the machine's speed drifts)."""
-    served: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+    store: Path, stores: dict[str, str | None], codes: list[tuple[Path, str]], seconds: float, rounds: int, logs: Path
+) -> dict[Served, dict[str, Latency]]:
+    """The XNLI question over REST and GraphQL against ``kg serve`` of each code on each of ``stores`` (name: URI,
+    None for the embedded ``store``), all served at once and asked in turn, round by round (the machine's speed
+    drifts)."""
+    served: dict[Served, tuple[subprocess.Popen[bytes], str]] = {}
     try:
-        for name, uri in stores.items():
-            served[name] = serve(
-                store, logs / f"serve-{len(served)}.log", env={"CLAIMGRAPH_STORE": uri} if uri else None
-            )
-        samples: dict[tuple[str, str], list[Latency]] = {}
+        for code, label in codes:
+            for name, uri in stores.items():
+                served[(label, name)] = serve(
+                    store, logs / f"serve-{len(served)}.log", code=code, env={"CLAIMGRAPH_STORE": uri} if uri else None
+                )
+        samples: dict[tuple[Served, str], list[Latency]] = {}
         for _ in range(rounds):
             for kind in ("rest", "gql"):
-                for name, (_, base) in served.items():
+                for which, (_, base) in served.items():
                     gql = urllib.request.Request(
                         f"{base}/graphql",
                         data=json.dumps({"query": GRAPHQL}).encode(),
                         headers={"Content-Type": "application/json"},
                     )
                     request = base + REST if kind == "rest" else gql
-                    samples.setdefault((name, kind), []).append(measure(request, seconds))
+                    samples.setdefault((which, kind), []).append(measure(request, seconds))
     finally:
         for process, _ in served.values():
             process.terminate()
             process.wait(timeout=30)
-    found: dict[str, dict[str, Latency]] = {}
-    for (name, kind), runs in samples.items():
-        found.setdefault(name, {})[kind] = (
+    found: dict[Served, dict[str, Latency]] = {}
+    for (which, kind), runs in samples.items():
+        found.setdefault(which, {})[kind] = (
             statistics.median(s[0] for s in runs),
             statistics.median(s[1] for s in runs),
             statistics.median(s[2] for s in runs),
@@ -135,7 +141,7 @@ def neo4j_writes(reports: int, work: Path) -> list[tuple[str, float, float, int]
 def report(
     store: Path,
     load: dict[str, float],
-    found: dict[str, dict[str, Latency]],
+    found: dict[Served, dict[str, Latency]],
     writes: list[tuple[str, float, float, int]],
 ) -> str:
     where = f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, {os.cpu_count()} cores, commit {_commit()}"
@@ -147,18 +153,20 @@ def report(
         f"`neo4j-admin database import full` {load['import']:.1f} s, `kg bulk-load` (key constraints, empty "
         f"relationship keys, what CSV cannot carry, count check) {load['finish']:.1f} s.",
         "",
-        "`kg serve` (uvicorn, one worker) on each store in turn, requests from this process over loopback one at a "
-        "time after 20 warm-up requests; rounds take turns; p50/p99 are the medians over rounds. Neo4j runs on the "
-        "same 2 cores as the server and the client.",
+        "`kg serve` (uvicorn, one worker) on each store, all started at once; requests from this process over "
+        "loopback one at a time after 20 warm-up requests, each server in turn, round after round; p50/p99 are the "
+        "medians over rounds. Neo4j runs on the same 2 cores as the servers and the client.",
         "",
-        "| store | request | requests/s | p50 ms | p99 ms | p99 / embedded's | response bytes |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| code | store | request | requests/s | p50 ms | p99 ms | p99 / embedded's | response bytes |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for kind, request in (("rest", f"REST `GET {REST}`"), ("gql", "GraphQL, same question")):
-        base = found[EMBEDDED][kind][2]
-        for name, results in found.items():
+        for (label, name), results in found.items():
+            base = found[(label, EMBEDDED)][kind][2]
             rate, p50, p99, size = results[kind]
-            lines.append(f"| {name} | {request} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {p99 / base:.2f} | {size:,} |")
+            lines.append(
+                f"| {label} | {name} | {request} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {p99 / base:.2f} | {size:,} |"
+            )
     if writes:
         naive = writes[-1][2]
         lines += [
@@ -184,16 +192,20 @@ def main() -> None:
     parser.add_argument("--heap-mb", type=int, default=4096)
     parser.add_argument("--pagecache-mb", type=int, default=4096)
     parser.add_argument("--write-reports", type=int, default=0, help="also compare writers on this many reports")
+    parser.add_argument("--code", type=Path, action="append", help="checkout(s) whose code to serve (before/after)")
+    parser.add_argument("--label", action="append", help="a label per --code")
     parser.add_argument("--out", type=Path, default=RESULTS / "neo4j_scale.md")
     args = parser.parse_args()
     store = args.store.resolve()
+    codes = [c.resolve() for c in args.code or [REPO]]
+    labels = args.label or ["this checkout" if c == REPO else str(c) for c in codes]
     work = Path(tempfile.mkdtemp(prefix="neo4j-scale-"))
     try:
         server, load = load_neo4j(store, work, args.heap_mb, args.pagecache_mb)
         print(json.dumps(load), flush=True)
         try:
             stores = {EMBEDDED: None, NEO4J: server.store_uri()}
-            found = latencies(store, stores, args.seconds, args.rounds, work)
+            found = latencies(store, stores, list(zip(codes, labels, strict=True)), args.seconds, args.rounds, work)
         finally:
             server.stop()
         writes = neo4j_writes(args.write_reports, work) if args.write_reports else []
