@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kg.paraphrase.ann import EF_FIRST_ROUND, EF_SEARCH, FIRST_K, VectorIndex, _search_list
+from kg.paraphrase.ann import VectorIndex
 
 
 def crowded(count: int = 2000, seed: int = 3, dim: int = 384) -> np.ndarray:
@@ -16,12 +16,6 @@ def crowded(count: int = 2000, seed: int = 3, dim: int = 384) -> np.ndarray:
     templates = topics[rng.integers(0, 8, 40)] + rng.normal(scale=0.5, size=(40, dim))
     vectors = templates[rng.integers(0, 40, count)] + rng.normal(scale=0.12, size=(count, dim))
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-
-
-def test_the_search_list_is_short_for_the_first_round_and_long_for_crowded_queries() -> None:
-    assert _search_list(FIRST_K).efSearch == EF_FIRST_ROUND
-    assert _search_list(4 * FIRST_K).efSearch == EF_SEARCH
-    assert _search_list(EF_SEARCH + 1).efSearch == EF_SEARCH + 1  # never shorter than the neighbours asked
 
 
 def test_capped_neighbours_are_the_exact_nearest_in_a_crowded_set() -> None:
