@@ -318,6 +318,15 @@ def agreement(views: list[ClaimView]) -> AgreementView:
     )
 
 
+def views_after(store: GraphStore, views: list[ClaimView], rescored: set[str]) -> list[ClaimView]:
+    """The selected claims' views once the new verdicts are written: only the rescored claims are read again.
+    Reading every claim again took 28 s of a 71 s verify after +1 report at 46k claims, which rescored none."""
+    if not rescored:
+        return views
+    fresh = {view.key: view for view in store.find_claims(ClaimQuery(keys=sorted(rescored)))}
+    return [fresh.get(view.key, view) for view in views]
+
+
 def verify_claims(
     store: GraphStore,
     query: ClaimQuery,
@@ -335,7 +344,8 @@ def verify_claims(
     sources, stored = EvidenceSources.read(store), stored_evidence_hashes(store)
     if progress.on_start:
         progress.on_start(len(views))
-    pairs = verified = unchanged = 0
+    pairs = unchanged = 0
+    rescored: set[str] = set()
     backend = config.backend
     scorer: NLIScorer | None = None
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -347,14 +357,14 @@ def verify_claims(
             scorer = scorer or load_scorer()
             backend = scorer.backend
             pairs += score_plans(plans, scorer, across_claims=batch_invariant(scorer))
-            verified += len(plans)
+            rescored.update(plan.view.key for plan in plans)
             for first in range(0, len(plans), CLAIMS_PER_BATCH):
                 batch = plans[first : first + CLAIMS_PER_BATCH]
                 store.apply(verdict_batch(batch, config, backend, scorer.weights_sha256, now))
         if progress.on_advance:
             progress.on_advance(len(chunk))
     point = config.point
-    after = store.find_claims(query)
+    after = views_after(store, views, rescored)
     counts: dict[str, int] = {label: 0 for label in VERDICTS}
     for view in after:
         if view.verdict is not None:
@@ -369,7 +379,7 @@ def verify_claims(
         threshold_support=point.support,
         threshold_refute=point.refute,
         claims_selected=len(views),
-        claims_verified=verified,
+        claims_verified=len(rescored),
         claims_unchanged=unchanged,
         pairs_scored=pairs,
         verdicts=counts,

@@ -222,7 +222,13 @@ def test_unrelated_reports_and_papers_leave_verdicts_alone(
     after = service.verification.verify(scope="all")
     assert after.claims_selected == len(before) + 1
     assert (after.claims_verified, after.claims_unchanged) == (1, len(before))  # only the new claim is scored
-    for claim in service.queries.claims():
+    claims = service.queries.claims()
+    # the summary counts every selected claim's verdict as stored now, the new claim's included
+    assert after.verdicts == {
+        label: sum(c.verdict is not None and c.verdict.verdict == label for c in claims) for label in after.verdicts
+    }
+    assert sum(after.verdicts.values()) == len(before) + 1
+    for claim in claims:
         if claim.key in before:
             assert claim.verdict == before[claim.key], claim.text
         else:
