@@ -32,6 +32,7 @@ from kg.extraction.gazetteer import Gazetteer
 from kg.store.embedded import EmbeddedStore
 
 RESULTS = Path(__file__).parent / "results"
+REST = "/claims?benchmark=XNLI&marked=verified&limit=50"  # the question, REST's form (GraphQL's below)
 NARROW = "/claims?benchmark=PAWS-X&language=Quechua&model=XLM-R"  # three entity filters: an index intersection
 #: the question of both rows: XNLI claims the reports mark ✓ (REST: ``marked=verified``)
 GRAPHQL = (
@@ -76,6 +77,26 @@ def measure(request: urllib.request.Request | str, seconds: float) -> tuple[floa
     return len(latencies) / sum(latencies), statistics.median(latencies) * 1000, p99 * 1000, len(body)
 
 
+Latency = tuple[float, float, float, int]  # requests/s, p50 ms, p99 ms, response bytes
+
+
+def graphql_request(base: str) -> urllib.request.Request:
+    """The GraphQL form of the question, for a server at ``base``."""
+    return urllib.request.Request(
+        f"{base}/graphql", data=json.dumps({"query": GRAPHQL}).encode(), headers={"Content-Type": "application/json"}
+    )
+
+
+def median_over_rounds(runs: list[Latency]) -> Latency:
+    """Each figure's median over the rounds; the response size of the last."""
+    return (
+        statistics.median(s[0] for s in runs),
+        statistics.median(s[1] for s in runs),
+        statistics.median(s[2] for s in runs),
+        runs[-1][3],
+    )
+
+
 def run(sizes: list[int], seconds: float, rounds: int, workdir: Path, codes: list[tuple[Path, str]]) -> str:
     where = f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, {os.cpu_count()} cores, commit {_commit()}"
     lines = [
@@ -97,25 +118,13 @@ def run(sizes: list[int], seconds: float, rounds: int, workdir: Path, codes: lis
         for code, label in codes:
             process, base = serve(folder / "store", folder / "serve.log", code=code)
             try:
-                rest = f"{base}/claims?benchmark=XNLI&marked=verified&limit=50"
-                gql = urllib.request.Request(
-                    f"{base}/graphql",
-                    data=json.dumps({"query": GRAPHQL}).encode(),
-                    headers={"Content-Type": "application/json"},
-                )
-                samples: dict[str, list[tuple[float, float, float, int]]] = {"rest": [], "gql": []}
+                rest = base + REST
+                gql = graphql_request(base)
+                samples: dict[str, list[Latency]] = {"rest": [], "gql": []}
                 for _ in range(rounds):
                     samples["rest"].append(measure(rest, seconds))
                     samples["gql"].append(measure(gql, seconds))
-                summary = {
-                    name: (
-                        statistics.median(s[0] for s in runs),
-                        statistics.median(s[1] for s in runs),
-                        statistics.median(s[2] for s in runs),
-                        runs[-1][3],
-                    )
-                    for name, runs in samples.items()
-                }
+                summary = {name: median_over_rounds(runs) for name, runs in samples.items()}
                 rest_p99 = summary["rest"][2]
                 for name, key in (
                     ("REST `GET /claims?benchmark=XNLI&marked=verified`", "rest"),

@@ -15,7 +15,6 @@ Run: ``python -m bench.link_agreement STORE_BF16 STORE_FP32 [--cap 96]``. Prints
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -23,38 +22,33 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bench.scale_bench import paraphrase_links
+from kg.paraphrase.links import EmbeddingCache
+
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 Matrix = npt.NDArray[np.float32]
 
 
-def links(store: Path) -> set[tuple[str, str]]:
-    with sqlite3.connect(store / "graph.sqlite") as conn:
-        rows = conn.execute("SELECT start_key, end_key FROM rels WHERE type='PARAPHRASE_OF'")
-        return {(min(a, b), max(a, b)) for a, b in rows}
-
-
 def fp32_vectors(store: Path) -> tuple[list[str], Matrix]:
-    """The live claims of ``store``'s paraphrase index (keys, sorted) and their cached fp32 vectors."""
+    """The live claims of ``store``'s paraphrase index (keys, sorted) and their fp32 vectors, from its cache."""
     with sqlite3.connect(store / "paraphrase" / "paraphrase.sqlite") as conn:
         texts = dict(conn.execute("SELECT key, text FROM claims WHERE live=1").fetchall())
     keys = sorted(texts)
-    hashes = [hashlib.sha256(texts[k].encode()).hexdigest() for k in keys]
-    model = hashlib.sha256(MODEL.encode()).hexdigest()[:12]
-    found: dict[str, Matrix] = {}
-    with sqlite3.connect(store / "embeddings.sqlite") as conn:
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT hash, vector FROM vectors WHERE model=? AND hash IN ({marks})"
-            for digest, blob in conn.execute(query, (model, *chunk)):
-                found[digest] = np.frombuffer(blob, dtype=np.float32)
-    return keys, np.stack([found[h] for h in hashes])
+    cache = EmbeddingCache(store, MODEL, "fp32")
+    try:
+        return keys, cache.lookup([texts[k] for k in keys], _not_cached)
+    finally:
+        cache.close()
 
 
-def classify(only: set[tuple[str, str]], keys: list[str], vectors: Matrix, cap: int, threshold: float) -> Counter[str]:
+def _not_cached(texts: list[str]) -> Matrix:
+    raise SystemExit(f"{len(texts)} claim texts have no fp32 vector in the cache: is the second store an fp32 one?")
+
+
+def classify(only: set[frozenset[str]], keys: list[str], vectors: Matrix, cap: int, threshold: float) -> Counter[str]:
     index = {key: row for row, key in enumerate(keys)}
     classes: Counter[str] = Counter()
-    for a, b in sorted(only):
+    for a, b in sorted(tuple(sorted(pair)) for pair in only):
         if a not in index or b not in index:
             classes["a claim not in the fp32 store"] += 1
             continue
@@ -79,7 +73,7 @@ def main() -> None:
     parser.add_argument("--cap", type=int, default=96, help="the neighbour cap both ran with")
     parser.add_argument("--threshold", type=float, default=0.75)
     args = parser.parse_args()
-    ours, theirs = links(args.ours), links(args.fp32)
+    ours, theirs = paraphrase_links(args.ours), paraphrase_links(args.fp32)
     both = len(ours & theirs)
     print(f"links in both {both:,}, only ours {len(ours - theirs):,}, only fp32 {len(theirs - ours):,}: "
           f"{both / len(ours | theirs):.2%} identical")  # fmt: skip

@@ -21,15 +21,13 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.api_bench import GRAPHQL, _commit, measure
+from bench.api_bench import REST, Latency, _commit, graphql_request, measure, median_over_rounds
 from bench.cypher_bench import RowAtATimeStore, timed_ingest
 from bench.serving import REPO, serve
 from bench.synthetic import write_reports
@@ -42,8 +40,6 @@ from kg.store.neo4j_store import neo4j_store
 
 RESULTS = Path(__file__).parent / "results"
 EMBEDDED, NEO4J = "embedded (SQLite)", "Neo4j 5.26"
-REST = "/claims?benchmark=XNLI&marked=verified&limit=50"
-Latency = tuple[float, float, float, int]  # requests/s, p50 ms, p99 ms, response bytes
 
 
 def load_neo4j(
@@ -99,12 +95,7 @@ def latencies(
         for _ in range(rounds):
             for kind in ("rest", "gql"):
                 for which, (_, base) in served.items():
-                    gql = urllib.request.Request(
-                        f"{base}/graphql",
-                        data=json.dumps({"query": GRAPHQL}).encode(),
-                        headers={"Content-Type": "application/json"},
-                    )
-                    request = base + REST if kind == "rest" else gql
+                    request = base + REST if kind == "rest" else graphql_request(base)
                     samples.setdefault((which, kind), []).append(measure(request, seconds))
     finally:
         for process, _ in served.values():
@@ -112,12 +103,7 @@ def latencies(
             process.wait(timeout=30)
     found: dict[Served, dict[str, Latency]] = {}
     for (which, kind), runs in samples.items():
-        found.setdefault(which, {})[kind] = (
-            statistics.median(s[0] for s in runs),
-            statistics.median(s[1] for s in runs),
-            statistics.median(s[2] for s in runs),
-            runs[-1][3],
-        )
+        found.setdefault(which, {})[kind] = median_over_rounds(runs)
     return found
 
 

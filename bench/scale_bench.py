@@ -238,7 +238,8 @@ def _precision() -> str:
     return runtime_precision()[0]
 
 
-def _links(store: Path) -> set[frozenset[str]]:
+def paraphrase_links(store: Path) -> set[frozenset[str]]:
+    """A store's paraphrase links as pairs of claim keys (the same claim has the same key in any store)."""
     with sqlite3.connect(store / "graph.sqlite") as conn:
         return {frozenset(p) for p in conn.execute("SELECT start_key, end_key FROM rels WHERE type='PARAPHRASE_OF'")}
 
@@ -251,7 +252,7 @@ def compare_fp32_links(corpus: Path, store: Path, fp32_store: Path, env: dict[st
     shutil.rmtree(fp32_store, ignore_errors=True)
     fp32_env = {**env, "CLAIMGRAPH_DATA_DIR": str(fp32_store), "CLAIMGRAPH_PRECISION": "fp32"}
     fp32_run = measure(kg("ingest", "--offline", "--json", str(corpus)), fp32_env)
-    ours, theirs = _links(store), _links(fp32_store)
+    ours, theirs = paraphrase_links(store), paraphrase_links(fp32_store)
     shutil.rmtree(fp32_store, ignore_errors=True)
     return {
         "fp32_ingest_wall": fp32_run.wall,

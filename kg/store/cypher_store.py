@@ -385,10 +385,11 @@ class CypherStore(GraphStore):
     def find_claims(self, query: ClaimQuery) -> list[ClaimView]:
         if query.keys is not None:
             wanted = {NodeRef(label=NodeLabel.CLAIM, key=k) for k in query.keys}
-            keys = sorted(ref.key for ref in self._existing_nodes(self.executor.read, wanted))
+            keys = sorted(
+                (ref.key for ref in self._existing_nodes(self.executor.read, wanted)), reverse=query.descending
+            )
             if query.after is not None:
                 keys = [k for k in keys if (k < query.after if query.descending else k > query.after)]
-            keys.sort(reverse=query.descending)
             views: list[ClaimView] = []
             for chunk in _chunks(keys):  # a page stops reading once it is full
                 remaining = None if query.limit is None else query.limit - len(views)
