@@ -298,6 +298,7 @@ class VerdictNode(_TypedNode):
     threshold_support: float
     threshold_refute: float
     evidence_hash: str
+    inputs_hash: str | None = None  # the claim, its pool, retrieval, model and settings: see kg.verify.evidence
     verified_at: str
     evidence_papers: list[str]
     evidence_indices: list[int]

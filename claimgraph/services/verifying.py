@@ -44,6 +44,7 @@ class VerifyService:
             scope=scope or settings.verify_scope,
             top_k=settings.verify_top_k,
             force=force,
+            retrieval_fingerprint=self._ws.retrieval_fingerprint(),
         )
         query = ClaimQuery(
             benchmark=self._queries.resolve("benchmark", benchmark),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,6 +147,13 @@ class Workspace:
             return cache.lookup(texts, lambda missing: embed(missing, model, precision=precision))
         finally:
             cache.close()  # not left to the garbage collector: `kg ingest` ends without a teardown
+
+    def retrieval_fingerprint(self) -> str:
+        """What ranks and gates the verifier's evidence besides the texts: the sentence encoder, the precision
+        this process embeds in, and the gazetteer. A change re-plans every claim (re-scoring only changed ones)."""
+        from kg.precision import runtime_precision
+
+        return json.dumps([self.settings.embedding_model, runtime_precision()[0], self.gazetteer.fingerprint])
 
     def embed_exact(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """fp32 sentence embeddings (cached): what decides a paraphrase pair near the threshold."""

@@ -7,6 +7,7 @@ matches inside XTREME-R and XLM never inside XLM-R.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -85,6 +86,12 @@ class Gazetteer:
 
     def get(self, kind: EntityKind, key: str) -> Entry | None:
         return self._entries.get((kind, key))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes when any entry does: extraction (and so the verifier's gate) may then find other mentions."""
+        entries = sorted(self._entries.values(), key=lambda e: (e.kind, e.key))
+        return hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
 
     @cached_property
     def _lookup(self) -> dict[tuple[EntityKind, str], Entry]:

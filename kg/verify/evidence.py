@@ -77,6 +77,23 @@ def rank(
     return [RankedEvidence(pool[i], round(float(scores[i]), 6)) for i in keep]
 
 
+def paper_digest(sentences: Sequence[str]) -> str:
+    """Changes when a paper's abstract sentences change: one term of a claim's :func:`inputs_hash`."""
+    return hashlib.sha256(json.dumps(list(sentences), ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def inputs_hash(claim_text: str, pool: str, retrieval: str, model_fingerprint: str, settings: str) -> str:
+    """Changes when anything a claim's verdict is computed from changes: its text, its candidate pool (``pool``:
+    the linked papers with their :func:`paper_digest`), the retrieval (sentence encoder, its precision, the
+    gazetteer), the NLI model or the verifier settings. A stored verdict with the same inputs hash is current
+    without embedding, ranking, gating or scoring anything: what lets `kg verify` after one new report look at
+    300k claims in seconds. The evidence hash stays the finer test once the inputs did change."""
+    payload = json.dumps(
+        [VERIFIER_VERSION, claim_text, pool, retrieval, model_fingerprint, settings], ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
 def evidence_hash(claim_text: str, evidence: Sequence[RankedEvidence], model_fingerprint: str, settings: str) -> str:
     """Changes when the claim, its evidence set, the model or the verifier settings change — and only then."""
     payload = json.dumps(

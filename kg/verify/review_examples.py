@@ -8,22 +8,20 @@ cite or examine, or that it was extracted from. The verifier's own verdict is ne
 from __future__ import annotations
 
 from kg.store.base import GraphStore
-from kg.verify.evidence import candidates, linked_papers
+from kg.verify.evidence import candidates
 from kg.verify.examples import ClaimExample
-from kg.verify.runner import EvidenceSources
+from kg.verify.planning import EvidenceSources
 from schemas.views import ClaimQuery
 
 
 def review_examples(store: GraphStore) -> list[ClaimExample]:
     """One example per reviewed claim, labelled by its deciding review, in key order."""
     sources = EvidenceSources.read(store)
-    sentences, papers_of_report, extracted = sources.sentences, sources.papers_of_report, sources.extracted
     examples = []
     for view in store.find_claims(ClaimQuery()):
         if view.review is None:
             continue
-        papers = linked_papers([a.report for a in view.assertions], papers_of_report, extracted.get(view.key, ()))
-        pool = candidates(papers, sentences)
+        pool = candidates(sources.linked(view), sources.sentences)
         examples.append(
             ClaimExample(view.text, tuple(c.sentence for c in pool), view.review.verdict, f"review-{view.key}")
         )

@@ -7,173 +7,33 @@ same way and the decisions themselves stay in pure functions.
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-import numpy.typing as npt
 
-from kg.extraction.entities import Extraction, extract
 from kg.extraction.gazetteer import Gazetteer
 from kg.nli.scorer import NLIScorer
 from kg.store.base import GraphStore
-from kg.verify.aggregate import VERDICTS, Aggregator, Decision, OperatingPoint, agrees, promise_check
-from kg.verify.evidence import (
-    DEFAULT_TOP_K,
-    GATED_PER_CLAIM,
-    Candidate,
-    RankedEvidence,
-    candidates,
-    evidence_hash,
-    linked_papers,
-    rank,
-)
-from kg.verify.judge import Gated, gate, judge
-from kg.verify.numeric import NumberedSentence, NumericCheck, check_numbers
-from schemas.graph import GraphBatch, NodeLabel, NodeRef, Relationship, RelType, VerdictNode, VerifyScope
+from kg.verify.aggregate import VERDICTS, Decision, agrees, promise_check
+from kg.verify.judge import judge
+from kg.verify.planning import ClaimPlan, EmbedFn, EvidenceSources, VerifyConfig, plan_claims, stored_verdicts
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, VerdictNode
 from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
 
-Matrix = npt.NDArray[np.float32]
-EmbedFn = Callable[[list[str]], Matrix]
+__all__ = ["CLAIMS_PER_CHUNK", "Progress", "VerifyConfig", "verify_claims"]
+
 CLAIMS_PER_BATCH = 50  # verdicts written per transaction
 #: claims planned, scored and written at a time: bounds what a run over a whole store holds (a run stopped midway
 #: keeps the verdicts of the chunks it finished) and lets the progress bar move from the first minute
 CLAIMS_PER_CHUNK = 1024
 
 
-@dataclass(frozen=True)
-class VerifyConfig:
-    model: str
-    backend: str
-    model_fingerprint: str  # name, weights hash and inference path: a change re-verifies everything
-    aggregator: Aggregator
-    aggregator_sha256: str
-    min_precision: float | None  # None: the aggregator's default operating point
-    scope: VerifyScope = "cited"
-    top_k: int = DEFAULT_TOP_K
-    force: bool = False
-
-    @property
-    def point(self) -> OperatingPoint:
-        return OperatingPoint.of(self.aggregator, self.min_precision)
-
-    def fingerprint(self) -> str:
-        return json.dumps([self.scope, self.top_k, self.aggregator_sha256, self.min_precision])
-
-
-@dataclass
-class ClaimPlan:
-    view: ClaimView
-    claim: Extraction
-    ranked: list[RankedEvidence]  # candidates by similarity (the head of the pool)
-    extractions: list[Extraction]
-    gated: Gated
-    numeric: NumericCheck
-    digest: str
-    probs: Matrix = field(default_factory=lambda: np.zeros((0, 3), dtype=np.float32))
-
-    @property
-    def evidence(self) -> list[RankedEvidence]:
-        """The admitted sentences: the only ones scored, stored and allowed to decide."""
-        return [self.ranked[i] for i in self.gated.admitted]
-
-
 @dataclass
 class Progress:
-    on_start: Callable[[int], None] | None = None
+    on_start: Callable[[int | None], None] | None = None  # the claims selected, None when unknown up front
     on_advance: Callable[[int], None] | None = None
-
-
-@dataclass(frozen=True)
-class EvidenceSources:
-    """What planning reads from the store once per run, whatever the number of chunks: every paper's sentences,
-    the papers each report cites or examines, and the papers each claim was extracted from."""
-
-    sentences: dict[str, list[str]]
-    papers_of_report: dict[str, set[str]]
-    extracted: dict[str, set[str]]
-
-    @classmethod
-    def read(cls, store: GraphStore) -> EvidenceSources:
-        sentences = {
-            node.key: [str(s) for s in sents] if isinstance(sents := node.props.get("abstract_sentences"), list) else []
-            for node in store.iter_nodes(NodeLabel.PAPER)
-        }
-        papers_of_report: dict[str, set[str]] = defaultdict(set)
-        for rel_type in (RelType.CITES, RelType.EXAMINES):
-            for rel in store.iter_relationships(rel_type):
-                papers_of_report[rel.start.key].add(rel.end.key)
-        extracted: dict[str, set[str]] = defaultdict(set)
-        for rel in store.iter_relationships(RelType.EXTRACTED_FROM):
-            extracted[rel.start.key].add(rel.end.key)
-        return cls(sentences, papers_of_report, extracted)
-
-
-def stored_evidence_hashes(store: GraphStore) -> dict[str, str | None]:
-    """The evidence hash of every stored verdict, by claim key: a claim whose hash is unchanged is not rescored."""
-    return {
-        n.key: str(h) if (h := n.props.get("evidence_hash")) is not None else None
-        for n in store.iter_nodes(NodeLabel.VERDICT)
-    }
-
-
-def plan_claims(
-    sources: EvidenceSources,
-    stored: dict[str, str | None],
-    views: list[ClaimView],
-    embed: EmbedFn,
-    gazetteer: Gazetteer,
-    config: VerifyConfig,
-) -> tuple[list[ClaimPlan], int]:
-    """Evidence, gate and fingerprint per claim; returns the plans that need deciding and the unchanged count.
-
-    The fingerprint covers only the *admitted* sentences, so papers or reports that add no
-    evidence the gate admits for a claim leave its verdict untouched.
-    """
-    sentences, papers_of_report, extracted = sources.sentences, sources.papers_of_report, sources.extracted
-    everything = candidates(sentences, sentences) if config.scope == "all" else None
-    pools: list[list[Candidate]] = []
-    for view in views:
-        if everything is not None:
-            pools.append(everything)
-        else:
-            papers = linked_papers([a.report for a in view.assertions], papers_of_report, extracted.get(view.key, ()))
-            pools.append(candidates(papers, sentences))
-    texts = sorted({c.sentence for pool in pools for c in pool} | {v.text for v in views})
-    vectors = embed(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-    row = {text: i for i, text in enumerate(texts)}
-    extraction: dict[str, Extraction] = {}
-
-    def extract_once(text: str) -> Extraction:
-        if text not in extraction:
-            extraction[text] = extract(text, gazetteer)
-        return extraction[text]
-
-    plans: list[ClaimPlan] = []
-    unchanged = 0
-    min_similarity = config.aggregator.min_similarity
-    for view, pool in zip(views, pools, strict=True):
-        claim = extract_once(view.text)
-        numeric = NumericCheck("none")
-        if claim.results and pool:
-            numbered = [NumberedSentence(c.paper, c.index, extract_once(c.sentence).results) for c in pool]
-            numeric = check_numbers(claim.results, numbered)
-        always = [(numeric.paper, numeric.index)] if numeric.paper is not None and numeric.index is not None else []
-        pool_vectors = vectors[[row[c.sentence] for c in pool]] if pool else vectors[:0]
-        ranked = rank(vectors[row[view.text]], pool, pool_vectors, GATED_PER_CLAIM, always)
-        extractions = [extract_once(r.candidate.sentence) for r in ranked]
-        forced = [i for i, r in enumerate(ranked) if (r.candidate.paper, r.candidate.index) in set(always)]
-        gated = gate([r.retrieval for r in ranked], claim, extractions, min_similarity, config.top_k, forced)
-        admitted = [ranked[i] for i in gated.admitted]
-        digest = evidence_hash(view.text, admitted, config.model_fingerprint, config.fingerprint())
-        if not config.force and stored.get(view.key) == digest:
-            unchanged += 1
-            continue
-        plans.append(ClaimPlan(view, claim, ranked, extractions, gated, numeric, digest))
-    return plans, unchanged
 
 
 def score_plans(plans: list[ClaimPlan], scorer: NLIScorer, *, across_claims: bool) -> int:
@@ -253,6 +113,7 @@ def verdict_batch(plans: list[ClaimPlan], config: VerifyConfig, backend: str, mo
             threshold_support=point.support,
             threshold_refute=point.refute,
             evidence_hash=plan.digest,
+            inputs_hash=plan.inputs,
             verified_at=now,
             evidence_papers=[e.candidate.paper for e in evidence],
             evidence_indices=[e.candidate.index for e in evidence],
@@ -303,28 +164,47 @@ def verdict_batch(plans: list[ClaimPlan], config: VerifyConfig, backend: str, mo
     )
 
 
-def agreement(views: list[ClaimView]) -> AgreementView:
-    matrix: dict[str, dict[str, int]] = {label: {"✓": 0, "×": 0} for label in VERDICTS}
-    total = agreeing = 0
-    for view in views:
+@dataclass
+class Tally:
+    """The summary's counts, added up chunk by chunk so a run over the whole store never holds every claim view."""
+
+    verdicts: dict[str, int] = field(default_factory=lambda: {label: 0 for label in VERDICTS})
+    matrix: dict[str, dict[str, int]] = field(default_factory=lambda: {label: {"✓": 0, "×": 0} for label in VERDICTS})
+    assertions: int = 0
+    agreeing: int = 0
+
+    def add(self, view: ClaimView) -> None:
         if view.verdict is None:
-            continue
+            return
+        self.verdicts[view.verdict.verdict] += 1
         for assertion in view.assertions:
-            total += 1
-            agreeing += agrees(assertion.verified, view.verdict.verdict)
-            matrix[view.verdict.verdict]["✓" if assertion.verified else "×"] += 1
-    return AgreementView(
-        assertions=total, agreeing=agreeing, rate=round(agreeing / total, 4) if total else None, matrix=matrix
-    )
+            self.assertions += 1
+            self.agreeing += agrees(assertion.verified, view.verdict.verdict)
+            self.matrix[view.verdict.verdict]["✓" if assertion.verified else "×"] += 1
+
+    def agreement(self) -> AgreementView:
+        rate = round(self.agreeing / self.assertions, 4) if self.assertions else None
+        return AgreementView(assertions=self.assertions, agreeing=self.agreeing, rate=rate, matrix=self.matrix)
 
 
-def views_after(store: GraphStore, views: list[ClaimView], rescored: set[str]) -> list[ClaimView]:
-    """The selected claims' views once the new verdicts are written: only the rescored claims are read again.
-    Reading every claim again took 28 s of a 71 s verify after +1 report at 46k claims, which rescored none."""
-    if not rescored:
-        return views
-    fresh = {view.key: view for view in store.find_claims(ClaimQuery(keys=sorted(rescored)))}
-    return [fresh.get(view.key, view) for view in views]
+def claim_pages(store: GraphStore, query: ClaimQuery, size: int) -> Iterator[list[ClaimView]]:
+    """The claims ``query`` selects, ``size`` at a time in key order. Writing a claim's verdict changes no key and
+    no other claim's match, so verdicts written between pages cannot make a later page skip or repeat a claim."""
+    after = None
+    while True:
+        page = store.find_claims(query.model_copy(update={"after": after, "limit": size}))
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        after = page[-1].key
+
+
+def selected_total(store: GraphStore, query: ClaimQuery) -> int | None:
+    """How many claims ``query`` selects, where that is known without reading them: for the progress bar."""
+    if query == ClaimQuery():
+        return store.count_nodes(NodeLabel.CLAIM)
+    return len(query.keys) if query.keys is not None and len(query.model_fields_set) == 1 else None
 
 
 def verify_claims(
@@ -337,38 +217,43 @@ def verify_claims(
     gazetteer: Gazetteer,
     progress: Progress | None = None,
 ) -> VerifySummary:
-    """Verify the claims ``query`` selects, :data:`CLAIMS_PER_CHUNK` at a time; the scorer is loaded only if some
-    claim needs scoring. Progress counts claims."""
+    """Verify the claims ``query`` selects, :data:`CLAIMS_PER_CHUNK` at a time (read, planned, scored, written and
+    counted per chunk: memory stays flat at any store size); the scorer is loaded only if some claim needs
+    scoring. Progress counts claims."""
     progress = progress or Progress()
-    views = store.find_claims(query)
-    sources, stored = EvidenceSources.read(store), stored_evidence_hashes(store)
+    sources = EvidenceSources.read(store)
     if progress.on_start:
-        progress.on_start(len(views))
-    pairs = unchanged = 0
-    rescored: set[str] = set()
+        progress.on_start(selected_total(store, query))
+    pairs = selected = unchanged = rescored = 0
+    tally = Tally()
     backend = config.backend
     scorer: NLIScorer | None = None
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    for start in range(0, len(views), CLAIMS_PER_CHUNK):
-        chunk = views[start : start + CLAIMS_PER_CHUNK]
-        plans, same = plan_claims(sources, stored, chunk, embed, gazetteer, config)
-        unchanged += same
+    for chunk in claim_pages(store, query, CLAIMS_PER_CHUNK):
+        selected += len(chunk)
+        planned = plan_claims(sources, stored_verdicts(store, [v.key for v in chunk]), chunk, embed, gazetteer, config)
+        unchanged += planned.unchanged
+        if planned.same_evidence:  # verdicts that stand, with the inputs they now stand on
+            refreshed = [
+                Node(label=NodeLabel.VERDICT, key=key, props={"inputs_hash": inputs})
+                for key, inputs in planned.same_evidence.items()
+            ]
+            store.apply(GraphBatch(source=f"verify: {len(refreshed)} verdicts unchanged", nodes=refreshed))
+        plans = planned.plans
         if plans:
             scorer = scorer or load_scorer()
             backend = scorer.backend
             pairs += score_plans(plans, scorer, across_claims=batch_invariant(scorer))
-            rescored.update(plan.view.key for plan in plans)
+            rescored += len(plans)
             for first in range(0, len(plans), CLAIMS_PER_BATCH):
                 batch = plans[first : first + CLAIMS_PER_BATCH]
                 store.apply(verdict_batch(batch, config, backend, scorer.weights_sha256, now))
+        fresh = {v.key: v for v in store.find_claims(ClaimQuery(keys=[p.view.key for p in plans]))} if plans else {}
+        for view in chunk:
+            tally.add(fresh.get(view.key, view))
         if progress.on_advance:
             progress.on_advance(len(chunk))
     point = config.point
-    after = views_after(store, views, rescored)
-    counts: dict[str, int] = {label: 0 for label in VERDICTS}
-    for view in after:
-        if view.verdict is not None:
-            counts[view.verdict.verdict] += 1
     return VerifySummary(
         model=config.model,
         backend=backend,
@@ -378,10 +263,10 @@ def verify_claims(
         precision_check=promise_check(config.aggregator, point),
         threshold_support=point.support,
         threshold_refute=point.refute,
-        claims_selected=len(views),
-        claims_verified=len(rescored),
+        claims_selected=selected,
+        claims_verified=rescored,
         claims_unchanged=unchanged,
         pairs_scored=pairs,
-        verdicts=counts,
-        agreement=agreement(after),
+        verdicts=tally.verdicts,
+        agreement=tally.agreement(),
     )

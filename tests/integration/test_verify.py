@@ -21,15 +21,15 @@ from claimgraph.cli.app import app
 from claimgraph.services import AdminService, ClaimGraph
 from kg.extraction.gazetteer import Gazetteer
 from kg.nli.model import SHIPPED_MODEL, _weights_hash, load_nli_model
-from kg.precision import runtime_precision
+from kg.precision import Precision, runtime_precision
 from kg.store import store_for
 from kg.verify.aggregate import OperatingPoint
 from kg.verify.assess import decide_prepared, prepare
 from kg.verify.evaluate import load_aggregator
 from kg.verify.evidence import candidates, linked_papers
 from kg.verify.examples import ClaimExample
-from kg.verify.runner import EvidenceSources
-from schemas.graph import NodeLabel, RelType
+from kg.verify.planning import EvidenceSources
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, RelType
 from schemas.views import VerifySummary
 from tests.arxiv_server import ArxivServer
 from tests.conftest import SEEDS, arxiv_settings
@@ -136,6 +136,40 @@ def test_second_run_scores_zero_pairs(verified: tuple[ClaimGraph, VerifySummary]
     assert again.verdicts == verified[1].verdicts
     one = service.verification.verify(claim=service.queries.claims()[0].key[:8], force=True)
     assert one.claims_verified == 1 and one.pairs_scored == len(service.queries.claims()[0].verdict.evidence)  # type: ignore[union-attr]
+
+
+def test_current_verdicts_cost_a_hash_not_a_retrieval(
+    verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verdict whose inputs hash matches is current: nothing is embedded for it. One without (a store verified
+    before inputs hashes) is planned again, not scored again, and gets its inputs hash for the next run."""
+    from claimgraph.services.workspace import Workspace
+
+    service = copy_of(verified[0], tmp_path)
+    embedded: list[int] = []
+    original = Workspace.embed_cached
+
+    def counting(self: Workspace, texts: list[str], precision: Precision | None = None) -> np.ndarray:  # type: ignore[type-arg]
+        embedded.append(len(texts))
+        return original(self, texts, precision)
+
+    monkeypatch.setattr(Workspace, "embed_cached", counting)
+    assert service.verification.verify().claims_unchanged == 31 and embedded == []
+    key = service.queries.claims()[0].key
+    with store_for(service.settings.store_uri()) as store:
+        store.apply(GraphBatch(source="t", nodes=[Node(label=NodeLabel.VERDICT, key=key, props={"inputs_hash": None})]))
+    again = service.verification.verify()
+    assert (again.claims_verified, again.claims_unchanged, again.pairs_scored) == (0, 31, 0)
+    assert len(embedded) == 1 and embedded[0] > 0  # the one claim's evidence, planned again
+    assert again.verdicts == verified[1].verdicts
+    with store_for(service.settings.store_uri(), read_only=True) as store:
+        node = store.get_node(NodeRef(label=NodeLabel.VERDICT, key=key))
+        assert node is not None and node.props["inputs_hash"]
+    service.verification.verify()
+    assert len(embedded) == 1
+    # another sentence encoder precision or gazetteer is another retrieval: every claim is planned again
+    monkeypatch.setattr(Workspace, "retrieval_fingerprint", lambda self: "another encoder")
+    assert service.verification.verify().claims_unchanged == 31 and len(embedded) == 2
 
 
 def test_changed_model_reverifies_everything(
