@@ -202,9 +202,9 @@ def claim_pages(store: GraphStore, query: ClaimQuery, size: int) -> Iterator[lis
 
 def selected_total(store: GraphStore, query: ClaimQuery) -> int | None:
     """How many claims ``query`` selects, where that is known without reading them: for the progress bar."""
-    if query == ClaimQuery():
-        return store.count_nodes(NodeLabel.CLAIM)
-    return len(query.keys) if query.keys is not None and len(query.model_fields_set) == 1 else None
+    if query.model_copy(update={"keys": None}) != ClaimQuery():
+        return None
+    return len(query.keys) if query.keys is not None else store.count_nodes(NodeLabel.CLAIM)
 
 
 def verify_claims(

@@ -172,6 +172,20 @@ def test_current_verdicts_cost_a_hash_not_a_retrieval(
     assert service.verification.verify().claims_unchanged == 31 and len(embedded) == 2
 
 
+def test_progress_counts_every_selected_claim(verified: tuple[ClaimGraph, VerifySummary], tmp_path: Path) -> None:
+    """The bar's total is the number selected where it is known without reading the claims, and None otherwise;
+    its advances add up to the claims selected either way."""
+    from kg.verify.runner import Progress
+
+    service = copy_of(verified[0], tmp_path)
+    key = service.queries.claims()[0].key
+    for selection, total in (({}, 31), ({"claim": key[:8]}, 1), ({"benchmark": "XNLI"}, None)):
+        started: list[int | None] = []
+        advanced: list[int] = []
+        summary = service.verification.verify(progress=Progress(started.append, advanced.append), **selection)
+        assert started == [total] and sum(advanced) == summary.claims_selected > 0, selection
+
+
 def test_changed_model_reverifies_everything(
     verified: tuple[ClaimGraph, VerifySummary], tiny_nli_model: Path, tmp_path: Path
 ) -> None:
