@@ -19,7 +19,7 @@ from kg.store.base import GraphStore
 from kg.verify.aggregate import VERDICTS, Decision, agrees, promise_check
 from kg.verify.judge import judge
 from kg.verify.planning import ClaimPlan, EmbedFn, EvidenceSources, VerifyConfig, plan_claims, stored_verdicts
-from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, VerdictNode
+from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, VerdictLabel, VerdictNode
 from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
 
 __all__ = ["CLAIMS_PER_CHUNK", "Progress", "VerifyConfig", "verify_claims"]
@@ -92,12 +92,13 @@ def _deciding(plan: ClaimPlan, decision: Decision) -> set[int]:
     return {best} | {i for i, p in enumerate(plan.probs) if int(p.argmax()) == column}
 
 
-def verdict_batch(plans: list[ClaimPlan], config: VerifyConfig, backend: str, model_sha: str, now: str) -> GraphBatch:
+def verdict_batch(
+    plans: list[ClaimPlan], decisions: list[Decision], config: VerifyConfig, backend: str, model_sha: str, now: str
+) -> GraphBatch:
     nodes = []
     rels: list[Relationship] = []
     point = config.point
-    for plan in plans:
-        decision = decide_plan(plan, config)
+    for plan, decision in zip(plans, decisions, strict=True):
         claim = NodeRef(label=NodeLabel.CLAIM, key=plan.view.key)
         evidence = plan.evidence
         p_supported, p_nei, p_refuted = decision.probabilities
@@ -173,14 +174,16 @@ class Tally:
     assertions: int = 0
     agreeing: int = 0
 
-    def add(self, view: ClaimView) -> None:
-        if view.verdict is None:
+    def add(self, view: ClaimView, verdict: VerdictLabel | None = None) -> None:
+        """One claim, with ``verdict`` where this run just decided it (its view holds the verdict before)."""
+        label = verdict or (view.verdict.verdict if view.verdict is not None else None)
+        if label is None:
             return
-        self.verdicts[view.verdict.verdict] += 1
+        self.verdicts[label] += 1
         for assertion in view.assertions:
             self.assertions += 1
-            self.agreeing += agrees(assertion.verified, view.verdict.verdict)
-            self.matrix[view.verdict.verdict]["✓" if assertion.verified else "×"] += 1
+            self.agreeing += agrees(assertion.verified, label)
+            self.matrix[label]["✓" if assertion.verified else "×"] += 1
 
     def agreement(self) -> AgreementView:
         rate = round(self.agreeing / self.assertions, 4) if self.assertions else None
@@ -240,17 +243,22 @@ def verify_claims(
             ]
             store.apply(GraphBatch(source=f"verify: {len(refreshed)} verdicts unchanged", nodes=refreshed))
         plans = planned.plans
+        decided: dict[str, VerdictLabel] = {}  # the verdicts of this chunk's rescored claims
         if plans:
             scorer = scorer or load_scorer()
             backend = scorer.backend
             pairs += score_plans(plans, scorer, across_claims=batch_invariant(scorer))
             rescored += len(plans)
+            decisions = [decide_plan(plan, config) for plan in plans]
             for first in range(0, len(plans), CLAIMS_PER_BATCH):
-                batch = plans[first : first + CLAIMS_PER_BATCH]
-                store.apply(verdict_batch(batch, config, backend, scorer.weights_sha256, now))
-        fresh = {v.key: v for v in store.find_claims(ClaimQuery(keys=[p.view.key for p in plans]))} if plans else {}
+                end = first + CLAIMS_PER_BATCH
+                sha = scorer.weights_sha256
+                store.apply(verdict_batch(plans[first:end], decisions[first:end], config, backend, sha, now))
+            # counted from the decisions just written, not read back: reading every rescored claim's view again
+            # cost a full read of the store on a first run (about 170 s at 296k claims)
+            decided = {plan.view.key: decision.verdict for plan, decision in zip(plans, decisions, strict=True)}
         for view in chunk:
-            tally.add(fresh.get(view.key, view))
+            tally.add(view, decided.get(view.key))
         if progress.on_advance:
             progress.on_advance(len(chunk))
     point = config.point
