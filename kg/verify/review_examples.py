@@ -21,7 +21,7 @@ def review_examples(store: GraphStore) -> list[ClaimExample]:
     for view in store.find_claims(ClaimQuery()):
         if view.review is None:
             continue
-        pool = candidates(sources.linked(view), sources.sentences)
+        pool = candidates(sources.linked(view.key, [a.report for a in view.assertions]), sources.sentences)
         examples.append(
             ClaimExample(view.text, tuple(c.sentence for c in pool), view.review.verdict, f"review-{view.key}")
         )

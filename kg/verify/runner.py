@@ -18,9 +18,18 @@ from kg.nli.scorer import NLIScorer
 from kg.store.base import GraphStore
 from kg.verify.aggregate import VERDICTS, Decision, agrees, promise_check
 from kg.verify.judge import judge
-from kg.verify.planning import ClaimPlan, EmbedFn, EvidenceSources, VerifyConfig, plan_claims, stored_verdicts
+from kg.verify.planning import (
+    ClaimInput,
+    ClaimPlan,
+    EmbedFn,
+    EvidenceSources,
+    VerifyConfig,
+    plan_claims,
+    stored_verdicts,
+    whole_store_inputs,
+)
 from schemas.graph import GraphBatch, Node, NodeLabel, NodeRef, Relationship, RelType, VerdictLabel, VerdictNode
-from schemas.views import AgreementView, ClaimQuery, ClaimView, VerifySummary
+from schemas.views import AgreementView, ClaimQuery, VerifySummary
 
 __all__ = ["CLAIMS_PER_CHUNK", "Progress", "VerifyConfig", "verify_claims"]
 
@@ -44,7 +53,7 @@ def score_plans(plans: list[ClaimPlan], scorer: NLIScorer, *, across_claims: boo
     Otherwise one claim per call: with int8 dynamic quantisation a sentence's scores depend on what else is in
     its batch, and a verdict must not change because another claim was added.
     """
-    per_claim = [[(e.candidate.sentence, plan.view.text) for e in plan.evidence] for plan in plans]
+    per_claim = [[(e.candidate.sentence, plan.subject.text) for e in plan.evidence] for plan in plans]
     if across_claims:
         flat = [pair for pairs in per_claim for pair in pairs]
         probs = scorer.predict(flat) if flat else np.zeros((0, 3), dtype=np.float32)
@@ -66,7 +75,7 @@ def batch_invariant(scorer: NLIScorer) -> bool:
 
 def decide_plan(plan: ClaimPlan, config: VerifyConfig) -> Decision:
     return judge(
-        plan.view.text,
+        plan.subject.text,
         plan.claim,
         plan.gated,
         [r.retrieval for r in plan.ranked],
@@ -99,11 +108,11 @@ def verdict_batch(
     rels: list[Relationship] = []
     point = config.point
     for plan, decision in zip(plans, decisions, strict=True):
-        claim = NodeRef(label=NodeLabel.CLAIM, key=plan.view.key)
+        claim = NodeRef(label=NodeLabel.CLAIM, key=plan.subject.key)
         evidence = plan.evidence
         p_supported, p_nei, p_refuted = decision.probabilities
         verdict = VerdictNode(
-            key=plan.view.key,
+            key=plan.subject.key,
             verdict=decision.verdict,
             score=round(decision.score, 6),
             decided_by=decision.decided_by,
@@ -160,7 +169,7 @@ def verdict_batch(
         source=f"verify {len(plans)} claims",
         nodes=nodes,
         relationships=rels,
-        replace_outgoing=[NodeRef(label=NodeLabel.CLAIM, key=p.view.key) for p in plans],
+        replace_outgoing=[NodeRef(label=NodeLabel.CLAIM, key=p.subject.key) for p in plans],
         replace_types=[RelType.HAS_VERDICT, RelType.SUPPORTED_BY, RelType.REFUTED_BY],
     )
 
@@ -174,30 +183,32 @@ class Tally:
     assertions: int = 0
     agreeing: int = 0
 
-    def add(self, view: ClaimView, verdict: VerdictLabel | None = None) -> None:
-        """One claim, with ``verdict`` where this run just decided it (its view holds the verdict before)."""
-        label = verdict or (view.verdict.verdict if view.verdict is not None else None)
-        if label is None:
+    def add(self, claim: ClaimInput, verdict: VerdictLabel | None) -> None:
+        """One claim and its verdict now (None: it has none)."""
+        if verdict is None:
             return
-        self.verdicts[label] += 1
-        for assertion in view.assertions:
+        self.verdicts[verdict] += 1
+        for _, verified in claim.marks:
             self.assertions += 1
-            self.agreeing += agrees(assertion.verified, label)
-            self.matrix[label]["✓" if assertion.verified else "×"] += 1
+            self.agreeing += agrees(verified, verdict)
+            self.matrix[verdict]["✓" if verified else "×"] += 1
 
     def agreement(self) -> AgreementView:
         rate = round(self.agreeing / self.assertions, 4) if self.assertions else None
         return AgreementView(assertions=self.assertions, agreeing=self.agreeing, rate=rate, matrix=self.matrix)
 
 
-def claim_pages(store: GraphStore, query: ClaimQuery, size: int) -> Iterator[list[ClaimView]]:
+def claim_pages(store: GraphStore, query: ClaimQuery, size: int) -> Iterator[list[ClaimInput]]:
     """The claims ``query`` selects, ``size`` at a time in key order. Writing a claim's verdict changes no key and
     no other claim's match, so verdicts written between pages cannot make a later page skip or repeat a claim."""
+    if query == ClaimQuery():
+        yield from whole_store_inputs(store, size)
+        return
     after = None
     while True:
         page = store.find_claims(query.model_copy(update={"after": after, "limit": size}))
         if page:
-            yield page
+            yield [ClaimInput.of(view) for view in page]
         if len(page) < size:
             return
         after = page[-1].key
@@ -234,7 +245,8 @@ def verify_claims(
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     for chunk in claim_pages(store, query, CLAIMS_PER_CHUNK):
         selected += len(chunk)
-        planned = plan_claims(sources, stored_verdicts(store, [v.key for v in chunk]), chunk, embed, gazetteer, config)
+        stored = stored_verdicts(store, [claim.key for claim in chunk])
+        planned = plan_claims(sources, stored, chunk, embed, gazetteer, config)
         unchanged += planned.unchanged
         if planned.same_evidence:  # verdicts that stand, with the inputs they now stand on
             refreshed = [
@@ -256,9 +268,10 @@ def verify_claims(
                 store.apply(verdict_batch(plans[first:end], decisions[first:end], config, backend, sha, now))
             # counted from the decisions just written, not read back: reading every rescored claim's view again
             # cost a full read of the store on a first run (about 170 s at 296k claims)
-            decided = {plan.view.key: decision.verdict for plan, decision in zip(plans, decisions, strict=True)}
-        for view in chunk:
-            tally.add(view, decided.get(view.key))
+            decided = {plan.subject.key: decision.verdict for plan, decision in zip(plans, decisions, strict=True)}
+        for claim in chunk:
+            known = stored.get(claim.key)
+            tally.add(claim, decided.get(claim.key) or (known.verdict if known is not None else None))
         if progress.on_advance:
             progress.on_advance(len(chunk))
     point = config.point
