@@ -239,9 +239,7 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows_json = args.out.with_suffix(".json")
     rows = json.loads(rows_json.read_text()) if rows_json.exists() else []
-    row = run(
-        args.store.resolve(), args.workdir.resolve(), args.bare_share, plus_one=not args.no_plus_one
-    )
+    row = run(args.store.resolve(), args.workdir.resolve(), args.bare_share, plus_one=not args.no_plus_one)
     rows = sorted([r for r in rows if r["claims"] != row["claims"]] + [row], key=lambda r: int(r["claims"]))
     rows_json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     args.out.write_text(table(rows), encoding="utf-8")
