@@ -23,9 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.scale_bench import paraphrase_links
-from kg.paraphrase.links import EmbeddingCache
+from kg.paraphrase.links import EmbeddingCache, ParaphraseConfig
 
-MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULTS = ParaphraseConfig()
 Matrix = npt.NDArray[np.float32]
 
 
@@ -34,7 +34,7 @@ def fp32_vectors(store: Path) -> tuple[list[str], Matrix]:
     with sqlite3.connect(store / "paraphrase" / "paraphrase.sqlite") as conn:
         texts = dict(conn.execute("SELECT key, text FROM claims WHERE live=1").fetchall())
     keys = sorted(texts)
-    cache = EmbeddingCache(store, MODEL, "fp32")
+    cache = EmbeddingCache(store, DEFAULTS.model, "fp32")
     try:
         return keys, cache.lookup([texts[k] for k in keys], _not_cached)
     finally:
@@ -70,8 +70,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ours", type=Path, help="the store whose links are compared (bf16)")
     parser.add_argument("fp32", type=Path, help="the same corpus ingested in fp32")
-    parser.add_argument("--cap", type=int, default=96, help="the neighbour cap both ran with")
-    parser.add_argument("--threshold", type=float, default=0.75)
+    parser.add_argument("--cap", type=int, default=DEFAULTS.max_neighbours, help="the neighbour cap both ran with")
+    parser.add_argument("--threshold", type=float, default=DEFAULTS.min_cosine)
     args = parser.parse_args()
     ours, theirs = paraphrase_links(args.ours), paraphrase_links(args.fp32)
     both = len(ours & theirs)

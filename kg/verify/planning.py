@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import get_args
 
 import numpy as np
@@ -93,6 +94,11 @@ class EvidenceSources:
     def linked(self, claim: str, reports: Iterable[str]) -> set[str]:
         """The papers of a claim's pool: cited or examined by a report asserting it, or the one it came from."""
         return linked_papers(reports, self.papers_of_report, self.extracted.get(claim, ()))
+
+    @cached_property
+    def everything(self) -> tuple[list[Candidate], str]:
+        """``--scope all``'s pool, every sentence of every paper, and its :meth:`pool_key`: built once per run."""
+        return candidates(self.sentences, self.sentences), self.pool_key(self.sentences)
 
     def pool_key(self, papers: Iterable[str]) -> str:
         """The papers of a pool that have sentences, with their digests: what the pool is made of."""
@@ -194,10 +200,9 @@ def plan_claims(
     The evidence hash covers only the *admitted* sentences, so papers or reports that add no
     evidence the gate admits for a claim leave its verdict untouched.
     """
-    everything = candidates(sources.sentences, sources.sentences) if config.scope == "all" else None
-    everything_key = sources.pool_key(sources.sentences) if everything is not None else ""
+    everything, everything_key = sources.everything if config.scope == "all" else (None, "")
     settings = config.fingerprint()
-    todo: list[tuple[ClaimInput, list[Candidate], str]] = []
+    todo: list[tuple[ClaimInput, list[Candidate], str, StoredVerdict | None]] = []
     current = 0
     for subject in subjects:
         papers = sources.linked(subject.key, subject.reports) if everything is None else set()
@@ -207,8 +212,9 @@ def plan_claims(
         if not config.force and known is not None and known.inputs_hash == inputs:
             current += 1
             continue
-        todo.append((subject, everything if everything is not None else candidates(papers, sources.sentences), inputs))
-    texts = sorted({c.sentence for _, pool, _ in todo for c in pool} | {subject.text for subject, _, _ in todo})
+        pool = everything if everything is not None else candidates(papers, sources.sentences)
+        todo.append((subject, pool, inputs, known))
+    texts = sorted({c.sentence for _, pool, _, _ in todo for c in pool} | {subject.text for subject, *_ in todo})
     vectors = embed(texts) if texts else np.zeros((0, 0), dtype=np.float32)
     row = {text: i for i, text in enumerate(texts)}
     extraction: dict[str, Extraction] = {}
@@ -220,7 +226,7 @@ def plan_claims(
 
     chunk = ChunkPlan([], current, {})
     min_similarity = config.aggregator.min_similarity
-    for subject, pool, inputs in todo:
+    for subject, pool, inputs, known in todo:
         claim = extract_once(subject.text)
         numeric = NumericCheck("none")
         if claim.results and pool:
@@ -234,7 +240,6 @@ def plan_claims(
         gated = gate([r.retrieval for r in ranked], claim, extractions, min_similarity, config.top_k, forced)
         admitted = [ranked[i] for i in gated.admitted]
         digest = evidence_hash(subject.text, admitted, config.model_fingerprint, settings)
-        known = stored.get(subject.key)
         if not config.force and known is not None and known.evidence_hash == digest:
             chunk.same_evidence[subject.key] = inputs
             continue
